@@ -1,0 +1,62 @@
+using System.Net;
+using Router.Core.Net;
+using Router.Core.Vrrp;
+
+namespace Router.Core.Config;
+
+/// <summary>The validated configuration of one router (from /etc/config/routerha).</summary>
+public sealed record RouterConfig
+{
+    public GlobalConfig Global { get; init; } = new();
+    public IReadOnlyList<InstanceConfig> Instances { get; init; } = [];
+    public IReadOnlyList<SyncGroupConfig> SyncGroups { get; init; } = [];
+    /// <summary>The file this came from.</summary>
+    public string SourcePath { get; init; } = "";
+}
+
+public sealed record GlobalConfig
+{
+    /// <summary>False when "option enabled '0'": the daemon refuses to start ("disabled in config").</summary>
+    public bool Enabled { get; init; } = true;
+    public string ControlSocket { get; init; } = "/var/run/routerha.sock";
+    public TimeSpan StartupDelay { get; init; } = TimeSpan.Zero;
+    public string LogLevel { get; init; } = "info";       // debug | info | warning | error
+    public bool Syslog { get; init; } = true;
+    public string SyslogFacility { get; init; } = "daemon";
+    /// <summary>Kill a notify script that runs longer than this.</summary>
+    public TimeSpan NotifyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public string? NodeName { get; init; }                  // default: hostname
+}
+
+public sealed record NotifyConfig
+{
+    /// <summary>Called as SCRIPT INSTANCE NAME STATE PRIORITY (keepalived "notify").</summary>
+    public string? Notify { get; init; }
+    public string? NotifyMaster { get; init; }
+    public string? NotifyBackup { get; init; }
+    public string? NotifyFault { get; init; }
+    public string? NotifyStop { get; init; }
+}
+
+public sealed record InstanceConfig
+{
+    public required VrrpInstanceSettings Vrrp { get; init; }
+    /// <summary>Kernel device name (br-lan, eth0).</summary>
+    public required string Interface { get; init; }
+    /// <summary>VIPs with prefix length, as added to the interface.</summary>
+    public required IReadOnlyList<IpPrefix> VirtualPrefixes { get; init; }
+    /// <summary>Source address for adverts (unicast_src_ip); null = the interface's primary (v4) / link-local (v6).</summary>
+    public IPAddress? SourceAddress { get; init; }
+    public NotifyConfig Notify { get; init; } = new();
+    public string? SyncGroup { get; init; }
+    /// <summary>1-based line of the "config instance" section, for messages.</summary>
+    public int Line { get; init; }
+}
+
+public sealed record SyncGroupConfig(string Name, IReadOnlyList<string> Instances, NotifyConfig Notify, int Line);
+
+/// <summary>One problem found in the config: path:line: message.</summary>
+public sealed record ConfigError(string Path, int Line, string Message)
+{
+    public override string ToString() => $"{Path}:{Line}: {Message}";
+}

@@ -1,0 +1,29 @@
+using System.Net;
+
+namespace Router.Core.Vrrp;
+
+/// <summary>What the state machine asks the outside world to do. The daemon executes them in order.</summary>
+public abstract record VrrpCommand;
+
+/// <summary>Send one advertisement with this priority (0 = "I am leaving").</summary>
+public sealed record SendAdvertisement(byte Priority) : VrrpCommand;
+
+/// <summary>The instance changed state. Reason is a short human sentence for logs/status/notify.</summary>
+public sealed record StateChanged(VrrpState From, VrrpState To, string Reason) : VrrpCommand;
+
+/// <summary>Send one round of gratuitous ARP / unsolicited NA for every VIP (GarpRepeat packets each).</summary>
+public sealed record AnnounceAddresses : VrrpCommand;
+
+/// <summary>A record of one transition, kept for status.</summary>
+public sealed record VrrpTransition(TimeSpan At, VrrpState From, VrrpState To, string Reason);
+
+public sealed class VrrpCounters
+{
+    public long AdvertsSent;
+    public long AdvertsReceived;
+    public long BecameMaster;
+    public long PriorityZeroReceived;
+    public long PriorityZeroSent;
+    /// <summary>Adverts received while MASTER from a master we lost to or beat (split brain indicator).</summary>
+    public long MasterConflicts;
+}
