@@ -1,11 +1,200 @@
+using System.Reflection;
+using System.Text.Json;
+using Router.Core.Config;
+using Router.Daemon.Control;
+using Router.Integrations.Logging;
+using Router.Linux;
+
 namespace Router.Daemon;
 
-/// <summary>Command-line verbs (placeholder until the daemon lands).</summary>
+/// <summary>The command-line verbs. Exit codes: 0 ok, 1 refused / failed, 2 usage.</summary>
 public static class Cli
 {
+    private const string Usage = """
+        usage: routerha VERB [options]
+          run [-c FILE]                  run the daemon in the foreground (procd/systemd style)
+          check-config [-c FILE]         validate the config and exit (0 = valid)
+          status [--json] [-s SOCKET]    state, priority, master, timers, counters, last transitions
+          switchover [--instance NAME] [-s SOCKET]
+                                         MASTER hands over to the backup and stays BACKUP
+          maintenance on|off [-s SOCKET] stay BACKUP (handing over first) / take part again
+          reload [-s SOCKET]             re-read the config (same as SIGHUP)
+          version                        print the version
+        -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)
+        -s SOCKET  control socket (default: control_socket from the config, else /var/run/routerha.sock)
+        """;
+
+    public static string Version { get; } =
+        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("routerha: not implemented yet");
+        if (args.Length == 0) return UsageError("a verb is required");
+        var verb = args[0];
+        var opts = Options.Parse(args[1..], out var error);
+        if (error is not null) return UsageError(error);
+        try
+        {
+            return verb switch
+            {
+                "run" => RunDaemon(opts),
+                "check-config" => CheckConfig(opts),
+                "status" => Status(opts),
+                "switchover" => Control(opts, new ControlRequest("switchover", Instance: opts.Instance)),
+                "maintenance" => opts.Positional is "on" or "off"
+                    ? Control(opts, new ControlRequest("maintenance", On: opts.Positional == "on"))
+                    : UsageError("maintenance needs 'on' or 'off'"),
+                "reload" => Control(opts, new ControlRequest("reload")),
+                "version" or "--version" or "-V" => Print(Version),
+                "help" or "--help" or "-h" => Print(Usage),
+                _ => UsageError($"unknown verb '{verb}'"),
+            };
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"routerha: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Print(string text)
+    {
+        Console.WriteLine(text);
+        return 0;
+    }
+
+    private static int UsageError(string message)
+    {
+        Console.Error.WriteLine($"routerha: {message}");
+        Console.Error.WriteLine(Usage);
         return 2;
+    }
+
+    private static int CheckConfig(Options opts)
+    {
+        var path = ConfigFile.ResolvePath(opts.Config);
+        using var net = TryOpenNetwork();
+        var errors = new List<ConfigError>();
+        var config = ConfigFile.Load(path, net, errors);
+        if (config is null)
+        {
+            foreach (var e in errors) Console.Error.WriteLine(e);
+            Console.Error.WriteLine($"{path}: {errors.Count} error(s)");
+            return 1;
+        }
+        Console.WriteLine($"{path}: OK, {config.Instances.Count} instance(s): " +
+                          string.Join(", ", config.Instances.Select(i => $"{i.Vrrp.Name} (vrid {i.Vrrp.Vrid} on {i.Interface})")));
+        return 0;
+    }
+
+    private static Router.Core.Ports.INetworkControl? TryOpenNetwork()
+    {
+        try { return LinuxNetwork.OpenControl(); }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static int RunDaemon(Options opts)
+    {
+        var path = ConfigFile.ResolvePath(opts.Config);
+        var stderr = new StderrSink();
+        var log = new Log(LogLevel.Info, stderr);
+        var net = LinuxNetwork.OpenControl();
+        var errors = new List<ConfigError>();
+        var config = ConfigFile.Load(path, net, errors);
+        if (config is null)
+        {
+            foreach (var e in errors) log.Error(e.ToString());
+            log.Error($"not starting: {errors.Count} error(s) in {path} (routerha check-config -c {path})");
+            return 1;
+        }
+        if (!config.Global.Enabled)
+        {
+            log.Info($"disabled in {path} (option enabled '0'): not starting");
+            return 0;
+        }
+        SyslogSink? syslog = config.Global.Syslog ? new SyslogSink(config.Global.SyslogFacility) : null;
+        log = new Log(Log.TryParseLevel(config.Global.LogLevel, out var level) ? level : LogLevel.Info,
+            syslog is { Connected: true } ? [stderr, syslog] : [stderr]);
+        using var announcer = LinuxNetwork.OpenAnnouncer();
+        var ports = new DaemonPorts(
+            net,
+            LinuxNetwork.OpenMonitor,
+            announcer,
+            (link, ic) => LinuxNetwork.OpenVrrpSocket(link, ic.Vrrp.Family, ic.SourceAddress, ic.Vrrp.UnicastPeers.Count == 0));
+        var daemon = new RouterDaemon(config, ports, log, TimeProvider.System);
+        try
+        {
+            return daemon.RunAsync().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            net.Dispose();
+            syslog?.Dispose();
+        }
+    }
+
+    private static string SocketPath(Options opts) =>
+        opts.Socket ?? ConfigFile.ControlSocketOf(ConfigFile.ResolvePath(opts.Config));
+
+    private static int Status(Options opts)
+    {
+        var response = ControlClient.SendAsync(SocketPath(opts), new ControlRequest("status"), TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        if (!response.Ok || response.Status is null)
+        {
+            Console.Error.WriteLine($"routerha: {response.Error ?? "no status"}");
+            return 1;
+        }
+        Console.WriteLine(opts.Json
+            ? JsonSerializer.Serialize(response.Status, ControlJsonIndented.Default.StatusReport)
+            : StatusText.Render(response.Status));
+        return 0;
+    }
+
+    private static int Control(Options opts, ControlRequest request)
+    {
+        var response = ControlClient.SendAsync(SocketPath(opts), request, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        if (!response.Ok)
+        {
+            Console.Error.WriteLine($"routerha: {response.Error}");
+            return 1;
+        }
+        if (response.Message is not null) Console.WriteLine(response.Message);
+        return 0;
+    }
+
+    private sealed record Options(string? Config, string? Socket, bool Json, string? Instance, string? Positional)
+    {
+        public static Options Parse(string[] args, out string? error)
+        {
+            string? config = null, socket = null, instance = null, positional = null;
+            var json = false;
+            error = null;
+            for (var i = 0; i < args.Length; i++)
+            {
+                var a = args[i];
+                string? Next() => i + 1 < args.Length ? args[++i] : null;
+                switch (a)
+                {
+                    case "-c" or "--config": config = Next() ?? Fail(ref error, $"{a} needs a file"); break;
+                    case "-s" or "--socket": socket = Next() ?? Fail(ref error, $"{a} needs a path"); break;
+                    case "--instance": instance = Next() ?? Fail(ref error, $"{a} needs a name"); break;
+                    case "--json": json = true; break;
+                    default:
+                        if (a.StartsWith('-') || positional is not null) error ??= $"unexpected argument '{a}'";
+                        else positional = a;
+                        break;
+                }
+            }
+            return new Options(config, socket, json, instance, positional);
+        }
+
+        private static string? Fail(ref string? error, string message)
+        {
+            error ??= message;
+            return null;
+        }
     }
 }

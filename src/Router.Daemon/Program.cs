@@ -1,3 +1,5 @@
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace Router.Daemon;
 
 public static class Program

@@ -1,0 +1,76 @@
+using System.Text.Json.Serialization;
+
+namespace Router.Daemon.Control;
+
+// The control socket speaks one JSON object per line each way. These records are the whole protocol;
+// `routerha status --json` prints StatusReport as is, so its field names are a public interface.
+
+public sealed record ControlRequest(string Cmd, bool? On = null, string? Instance = null);
+
+public sealed record ControlResponse(bool Ok, string? Error = null, string? Message = null, StatusReport? Status = null);
+
+public sealed record StatusReport(
+    string Node,
+    string Version,
+    int Pid,
+    double UptimeS,
+    string ConfigPath,
+    bool Maintenance,
+    IReadOnlyList<InstanceStatus> Instances,
+    NotifyStatus Notify);
+
+public sealed record InstanceStatus(
+    string Name,
+    int Vrid,
+    int Version,
+    string Family,
+    string Interface,
+    string State,
+    int Priority,
+    int EffectivePriority,
+    string? Master,
+    int MasterPriority,
+    bool IsMaster,
+    double AdvertIntervalMs,
+    double MasterDownIntervalMs,
+    IReadOnlyList<string> Vips,
+    bool VipsPresent,
+    bool Maintenance,
+    bool Unicast,
+    string? SyncGroup,
+    string? LastError,
+    CounterStatus Counters,
+    IReadOnlyList<TransitionStatus> Transitions);
+
+public sealed record CounterStatus(
+    long AdvertsSent,
+    long AdvertsReceived,
+    long BecameMaster,
+    long PriorityZeroSent,
+    long PriorityZeroReceived,
+    long MasterConflicts,
+    long VipsRestored,
+    IReadOnlyDictionary<string, long> Drops);
+
+public sealed record TransitionStatus(DateTimeOffset At, string From, string To, string Reason);
+
+public sealed record NotifyStatus(long Started, long Failed, long TimedOut);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControlRequest))]
+[JsonSerializable(typeof(ControlResponse))]
+[JsonSerializable(typeof(StatusReport))]
+internal sealed partial class ControlJson : JsonSerializerContext
+{
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true)]
+[JsonSerializable(typeof(StatusReport))]
+internal sealed partial class ControlJsonIndented : JsonSerializerContext
+{
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Sockets;
+using Router.Core.Config;
+using Router.Core.Ports;
+using Router.Core.Vrrp;
+
+namespace Router.Daemon;
+
+/// <summary>
+/// One configured instance at run time: its state machine, its socket and the kernel facts it depends on.
+/// Owned by the event loop; nothing here is touched from another thread except the receive task,
+/// which only posts packets.
+/// </summary>
+internal sealed class InstanceRuntime : IDisposable
+{
+    private CancellationTokenSource? _receiveStop;
+
+    public InstanceRuntime(InstanceConfig config, VrrpInstance machine)
+    {
+        Config = config;
+        Machine = machine;
+    }
+
+    public InstanceConfig Config { get; set; }
+    public VrrpInstance Machine { get; set; }
+    public VrrpInstanceSettings Settings => Config.Vrrp;
+    public string Name => Settings.Name;
+    public IVrrpSocket? Socket { get; private set; }
+    public InterfaceInfo? Link { get; set; }
+    public Dictionary<VrrpDropReason, long> Drops { get; } = [];
+    public long VipsRestored { get; set; }
+    public bool AddressMismatchLogged { get; set; }
+    public string? LastError { get; set; }
+    /// <summary>FAULT because of the interface (down or missing), as opposed to maintenance etc.</summary>
+    public bool LinkFault { get; set; }
+
+    public bool IsMulticast => Settings.UnicastPeers.Count == 0;
+
+    public IPAddress LocalAddress =>
+        Socket?.SourceAddress ?? Config.SourceAddress
+        ?? (Settings.Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any);
+
+    public void CountDrop(VrrpDropReason reason)
+    {
+        Drops.TryGetValue(reason, out var n);
+        Drops[reason] = n + 1;
+    }
+
+    /// <summary>Opens the socket on the current link and starts posting its packets to the loop.</summary>
+    public void OpenSocket(Func<InterfaceInfo, IVrrpSocket> open, Action<InstanceRuntime, ReceivedVrrp> onPacket,
+        Action<InstanceRuntime, Exception> onFailure)
+    {
+        CloseSocket();
+        if (Link is null) return;
+        var socket = open(Link);
+        Socket = socket;
+        var stop = new CancellationTokenSource();
+        _receiveStop = stop;
+        _ = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    onPacket(this, await socket.ReceiveAsync(stop.Token));
+                }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    onFailure(this, e);
+                    return;
+                }
+            }
+        });
+    }
+
+    public void CloseSocket()
+    {
+        _receiveStop?.Cancel();
+        _receiveStop = null;
+        Socket?.Dispose();
+        Socket = null;
+    }
+
+    /// <summary>Destinations of our adverts: the group, or every unicast peer.</summary>
+    public IEnumerable<IPAddress> Destinations() =>
+        IsMulticast
+            ? [Settings.Family == AddressFamily.InterNetwork ? VrrpCodec.MulticastV4 : VrrpCodec.MulticastV6]
+            : Settings.UnicastPeers;
+
+    public VrrpAdvertisement Advertisement(byte priority) => new(
+        Settings.Version,
+        Settings.Vrid,
+        priority,
+        (ushort)Math.Round(Settings.AdvertInterval.TotalMilliseconds / 10),
+        Settings.VirtualAddresses,
+        Settings.AuthType,
+        Settings.AuthData);
+
+    /// <summary>Identity of the settings that need a restart of the instance when changed (notify scripts do not).</summary>
+    public static string Fingerprint(InstanceConfig c)
+    {
+        var s = c.Vrrp;
+        return string.Join('|',
+            c.Interface, s.Vrid, s.Version, s.Family, s.Priority, s.AdvertInterval.Ticks, s.Preempt, s.PreemptDelay.Ticks,
+            s.Accept, string.Join(',', c.VirtualPrefixes), s.AuthType, s.AuthData is null ? "" : Convert.ToHexString(s.AuthData),
+            string.Join(',', s.UnicastPeers), c.SourceAddress, s.GarpRepeat, s.GarpInterval.Ticks, s.GarpMasterDelay.Ticks,
+            s.GarpRefresh.Ticks, c.SyncGroup);
+    }
+
+    public void Dispose() => CloseSocket();
+}

@@ -1,0 +1,25 @@
+using System.Runtime.InteropServices;
+using Router.Core.Ports;
+using Router.Daemon.Control;
+
+namespace Router.Daemon;
+
+/// <summary>Everything that can change state arrives as one of these, handled in order by the one loop.</summary>
+internal abstract record LoopEvent;
+
+internal sealed record PacketArrived(InstanceRuntime Instance, ReceivedVrrp Packet) : LoopEvent;
+
+internal sealed record ReceiveFailed(InstanceRuntime Instance, Exception Error) : LoopEvent;
+
+internal sealed record TimerFired : LoopEvent;
+
+internal sealed record KernelChanged(NetlinkEvent Event) : LoopEvent;
+
+internal sealed record KernelMonitorFailed(Exception Error) : LoopEvent;
+
+internal sealed record ControlArrived(ControlRequest Request, TaskCompletionSource<ControlResponse> Reply) : LoopEvent;
+
+internal sealed record SignalArrived(PosixSignal Signal) : LoopEvent;
+
+/// <summary>The next round of a spaced gratuitous ARP / NA burst.</summary>
+internal sealed record AnnounceRound(InstanceRuntime Instance, int Remaining) : LoopEvent;

@@ -1,0 +1,108 @@
+using System.Net.Sockets;
+using Router.Core.Vrrp;
+using Router.Daemon.Control;
+
+namespace Router.Daemon;
+
+internal sealed partial class RouterDaemon
+{
+    private ControlResponse OnControl(ControlRequest request)
+    {
+        switch (request.Cmd)
+        {
+            case "status":
+                return new ControlResponse(true, Status: BuildStatus());
+            case "switchover":
+                return Switchover(request.Instance);
+            case "maintenance" when request.On is { } on:
+                _maintenance = on;
+                foreach (var rt in _instances) Execute(rt, rt.Machine.SetMaintenance(on, Now));
+                _log.Info($"maintenance {(on ? "on: staying BACKUP" : "off: normal election")}");
+                return new ControlResponse(true, Message: on
+                    ? "maintenance on: this router stays BACKUP until 'routerha maintenance off'"
+                    : "maintenance off: this router takes part in elections again");
+            case "maintenance":
+                return new ControlResponse(false, "maintenance needs on or off");
+            case "reload":
+                var (ok, message) = Reload();
+                return ok ? new ControlResponse(true, Message: message) : new ControlResponse(false, message);
+            default:
+                return new ControlResponse(false, $"unknown command '{request.Cmd}'");
+        }
+    }
+
+    private ControlResponse Switchover(string? instance)
+    {
+        var targets = _instances.Where(r => instance is null || r.Name == instance).ToList();
+        if (targets.Count == 0) return new ControlResponse(false, $"no instance named '{instance}'");
+        var handed = new List<string>();
+        foreach (var rt in targets)
+        {
+            if (!rt.Machine.TrySwitchover(Now, out var commands)) continue;
+            handed.Add(rt.Name);
+            Execute(rt, commands);
+        }
+        if (handed.Count == 0)
+        {
+            var masters = string.Join(", ", targets.Select(r => $"{r.Name}: master is {r.Machine.MasterAddress?.ToString() ?? "unknown"}"));
+            return new ControlResponse(false, $"this router is not MASTER of any selected instance; run switchover on the master ({masters})");
+        }
+        _log.Info($"switchover: handed over {string.Join(", ", handed)}");
+        return new ControlResponse(true, Message: $"handed over {string.Join(", ", handed)}; this router stays BACKUP until the new master fails");
+    }
+
+    private StatusReport BuildStatus() => new(
+        Node: _config.Global.NodeName ?? Environment.MachineName,
+        Version: Cli.Version,
+        Pid: Environment.ProcessId,
+        UptimeS: Math.Round(Now.TotalSeconds, 3),
+        ConfigPath: _config.SourcePath,
+        Maintenance: _maintenance,
+        Instances: _instances.Select(InstanceStatusOf).ToList(),
+        Notify: new NotifyStatus(_notify.Started, _notify.Failed, _notify.TimedOut));
+
+    private InstanceStatus InstanceStatusOf(InstanceRuntime rt)
+    {
+        var m = rt.Machine;
+        var s = rt.Settings;
+        var c = m.Counters;
+        return new InstanceStatus(
+            Name: rt.Name,
+            Vrid: s.Vrid,
+            Version: (int)s.Version,
+            Family: s.Family == AddressFamily.InterNetwork ? "ipv4" : "ipv6",
+            Interface: rt.Config.Interface,
+            State: Name(m.State),
+            Priority: s.Priority,
+            EffectivePriority: m.EffectivePriority,
+            Master: m.MasterAddress?.ToString(),
+            MasterPriority: m.MasterPriority,
+            IsMaster: m.State == VrrpState.Master,
+            AdvertIntervalMs: m.MasterAdvertInterval.TotalMilliseconds,
+            MasterDownIntervalMs: Math.Round(m.MasterDownInterval.TotalMilliseconds, 3),
+            Vips: rt.Config.VirtualPrefixes.Select(v => v.ToString()).ToList(),
+            VipsPresent: VipsPresent(rt),
+            Maintenance: m.Maintenance,
+            Unicast: !rt.IsMulticast,
+            SyncGroup: rt.Config.SyncGroup,
+            LastError: rt.LastError,
+            Counters: new CounterStatus(c.AdvertsSent, c.AdvertsReceived, c.BecameMaster, c.PriorityZeroSent,
+                c.PriorityZeroReceived, c.MasterConflicts, rt.VipsRestored,
+                rt.Drops.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value)),
+            Transitions: m.Transitions.Select(t => new TransitionStatus(_startWall + t.At, Name(t.From), Name(t.To), t.Reason)).ToList());
+    }
+
+    private bool VipsPresent(InstanceRuntime rt)
+    {
+        if (rt.Link is not { } link) return false;
+        try
+        {
+            var present = _ports.Network.GetAddresses(link.Index, rt.Settings.Family);
+            return rt.Config.VirtualPrefixes.All(v => present.Any(p => p.Address.Equals(v.Address)));
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

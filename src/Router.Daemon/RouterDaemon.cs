@@ -1,0 +1,396 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Router.Core.Config;
+using Router.Core.Ports;
+using Router.Core.Vrrp;
+using Router.Daemon.Control;
+using Router.Integrations.Logging;
+using Router.Integrations.Notify;
+
+namespace Router.Daemon;
+
+/// <summary>The kernel-facing pieces the daemon drives, so the loop can be composed with fakes.</summary>
+internal sealed record DaemonPorts(
+    INetworkControl Network,
+    Func<INetlinkMonitor> OpenMonitor,
+    IAddressAnnouncer Announcer,
+    Func<InterfaceInfo, InstanceConfig, IVrrpSocket> OpenSocket);
+
+/// <summary>
+/// The one event loop: every input becomes a LoopEvent on one channel and is handled here in order.
+/// Only this class mutates instance state; VRRP decisions come from the pure VrrpInstance.
+/// </summary>
+internal sealed partial class RouterDaemon
+{
+    private readonly Channel<LoopEvent> _events = Channel.CreateUnbounded<LoopEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<InstanceRuntime> _instances = [];
+    private readonly DaemonPorts _ports;
+    private readonly Log _log;
+    private readonly TimeProvider _clock;
+    private readonly long _startTimestamp;
+    private readonly DateTimeOffset _startWall;
+    private readonly NotifyRunner _notify;
+    private readonly ITimer _timer;
+    private RouterConfig _config;
+    private bool _stopping;
+    private bool _maintenance;
+
+    public RouterDaemon(RouterConfig config, DaemonPorts ports, Log log, TimeProvider clock)
+    {
+        _config = config;
+        _ports = ports;
+        _log = log;
+        _clock = clock;
+        _startTimestamp = clock.GetTimestamp();
+        _startWall = clock.GetUtcNow();
+        _notify = new NotifyRunner(log, config.Global.NotifyTimeout);
+        _timer = clock.CreateTimer(_ => Post(new TimerFired()), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    private TimeSpan Now => _clock.GetElapsedTime(_startTimestamp);
+
+    private void Post(LoopEvent e) => _events.Writer.TryWrite(e);
+
+    public async Task<int> RunAsync()
+    {
+        using var control = new ControlServer(_config.Global.ControlSocket, request =>
+        {
+            var reply = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Post(new ControlArrived(request, reply));
+            return reply.Task;
+        });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+        using var monitorStop = new CancellationTokenSource();
+        StartMonitor(monitorStop.Token);
+
+        _log.Info($"routerha {Cli.Version} starting: {_config.Instances.Count} instance(s) from {_config.SourcePath}, control socket {control.Path}");
+        foreach (var ic in _config.Instances) StartInstance(ic);
+        ArmTimer();
+
+        await foreach (var e in _events.Reader.ReadAllAsync())
+        {
+            try
+            {
+                Handle(e);
+            }
+            catch (Exception ex)
+            {
+                // A bug in one handler must not take the router down with VIPs half-moved.
+                _log.Error($"internal error handling {e.GetType().Name}: {ex}");
+            }
+            if (_stopping) break;
+            ArmTimer();
+        }
+
+        monitorStop.Cancel();
+        _timer.Dispose();
+        using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        await _notify.DrainAsync(drain.Token);
+        _log.Info("routerha stopped");
+        return 0;
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        Post(new SignalArrived(context.Signal));
+    }
+
+    private void StartMonitor(CancellationToken stop)
+    {
+        INetlinkMonitor monitor;
+        try
+        {
+            monitor = _ports.OpenMonitor();
+        }
+        catch (Exception e)
+        {
+            _log.Error($"cannot watch the kernel for link/address changes: {e.Message}");
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            using var _ = monitor;
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    Post(new KernelChanged(await monitor.ReadAsync(stop)));
+                }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    Post(new KernelMonitorFailed(e));
+                    return;
+                }
+            }
+        });
+    }
+
+    private void ArmTimer()
+    {
+        TimeSpan? next = null;
+        foreach (var rt in _instances)
+            if (rt.Machine.NextDeadline is { } d && (next is null || d < next)) next = d;
+        if (next is null)
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+        var due = next.Value - Now;
+        _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Handle(LoopEvent e)
+    {
+        switch (e)
+        {
+            case TimerFired:
+                var now = Now;
+                foreach (var rt in _instances.ToArray())
+                    if (rt.Machine.NextDeadline is { } d && d <= now)
+                        Execute(rt, rt.Machine.OnTimer(now));
+                break;
+            case PacketArrived p:
+                OnPacket(p.Instance, p.Packet);
+                break;
+            case AnnounceRound a:
+                if (_instances.Contains(a.Instance) && a.Instance.Machine.State == VrrpState.Master)
+                    Announce(a.Instance, a.Remaining);
+                break;
+            case KernelChanged k:
+                OnKernel(k.Event);
+                break;
+            case ReceiveFailed f:
+                OnReceiveFailed(f.Instance, f.Error);
+                break;
+            case KernelMonitorFailed m:
+                _log.Error($"kernel monitor stopped: {m.Error.Message}; restarting it");
+                StartMonitor(CancellationToken.None);
+                ResyncLinks();
+                break;
+            case ControlArrived c:
+                c.Reply.TrySetResult(OnControl(c.Request));
+                break;
+            case SignalArrived { Signal: PosixSignal.SIGHUP }:
+                var (ok, message) = Reload();
+                if (ok) _log.Info(message); else _log.Error(message);
+                break;
+            case SignalArrived s:
+                _log.Info($"{s.Signal} received: handing over and stopping");
+                Shutdown();
+                break;
+        }
+    }
+
+    // ---- instances ------------------------------------------------------------------------------
+
+    private void StartInstance(InstanceConfig ic)
+    {
+        var link = _ports.Network.GetInterface(ic.Interface);
+        var rt = new InstanceRuntime(ic, null!) { Link = link };
+        if (link is not null) TryOpenSocket(rt);
+        rt.Machine = new VrrpInstance(ic.Vrrp, rt.LocalAddress);
+        _instances.Add(rt);
+
+        // A router that crashed as MASTER may still hold the VIPs; a backup must not answer for them.
+        if (!ic.Vrrp.IsAddressOwner && link is not null) RemoveVips(rt);
+
+        Execute(rt, rt.Machine.Start(Now, _config.Global.StartupDelay));
+        if (_maintenance) Execute(rt, rt.Machine.SetMaintenance(true, Now));
+        if (link is null)
+        {
+            rt.LinkFault = true;
+            rt.LastError = $"interface {ic.Interface} not found";
+            Execute(rt, rt.Machine.SetFault(true, rt.LastError, Now));
+        }
+        else if (!(link.AdminUp && link.OperUp) || rt.Socket is null)
+        {
+            rt.LinkFault = true;
+            Execute(rt, rt.Machine.SetFault(true, rt.Socket is null ? rt.LastError ?? "no socket" : $"{ic.Interface} is down", Now));
+        }
+    }
+
+    private void TryOpenSocket(InstanceRuntime rt)
+    {
+        try
+        {
+            rt.OpenSocket(link => _ports.OpenSocket(link, rt.Config),
+                (r, packet) => Post(new PacketArrived(r, packet)),
+                (r, error) => Post(new ReceiveFailed(r, error)));
+            rt.LastError = null;
+        }
+        catch (Exception ex)
+        {
+            rt.LastError = $"cannot open VRRP socket on {rt.Config.Interface}: {ex.Message}";
+            _log.Error($"{rt.Name}: {rt.LastError}");
+        }
+    }
+
+    private void StopInstance(InstanceRuntime rt, string why)
+    {
+        Execute(rt, rt.Machine.Shutdown(Now));
+        RemoveVips(rt);
+        rt.Dispose();
+        _instances.Remove(rt);
+        _log.Info($"{rt.Name}: stopped ({why})");
+    }
+
+    private void Shutdown()
+    {
+        foreach (var rt in _instances.ToArray()) StopInstance(rt, "daemon stopping");
+        _stopping = true;
+    }
+
+    // ---- commands from the state machine --------------------------------------------------------
+
+    private void Execute(InstanceRuntime rt, IReadOnlyList<VrrpCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            switch (command)
+            {
+                case SendAdvertisement s:
+                    SendAdvert(rt, s.Priority);
+                    break;
+                case AnnounceAddresses:
+                    Announce(rt, Math.Max(1, rt.Settings.GarpRepeat));
+                    break;
+                case StateChanged c:
+                    OnStateChanged(rt, c);
+                    break;
+            }
+        }
+    }
+
+    private void SendAdvert(InstanceRuntime rt, byte priority)
+    {
+        var socket = rt.Socket;
+        if (socket is null) return;
+        var adv = rt.Advertisement(priority);
+        foreach (var destination in rt.Destinations())
+        {
+            try
+            {
+                socket.Send(VrrpCodec.Encode(adv, socket.SourceAddress, destination), destination);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                rt.LastError = $"send to {destination} failed: {ex.Message}";
+                _log.Debug($"{rt.Name}: {rt.LastError}");
+            }
+        }
+    }
+
+    /// <summary>One round now; the rest spaced by garp_interval (or all at once when it is 0).</summary>
+    private void Announce(InstanceRuntime rt, int rounds)
+    {
+        var link = rt.Link;
+        if (link is null) return;
+        var interval = rt.Settings.GarpInterval;
+        var now = interval <= TimeSpan.Zero ? rounds : 1;
+        for (var i = 0; i < now; i++)
+            foreach (var vip in rt.Settings.VirtualAddresses)
+            {
+                try { _ports.Announcer.Announce(link, vip); }
+                catch (Exception ex) when (ex is SocketException or IOException or InvalidOperationException)
+                {
+                    rt.LastError = $"announce {vip} failed: {ex.Message}";
+                    _log.Warn($"{rt.Name}: {rt.LastError}");
+                }
+            }
+        var remaining = rounds - now;
+        if (remaining > 0)
+            _ = Task.Delay(interval, _clock).ContinueWith(_ => Post(new AnnounceRound(rt, remaining)), TaskScheduler.Default);
+    }
+
+    private void OnStateChanged(InstanceRuntime rt, StateChanged c)
+    {
+        _log.Info($"{rt.Name}: {Name(c.From)} -> {Name(c.To)} ({c.Reason})");
+        if (c.To == VrrpState.Master) AddVips(rt);
+        else if (c.From == VrrpState.Master) RemoveVips(rt);
+        Notify(rt, c.To);
+        if (rt.Config.SyncGroup is { } group)
+        {
+            var members = _instances.Where(i => i.Config.SyncGroup == group).ToList();
+            foreach (var (member, target) in SyncGroup.Follow(members.Select(m => m.Machine).ToList(), rt.Machine, c))
+            {
+                var other = members.First(m => ReferenceEquals(m.Machine, member));
+                Execute(other, member.ForceState(target, $"sync group {group}: {rt.Name} is {Name(c.To)}", Now));
+            }
+        }
+    }
+
+    private void AddVips(InstanceRuntime rt)
+    {
+        if (rt.Link is not { } link) return;
+        foreach (var vip in rt.Config.VirtualPrefixes)
+        {
+            try { _ports.Network.AddAddress(link.Index, vip); }
+            catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
+            {
+                rt.LastError = $"cannot add {vip} to {link.Name}: {ex.Message}";
+                _log.Error($"{rt.Name}: {rt.LastError}");
+            }
+        }
+    }
+
+    private void RemoveVips(InstanceRuntime rt)
+    {
+        if (rt.Link is not { } link) return;
+        foreach (var vip in rt.Config.VirtualPrefixes)
+        {
+            try { _ports.Network.RemoveAddress(link.Index, vip); }
+            catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
+            {
+                rt.LastError = $"cannot remove {vip} from {link.Name}: {ex.Message}";
+                _log.Error($"{rt.Name}: {rt.LastError}");
+            }
+        }
+    }
+
+    private void Notify(InstanceRuntime rt, VrrpState state)
+    {
+        var name = state == VrrpState.Initialize ? "STOP" : Name(state);
+        var priority = rt.Machine.EffectivePriority.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var env = new Dictionary<string, string>
+        {
+            ["ROUTERHA_INSTANCE"] = rt.Name,
+            ["ROUTERHA_STATE"] = name,
+            ["ROUTERHA_PRIORITY"] = priority,
+            ["ROUTERHA_INTERFACE"] = rt.Config.Interface,
+            ["ROUTERHA_VRID"] = rt.Settings.Vrid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var n = rt.Config.Notify;
+        // keepalived order: the state-specific script first, then the generic one with arguments.
+        var specific = state switch
+        {
+            VrrpState.Master => n.NotifyMaster,
+            VrrpState.Backup => n.NotifyBackup,
+            VrrpState.Fault => n.NotifyFault,
+            _ => n.NotifyStop,
+        };
+        if (specific is not null) Enqueue(CommandLine.Split(specific), env);
+        if (n.Notify is not null) Enqueue([.. CommandLine.Split(n.Notify), "INSTANCE", rt.Name, name, priority], env);
+    }
+
+    private void Enqueue(IReadOnlyList<string> argv, Dictionary<string, string> env)
+    {
+        if (argv.Count > 0) _notify.Enqueue(new NotifyJob(argv, env));
+    }
+
+    internal static string Name(VrrpState s) => s switch
+    {
+        VrrpState.Master => "MASTER",
+        VrrpState.Backup => "BACKUP",
+        VrrpState.Fault => "FAULT",
+        _ => "INIT",
+    };
+}
