@@ -1,5 +1,3 @@
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
 namespace Router.Daemon;
 
 public static class Program

@@ -1,0 +1,75 @@
+using Router.Integrations.Logging;
+using Router.Integrations.Notify;
+
+namespace Router.Integrations.Tests;
+
+public sealed class NotifyTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rha-notify-").FullName;
+
+    [Theory]
+    [InlineData("/bin/notify.sh", new[] { "/bin/notify.sh" })]
+    [InlineData("/bin/x  a 'b c' \"d e\"", new[] { "/bin/x", "a", "b c", "d e" })]
+    [InlineData("/bin/x ''", new[] { "/bin/x", "" })]
+    [InlineData("/bin/x $(reboot); rm", new[] { "/bin/x", "$(reboot);", "rm" })]
+    public void Script_strings_split_like_keepalived_without_a_shell(string text, string[] argv) =>
+        Assert.Equal(argv, CommandLine.Split(text));
+
+    private string Script(string name, string body)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    [Fact]
+    public async Task Scripts_run_in_submission_order_with_arguments_and_environment()
+    {
+        var output = Path.Combine(_dir, "out");
+        // The first script is the slowest: a concurrent runner would let the second overtake it.
+        var slow = Script("slow.sh", $"sleep 0.3; echo \"$1 $2 $3 $4 $ROUTERHA_STATE\" >> {output}");
+        var fast = Script("fast.sh", $"echo \"$1 $2 $3 $4 $ROUTERHA_STATE\" >> {output}");
+        var runner = new NotifyRunner(new Log(LogLevel.Error), TimeSpan.FromSeconds(10));
+        runner.Enqueue(new NotifyJob([slow, "INSTANCE", "lan", "BACKUP", "100"], new Dictionary<string, string> { ["ROUTERHA_STATE"] = "BACKUP" }));
+        runner.Enqueue(new NotifyJob([fast, "INSTANCE", "lan", "MASTER", "100"], new Dictionary<string, string> { ["ROUTERHA_STATE"] = "MASTER" }));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await runner.DrainAsync(cts.Token);
+
+        Assert.Equal(["INSTANCE lan BACKUP 100 BACKUP", "INSTANCE lan MASTER 100 MASTER"], File.ReadAllLines(output));
+        Assert.Equal(2, runner.Started);
+        Assert.Equal(0, runner.Failed);
+    }
+
+    [Fact]
+    public async Task A_hanging_script_is_killed_at_the_timeout_and_the_next_one_still_runs()
+    {
+        var output = Path.Combine(_dir, "out");
+        var hang = Script("hang.sh", "exec sleep 600");
+        var after = Script("after.sh", $"echo ran >> {output}");
+        var runner = new NotifyRunner(new Log(LogLevel.Error), TimeSpan.FromMilliseconds(300));
+        var started = DateTime.UtcNow;
+        runner.Enqueue(new NotifyJob([hang], new Dictionary<string, string>()));
+        runner.Enqueue(new NotifyJob([after], new Dictionary<string, string>()));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await runner.DrainAsync(cts.Token);
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.Equal(1, runner.TimedOut);
+        Assert.Equal(["ran"], File.ReadAllLines(output));
+    }
+
+    [Fact]
+    public async Task A_failing_or_missing_script_is_counted_not_fatal()
+    {
+        var fails = Script("fails.sh", "exit 3");
+        var runner = new NotifyRunner(new Log(LogLevel.Error), TimeSpan.FromSeconds(5));
+        runner.Enqueue(new NotifyJob([fails], new Dictionary<string, string>()));
+        runner.Enqueue(new NotifyJob([Path.Combine(_dir, "missing.sh")], new Dictionary<string, string>()));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await runner.DrainAsync(cts.Token);
+        Assert.Equal(2, runner.Failed);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
