@@ -7,11 +7,3 @@ public sealed record UciSection(string Type, string? Name, int Line, IReadOnlyLi
 
 /// <summary>"option" (IsList=false, one value) or one "list" entry (IsList=true). Repeated list lines stay separate entries.</summary>
 public sealed record UciOption(string Name, string Value, bool IsList, int Line);
-
-public static class UciParser
-{
-    /// <summary>Parses UCI syntax (config/option/list, quoting with ' and ", backslash escapes, # comments,
-    /// line continuation not supported as in uci). Syntax errors are returned, never thrown.</summary>
-    public static UciDocument Parse(string path, string text, List<ConfigError> errors)
-        => throw new NotImplementedException();
-}

@@ -1,0 +1,94 @@
+using System.Text;
+
+namespace Router.Core.Config;
+
+/// <summary>
+/// Splits one line into statements of words the way uci does: blanks separate words, '...' is literal,
+/// "..." and bare words take backslash escapes (the next character as is), adjacent pieces join into
+/// one word, # starts a comment and ; ends a statement. Quotes must close on the same line.
+/// </summary>
+internal static class UciTokenizer
+{
+    /// <summary>Statements completed before any syntax error; the error (if any) is returned in <paramref name="error"/>.</summary>
+    public static List<List<string>> Split(string line, out string? error)
+    {
+        error = null;
+        var statements = new List<List<string>>();
+        var words = new List<string>();
+        var word = new StringBuilder();
+        var inWord = false;
+        var i = 0;
+        while (i < line.Length)
+        {
+            var c = line[i];
+            switch (c)
+            {
+                case ' ' or '\t':
+                    EndWord();
+                    i++;
+                    break;
+                case '#':
+                    i = line.Length;
+                    break;
+                case ';':
+                    EndWord();
+                    EndStatement();
+                    i++;
+                    break;
+                case '\'':
+                    var close = line.IndexOf('\'', i + 1);
+                    if (close < 0) { error = "unterminated ' quote (quotes must close on the same line)"; return statements; }
+                    word.Append(line, i + 1, close - i - 1);
+                    inWord = true;
+                    i = close + 1;
+                    break;
+                case '"':
+                    i++;
+                    inWord = true;
+                    while (true)
+                    {
+                        if (i >= line.Length) { error = "unterminated \" quote (quotes must close on the same line)"; return statements; }
+                        var d = line[i];
+                        if (d == '"') { i++; break; }
+                        if (d == '\\')
+                        {
+                            if (i + 1 >= line.Length) { error = "unterminated \" quote (quotes must close on the same line)"; return statements; }
+                            d = line[++i];
+                        }
+                        word.Append(d);
+                        i++;
+                    }
+                    break;
+                case '\\':
+                    if (i + 1 >= line.Length) { error = "backslash at end of line (line continuation is not supported)"; return statements; }
+                    word.Append(line[i + 1]);
+                    inWord = true;
+                    i += 2;
+                    break;
+                default:
+                    word.Append(c);
+                    inWord = true;
+                    i++;
+                    break;
+            }
+        }
+        EndWord();
+        EndStatement();
+        return statements;
+
+        void EndWord()
+        {
+            if (!inWord) return;
+            words.Add(word.ToString());
+            word.Clear();
+            inWord = false;
+        }
+
+        void EndStatement()
+        {
+            if (words.Count == 0) return;
+            statements.Add(words);
+            words = [];
+        }
+    }
+}

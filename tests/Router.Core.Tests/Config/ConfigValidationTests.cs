@@ -1,0 +1,423 @@
+using static Router.Core.Tests.Config.ConfigTestSupport;
+
+namespace Router.Core.Tests.Config;
+
+/// <summary>One test per mistake an admin can make: the error names the right line and says what is wrong.</summary>
+public class ConfigValidationTests
+{
+    /// <summary>A valid instance on lines 1-4; extra lines from line 5 on.</summary>
+    private static string Lan(params string[] extra) =>
+        string.Join("\n", ["config instance 'lan'", "\toption interface 'br-lan'", "\toption vrid '51'", "\tlist vip '192.168.1.254/24'", .. extra]) + "\n";
+
+    /// <summary>An instance at line 1 with exactly the given option lines (lines 2..).</summary>
+    private static string Instance(params string[] lines) =>
+        string.Join("\n", ["config instance 'lan'", .. lines]) + "\n";
+
+    [Fact]
+    public void The_valid_base_loads()
+    {
+        LoadOk(Lan());
+    }
+
+    [Fact]
+    public void Syntax_errors_stop_before_validation_and_name_the_line()
+    {
+        SingleError(Lan("\toption priority '100"), 5, "unterminated ' quote");
+    }
+
+    [Fact]
+    public void Unknown_section_type_suggests_the_near_one()
+    {
+        var e = SingleError(Lan("config instnace 'x'"), 5, "unknown section type 'instnace'");
+        Assert.Contains("did you mean 'instance'?", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_option_suggests_the_near_one()
+    {
+        var e = SingleError(Lan("\toption prority '120'"), 5, "unknown option 'prority' in instance 'lan' (did you mean 'priority'?)");
+        Assert.Equal("/etc/config/routerha:5: unknown option 'prority' in instance 'lan' (did you mean 'priority'?)", e.ToString());
+    }
+
+    [Fact]
+    public void Unknown_option_far_from_any_name_gets_no_suggestion()
+    {
+        var e = SingleError(Lan("\toption colour 'blue'"), 5, "unknown option 'colour' in instance 'lan'");
+        Assert.DoesNotContain("did you mean", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_option_in_global_is_reported()
+    {
+        SingleError("config global\n\toption loglevel 'debug'\n" + Lan(), 2, "unknown option 'loglevel' in the global section (did you mean 'log_level'?)");
+    }
+
+    [Fact]
+    public void Option_given_twice()
+    {
+        SingleError(Lan("\toption priority 100", "\toption priority 120"), 6, "option 'priority' given twice in instance 'lan' (first at line 5)");
+    }
+
+    [Fact]
+    public void List_written_as_option()
+    {
+        SingleError(Lan("\toption vip '192.168.1.253'"), 5, "'vip' is a list: write list vip");
+    }
+
+    [Fact]
+    public void Single_value_written_as_list()
+    {
+        SingleError(Lan("\tlist priority '100'"), 5, "'priority' takes a single value: write option priority");
+    }
+
+    [Fact]
+    public void Missing_interface()
+    {
+        SingleError(Instance("\toption vrid 1", "\tlist vip '10.0.0.1'"), 1, "instance 'lan': missing required option 'interface'");
+    }
+
+    [Theory]
+    [InlineData("br-lan-with-a-long-name", "longer than 15 characters")]
+    [InlineData("eth0:1", "must not contain '/', ':' or spaces")]
+    [InlineData("", "it is empty")]
+    public void Bad_interface_name(string name, string message)
+    {
+        var e = SingleError(Instance($"\toption interface '{name}'", "\toption vrid 1", "\tlist vip '10.0.0.1'"), 2, message);
+        Assert.Contains($"interface '{name}' is not a valid device name", e.Message);
+    }
+
+    [Fact]
+    public void Missing_vrid()
+    {
+        SingleError(Instance("\toption interface 'br-lan'", "\tlist vip '10.0.0.1'"), 1, "instance 'lan': missing required option 'vrid'");
+    }
+
+    [Theory]
+    [InlineData("300", "vrid 300 out of range 1..255")]
+    [InlineData("0", "vrid 0 out of range 1..255")]
+    [InlineData("99999999999", "vrid 99999999999 out of range 1..255")]
+    [InlineData("abc", "vrid 'abc' is not a whole number (1..255)")]
+    [InlineData("-1", "vrid '-1' is not a whole number")]
+    public void Vrid_out_of_range(string value, string message)
+    {
+        SingleError(Instance("\toption interface 'br-lan'", $"\toption vrid '{value}'", "\tlist vip '10.0.0.1'"), 3, message);
+    }
+
+    [Fact]
+    public void Bad_version()
+    {
+        SingleError(Lan("\toption version '4'"), 5, "version '4' must be 2 or 3");
+    }
+
+    [Theory]
+    [InlineData("0", "priority 0 out of range 1..255")]
+    [InlineData("256", "priority 256 out of range 1..255")]
+    [InlineData("high", "priority 'high' is not a whole number")]
+    public void Bad_priority(string value, string message)
+    {
+        SingleError(Lan($"\toption priority '{value}'"), 5, message);
+    }
+
+    [Theory]
+    [InlineData("41", "advert_interval 41 out of range 0.01..40.95 seconds")]
+    [InlineData("0", "advert_interval 0 out of range 0.01..40.95 seconds")]
+    [InlineData("0.005", "advert_interval 0.005 out of range")]
+    [InlineData("0.015", "advert_interval 0.015 is not a multiple of 0.01 seconds")]
+    [InlineData("1,5", "advert_interval '1,5' is not a number of seconds")]
+    [InlineData("1s", "advert_interval '1s' is not a number of seconds")]
+    public void Bad_v3_advert_interval(string value, string message)
+    {
+        SingleError(Lan($"\toption advert_interval '{value}'"), 5, message);
+    }
+
+    [Fact]
+    public void Fractional_interval_with_version_2()
+    {
+        SingleError(Lan("\toption version 2", "\toption advert_interval '1.5'"), 6, "advert_interval 1.5: version 2 only supports whole seconds");
+    }
+
+    [Fact]
+    public void Version_2_interval_out_of_range()
+    {
+        SingleError(Lan("\toption version 2", "\toption advert_interval '256'"), 6, "advert_interval 256 out of range 1..255 seconds (version 2)");
+    }
+
+    [Theory]
+    [InlineData("preempt", "maybe", "preempt 'maybe' is not a boolean")]
+    [InlineData("accept", "2", "accept '2' is not a boolean")]
+    [InlineData("preempt_delay", "1001", "preempt_delay 1001 out of range 0..1000 seconds")]
+    [InlineData("garp_repeat", "0", "garp_repeat 0 out of range 1..100")]
+    [InlineData("garp_repeat", "101", "garp_repeat 101 out of range 1..100")]
+    [InlineData("garp_interval", "-1", "garp_interval '-1' is not a number of seconds")]
+    [InlineData("garp_master_delay", "x", "garp_master_delay 'x' is not a number of seconds")]
+    [InlineData("garp_refresh", "86401", "garp_refresh 86401 out of range 0..86400 seconds")]
+    [InlineData("notify_master", "notify.sh", "notify_master 'notify.sh' must be an absolute path")]
+    [InlineData("notify_stop", "~/stop.sh", "notify_stop '~/stop.sh' must be an absolute path")]
+    public void Bad_instance_values(string option, string value, string message)
+    {
+        SingleError(Lan($"\toption {option} '{value}'"), 5, message);
+    }
+
+    [Fact]
+    public void No_vip()
+    {
+        SingleError(Instance("\toption interface 'br-lan'", "\toption vrid 1"), 1, "instance 'lan' has no 'list vip'");
+    }
+
+    [Theory]
+    [InlineData("192.168.1.300", "vip '192.168.1.300' is not an address")]
+    [InlineData("192.168.1.1/33", "vip '192.168.1.1/33' is not an address")]
+    [InlineData("224.0.0.18", "vip '224.0.0.18' is not a usable unicast address")]
+    [InlineData("192.168.1.254", "vip 192.168.1.254 is listed twice")]
+    public void Bad_vip(string value, string message)
+    {
+        SingleError(Lan($"\tlist vip '{value}'"), 5, message);
+    }
+
+    [Fact]
+    public void Mixed_families_in_vips()
+    {
+        SingleError(Lan("\tlist vip 'fd00::254'"), 5, "vip 'fd00::254' is IPv6 but the first vip '192.168.1.254/24' (line 4) is IPv4");
+    }
+
+    [Fact]
+    public void Version_2_with_ipv6_vips()
+    {
+        SingleError(Instance("\toption interface 'br-lan'", "\toption vrid 1", "\toption version '2'", "\tlist vip 'fd00::1'"), 4,
+            "version 2 supports IPv4 only, but the vips are IPv6");
+    }
+
+    [Fact]
+    public void Unicast_addresses_of_the_other_family()
+    {
+        SingleError(Lan("\toption unicast_src 'fd00::2'"), 5, "unicast_src 'fd00::2' is IPv6 but the vips are IPv4");
+        SingleError(Lan("\tlist unicast_peer 'fd00::1'"), 5, "unicast_peer 'fd00::1' is IPv6 but the vips are IPv4");
+    }
+
+    [Theory]
+    [InlineData("\toption unicast_src 'router-a'", 5, "unicast_src 'router-a' is not an IP address")]
+    [InlineData("\tlist unicast_peer '192.168.1.2/24'", 5, "unicast_peer '192.168.1.2/24' is not an IP address")]
+    public void Bad_unicast_addresses(string line, int at, string message)
+    {
+        SingleError(Lan(line), at, message);
+    }
+
+    [Fact]
+    public void Unicast_peer_twice_or_equal_to_source()
+    {
+        SingleError(Lan("\tlist unicast_peer '192.168.1.2'", "\tlist unicast_peer '192.168.1.2'"), 6, "unicast_peer 192.168.1.2 is listed twice");
+        SingleError(Lan("\toption unicast_src '192.168.1.2'", "\tlist unicast_peer '192.168.1.2'"), 6, "is this router's own unicast_src");
+    }
+
+    [Fact]
+    public void Auth_type_ah_is_not_supported()
+    {
+        SingleError(Lan("\toption version 2", "\toption auth_type 'ah'"), 6, "auth_type 'ah' is not supported");
+    }
+
+    [Fact]
+    public void Unknown_auth_type()
+    {
+        SingleError(Lan("\toption version 2", "\toption auth_type 'md5'"), 6, "auth_type 'md5' must be none or pass");
+    }
+
+    [Fact]
+    public void Auth_pass_with_version_3()
+    {
+        SingleError(Lan("\toption auth_pass 'secret'"), 5, "auth_pass requires version 2: VRRPv3 has no authentication");
+    }
+
+    [Fact]
+    public void Auth_type_pass_with_version_3()
+    {
+        SingleError(Lan("\toption auth_type 'pass'"), 5, "auth_type requires version 2");
+    }
+
+    [Fact]
+    public void Auth_type_pass_without_password()
+    {
+        SingleError(Lan("\toption version 2", "\toption auth_type 'pass'"), 6, "auth_type 'pass' needs option auth_pass");
+    }
+
+    [Fact]
+    public void Auth_pass_with_auth_type_none()
+    {
+        SingleError(Lan("\toption version 2", "\toption auth_type 'none'", "\toption auth_pass 'x'"), 7, "auth_pass is set but auth_type is 'none'");
+    }
+
+    [Theory]
+    [InlineData("123456789", "auth_pass must be 1..8 characters (got 9)")]
+    [InlineData("", "auth_pass must be 1..8 characters (got 0)")]
+    public void Auth_pass_length(string value, string message)
+    {
+        SingleError(Lan("\toption version 2", $"\toption auth_pass '{value}'"), 6, message);
+    }
+
+    [Fact]
+    public void Instance_without_name()
+    {
+        SingleError("config instance\n\toption interface 'br-lan'\n\toption vrid 1\n\tlist vip '10.0.0.1'\n", 1, "'config instance' needs a name");
+    }
+
+    [Fact]
+    public void Duplicate_instance_name()
+    {
+        var text = Lan() + "config instance 'lan'\n\toption interface 'eth1'\n\toption vrid 2\n\tlist vip '10.0.0.1'\n";
+        SingleError(text, 5, "duplicate instance name 'lan' (first at line 1)");
+    }
+
+    [Fact]
+    public void Duplicate_vrid_on_the_same_interface_and_family()
+    {
+        var text = Lan() + "config instance 'guest'\n\toption interface 'br-lan'\n\toption vrid '51'\n\tlist vip '192.168.1.250'\n";
+        SingleError(text, 7, "vrid 51 on br-lan (IPv4) is already used by instance 'lan' (line 1)");
+    }
+
+    [Fact]
+    public void Vip_outside_the_interface_subnets()
+    {
+        var lookup = Devices(("br-lan", ["192.168.2.1/24", "fd00::1/64"]));
+        SingleError(Lan(), 4, "vip 192.168.1.254 is outside the subnets of br-lan (192.168.2.1/24)", lookup);
+    }
+
+    [Fact]
+    public void Vip_on_an_interface_without_an_address_of_its_family()
+    {
+        var lookup = Devices(("br-lan", ["fd00::1/64"]));
+        SingleError(Lan(), 4, "vip 192.168.1.254 is outside every subnet of br-lan: it has no IPv4 address", lookup);
+    }
+
+    [Fact]
+    public void Subnet_check_is_skipped_when_the_device_is_absent()
+    {
+        // The lookup knows other devices only: br-lan does not exist on this machine.
+        LoadOk(Lan(), Devices(("eth0", ["10.0.0.1/8"])));
+    }
+
+    [Fact]
+    public void No_instance_at_all()
+    {
+        SingleError("config global\n\toption log_level 'info'\n", 1, "no 'config instance' section: nothing to do");
+        SingleError("", 1, "no 'config instance' section: nothing to do");
+    }
+
+    [Theory]
+    [InlineData("enabled", "2", "enabled '2' is not a boolean")]
+    [InlineData("node_name", "router a", "node_name must not be empty or contain spaces")]
+    [InlineData("control_socket", "routerha.sock", "control_socket 'routerha.sock' must be an absolute path")]
+    [InlineData("startup_delay", "3601", "startup_delay 3601 out of range 0..3600 seconds")]
+    [InlineData("log_level", "warn", "log_level 'warn' must be one of: debug, info, warning, error (did you mean 'warning'?)")]
+    [InlineData("syslog", "maybe", "syslog 'maybe' is not a boolean")]
+    [InlineData("syslog_facility", "local8", "syslog_facility 'local8' must be one of: daemon, user, local0")]
+    [InlineData("notify_timeout", "0.05", "notify_timeout 0.05 out of range 0.1..3600 seconds")]
+    public void Bad_global_values(string option, string value, string message)
+    {
+        SingleError($"config global\n\toption {option} '{value}'\n" + Lan(), 2, message);
+    }
+
+    [Fact]
+    public void Control_socket_longer_than_a_unix_socket_path()
+    {
+        SingleError($"config global\n\toption control_socket '/{new string('s', 107)}'\n" + Lan(), 2, "control_socket path is 108 bytes long");
+    }
+
+    [Fact]
+    public void Two_global_sections()
+    {
+        SingleError("config global\nconfig global 'again'\n" + Lan(), 2, "more than one 'config global' section (first at line 1)");
+    }
+
+    private const string TwoInstances = "config instance 'a'\n\toption interface 'br-lan'\n\toption vrid 1\n\tlist vip '10.0.0.1'\n"
+        + "config instance 'b'\n\toption interface 'br-lan'\n\toption vrid 2\n\tlist vip '10.0.0.2'\n"; // lines 1-8
+
+    [Fact]
+    public void Sync_group_with_one_instance()
+    {
+        SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n", 9, "sync_group 'g' needs at least two instances");
+    }
+
+    [Fact]
+    public void Sync_group_naming_a_missing_instance()
+    {
+        SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\n\tlist instance 'bb'\n", 12,
+            "sync_group 'g': no instance named 'bb' (did you mean 'b'?)");
+    }
+
+    [Fact]
+    public void Sync_group_listing_an_instance_twice()
+    {
+        SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\n\tlist instance 'a'\n", 12,
+            "instance 'a' is listed twice in sync_group 'g'");
+    }
+
+    [Fact]
+    public void Instance_in_two_sync_groups()
+    {
+        var text = TwoInstances
+            + "config instance 'c'\n\toption interface 'br-lan'\n\toption vrid 3\n\tlist vip '10.0.0.3'\n" // 9-12
+            + "config sync_group 'g1'\n\tlist instance 'a'\n\tlist instance 'b'\n"                       // 13-15
+            + "config sync_group 'g2'\n\tlist instance 'c'\n\tlist instance 'b'\n";                      // 16-18
+        SingleError(text, 18, "instance 'b' is already in sync_group 'g1' (line 15)");
+    }
+
+    [Fact]
+    public void Duplicate_sync_group_name_and_missing_name()
+    {
+        var (_, errors) = Load(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\nconfig sync_group 'g'\n");
+        Assert.Contains(errors, e => e.Line == 12 && e.Message == "duplicate sync_group name 'g' (first at line 9)");
+        SingleError(TwoInstances + "config sync_group\n\tlist instance 'a'\n\tlist instance 'b'\n", 9, "'config sync_group' needs a name");
+    }
+
+    [Fact]
+    public void Sync_group_notify_must_be_absolute()
+    {
+        SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\n\toption notify 'x.sh'\n", 12,
+            "notify 'x.sh' must be an absolute path");
+    }
+
+    [Fact]
+    public void All_errors_are_collected_in_one_pass_in_file_order()
+    {
+        var text = """
+            config global
+            	option log_level 'loud'
+            config instance 'lan'
+            	option interface 'br-lan'
+            	option vrid '300'
+            	option prority '120'
+            	option version '3'
+            	option auth_pass 'secret'
+            	list vip '192.168.1.254/24'
+            	list vip 'fd00::1'
+            config instance 'lan'
+            	option interface 'br-lan'
+            	option vrid '2'
+            	option advert_interval '99'
+            config sync_group 'g'
+            	list instance 'wan'
+            config bogus
+            """;
+        var (config, errors) = Load(text);
+        Assert.Null(config);
+        (int Line, string Text)[] expected =
+        [
+            (2, "log_level 'loud' must be one of"),
+            (5, "vrid 300 out of range 1..255"),
+            (6, "unknown option 'prority' in instance 'lan' (did you mean 'priority'?)"),
+            (8, "auth_pass requires version 2"),
+            (10, "vip 'fd00::1' is IPv6"),
+            (11, "duplicate instance name 'lan' (first at line 3)"),
+            (11, "has no 'list vip'"),
+            (14, "advert_interval 99 out of range"),
+            (15, "needs at least two instances"),
+            (16, "no instance named 'wan'"),
+            (17, "unknown section type 'bogus'"),
+        ];
+        Assert.Equal(expected.Length, errors.Count);
+        foreach (var (e, want) in errors.Zip(expected))
+        {
+            Assert.Equal(want.Line, e.Line);
+            Assert.Contains(want.Text, e.Message);
+        }
+    }
+}

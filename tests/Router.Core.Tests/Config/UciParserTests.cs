@@ -1,0 +1,132 @@
+using Router.Core.Config;
+
+namespace Router.Core.Tests.Config;
+
+public class UciParserTests
+{
+    private static (UciDocument Doc, List<ConfigError> Errors) Parse(string text)
+    {
+        var errors = new List<ConfigError>();
+        var doc = UciParser.Parse("/etc/config/routerha", text, errors);
+        return (doc, errors);
+    }
+
+    private static UciDocument ParseOk(string text)
+    {
+        var (doc, errors) = Parse(text);
+        Assert.Empty(errors);
+        return doc;
+    }
+
+    [Fact]
+    public void Sections_options_and_lists_keep_their_lines()
+    {
+        var doc = ParseOk("""
+            package routerha
+
+            config global
+            	option log_level 'debug'
+
+            config instance 'lan'
+            	option vrid 51
+            	list vip '192.168.1.254/24'
+            	list vip '192.168.1.253/24'
+            """);
+        Assert.Equal(2, doc.Sections.Count);
+        Assert.Equal(new UciSection("global", null, 3, doc.Sections[0].Options), doc.Sections[0]);
+        Assert.Equal(new UciOption("log_level", "debug", false, 4), doc.Sections[0].Options.Single());
+        var lan = doc.Sections[1];
+        Assert.Equal(("instance", "lan", 6), (lan.Type, lan.Name, lan.Line));
+        Assert.Equal(
+            [new UciOption("vrid", "51", false, 7), new UciOption("vip", "192.168.1.254/24", true, 8), new UciOption("vip", "192.168.1.253/24", true, 9)],
+            lan.Options);
+    }
+
+    [Theory]
+    [InlineData("option x plain", "plain")]
+    [InlineData("option x 'single quoted'", "single quoted")]
+    [InlineData("option x \"double quoted\"", "double quoted")]
+    [InlineData("option x 'no \\escape in single'", "no \\escape in single")]
+    [InlineData("option x \"a \\\"b\\\" c\"", "a \"b\" c")]
+    [InlineData("option x \"back\\\\slash\"", "back\\slash")]
+    [InlineData("option x 'it'\\''s'", "it's")]
+    [InlineData("option x 'a'\"b\"c", "abc")]
+    [InlineData("option x ''", "")]
+    [InlineData("option x '# not a comment'", "# not a comment")]
+    [InlineData("option x value # trailing comment", "value")]
+    [InlineData("option x val#ue", "val")]
+    [InlineData("\toption   x\t  'tabs and spaces'  ", "tabs and spaces")]
+    [InlineData("option x 'crlf'\r", "crlf")]
+    public void Values_are_unquoted_like_uci(string line, string expected)
+    {
+        var doc = ParseOk("config instance 'a'\n" + line + "\n");
+        Assert.Equal(expected, doc.Sections[0].Options.Single().Value);
+    }
+
+    [Fact]
+    public void Comments_and_blank_lines_are_skipped()
+    {
+        var doc = ParseOk("# header\n\n   # indented comment\nconfig global # trailing\n\n\toption syslog 0\n");
+        var g = Assert.Single(doc.Sections);
+        Assert.Equal(4, g.Line);
+        Assert.Equal(6, g.Options.Single().Line);
+    }
+
+    [Fact]
+    public void Semicolon_separates_statements_on_one_line()
+    {
+        var doc = ParseOk("config instance 'a'; option vrid 5; list vip '10.0.0.1'\n");
+        Assert.Equal(["vrid", "vip"], doc.Sections[0].Options.Select(o => o.Name));
+        Assert.All(doc.Sections[0].Options, o => Assert.Equal(1, o.Line));
+    }
+
+    [Fact]
+    public void Empty_text_is_an_empty_document()
+    {
+        Assert.Empty(ParseOk("").Sections);
+    }
+
+    [Theory]
+    [InlineData("\toption x 'open", "unterminated ' quote")]
+    [InlineData("\toption x \"open", "unterminated \" quote")]
+    [InlineData("\toption x \"ends in backslash\\", "unterminated \" quote")]
+    [InlineData("\toption x continued \\", "line continuation is not supported")]
+    [InlineData("\toption vrid", "option 'vrid' has no value")]
+    [InlineData("\tlist vip", "list 'vip' has no value")]
+    [InlineData("\toption", "'option' needs a name and a value")]
+    [InlineData("\toption auth_pass two words", "has more than one value")]
+    [InlineData("\toption 'bad-name' 1", "invalid option name 'bad-name'")]
+    [InlineData("\tvalue x 1", "unknown keyword 'value'")]
+    [InlineData("config", "'config' needs a section type")]
+    [InlineData("config instance a b", "too many words after 'config'")]
+    [InlineData("config instance 'my lan'", "invalid section name 'my lan'")]
+    [InlineData("config 'inst-ance' a", "invalid section type 'inst-ance'")]
+    public void Syntax_errors_name_the_right_line(string badLine, string message)
+    {
+        var (_, errors) = Parse($"# comment\nconfig instance 'a'\n\toption vrid 1\n{badLine}\n\toption priority 100\n");
+        var e = Assert.Single(errors);
+        Assert.Equal(4, e.Line);
+        Assert.Contains(message, e.Message);
+        Assert.StartsWith("/etc/config/routerha:4: ", e.ToString());
+    }
+
+    [Fact]
+    public void Option_before_any_section_is_an_error()
+    {
+        var (_, errors) = Parse("\n\toption vrid 1\nconfig instance 'a'\n");
+        var e = Assert.Single(errors);
+        Assert.Equal(2, e.Line);
+        Assert.Contains("option 'vrid' appears before any 'config' section", e.Message);
+    }
+
+    [Fact]
+    public void Every_syntax_error_is_reported_and_a_bad_header_does_not_cascade()
+    {
+        var (doc, errors) = Parse("config instance 'a b'\n\toption vrid 1\nconfig instance 'ok'\n\toption x 'open\n\tlist vip\n\toption priority 100\n");
+        Assert.Equal([1, 4, 5], errors.Select(e => e.Line));
+        // The rejected section and the broken lines are dropped; the rest is still read.
+        var ok = Assert.Single(doc.Sections);
+        Assert.Equal("ok", ok.Name);
+        Assert.Equal("priority", ok.Options.Single().Name);
+    }
+}
