@@ -26,6 +26,7 @@ internal sealed partial class RouterDaemon
 {
     private readonly Channel<LoopEvent> _events = Channel.CreateUnbounded<LoopEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<InstanceRuntime> _instances = [];
+    private readonly Dictionary<string, VrrpState> _groupStates = [];
     private readonly DaemonPorts _ports;
     private readonly Log _log;
     private readonly TimeProvider _clock;
@@ -325,7 +326,30 @@ internal sealed partial class RouterDaemon
                 var other = members.First(m => ReferenceEquals(m.Machine, member));
                 Execute(other, member.ForceState(target, $"sync group {group}: {rt.Name} is {Name(c.To)}", Now));
             }
+            NotifyGroup(group, members);
         }
+    }
+
+    /// <summary>Group scripts run once per group state, when every member has arrived in it.</summary>
+    private void NotifyGroup(string group, List<InstanceRuntime> members)
+    {
+        var state = members[0].Machine.State;
+        if (members.Any(m => m.Machine.State != state)) return;
+        if (_groupStates.TryGetValue(group, out var last) && last == state) return;
+        _groupStates[group] = state;
+        if (_config.SyncGroups.FirstOrDefault(g => g.Name == group) is not { } config) return;
+        var name = state == VrrpState.Initialize ? "STOP" : Name(state);
+        var env = new Dictionary<string, string> { ["ROUTERHA_GROUP"] = group, ["ROUTERHA_STATE"] = name };
+        var n = config.Notify;
+        var specific = state switch
+        {
+            VrrpState.Master => n.NotifyMaster,
+            VrrpState.Backup => n.NotifyBackup,
+            VrrpState.Fault => n.NotifyFault,
+            _ => n.NotifyStop,
+        };
+        if (specific is not null) Enqueue(CommandLine.Split(specific), env);
+        if (n.Notify is not null) Enqueue([.. CommandLine.Split(n.Notify), "GROUP", group, name], env);
     }
 
     private void AddVips(InstanceRuntime rt)
