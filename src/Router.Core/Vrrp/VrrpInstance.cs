@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 
 namespace Router.Core.Vrrp;
@@ -6,44 +7,489 @@ namespace Router.Core.Vrrp;
 /// The RFC 5798 state machine of one virtual router, pure: every method takes the current monotonic time
 /// and returns the commands to execute. The owner calls OnTimer(now) when now >= NextDeadline.
 /// </summary>
+/// <remarks>
+/// Command order: becoming MASTER yields SendAdvertisement(priority), AnnounceAddresses, StateChanged (RFC 5798
+/// 6.4.1/6.4.2 order). Leaving MASTER (shutdown, fault, maintenance, switchover, forced BACKUP) yields
+/// SendAdvertisement(0) first, then StateChanged, so the peer takes over after its skew time. Losing an election
+/// to a better master yields only StateChanged (no priority 0: the other router is already MASTER).
+///
+/// Preempt delay (keepalived preempt_delay): a lower-priority master is tolerated, i.e. its adverts reset the
+/// master-down timer as a better master's would, until the hold ends. The hold starts when the instance enters
+/// BACKUP (Start, fault recovery, losing MASTER, ...) and is restarted by the first lower-priority advert that
+/// follows an advert of higher priority than ours (a new, worse master appeared). After the hold, lower-priority
+/// adverts are ignored and the ordinary master-down expiry takes over, so the takeover happens at
+/// (last lower-priority advert received before the hold ended) + Master_Down_Interval.
+/// </remarks>
 public sealed class VrrpInstance
 {
-    public VrrpInstance(VrrpInstanceSettings settings, IPAddress localAddress) => throw new NotImplementedException();
+    const int MaxTransitions = 16;
 
-    public VrrpInstanceSettings Settings => throw new NotImplementedException();
-    public VrrpState State => throw new NotImplementedException();
+    readonly IPAddress _local;
+    readonly List<VrrpTransition> _transitions = new(MaxTransitions);
+    VrrpState _state = VrrpState.Initialize;
+    byte _priority;
+    IPAddress? _masterAddress;
+    byte _masterPriority;
+    TimeSpan _masterAdvertInterval;
+    bool _maintenance;
+    string? _faultReason;
+
+    // BACKUP timers and what armed them (for the takeover reason).
+    TimeSpan? _listenUntil;
+    TimeSpan? _masterDownAt;
+    TimeSpan _silentSince;
+    bool _masterLeft;
+    IPAddress? _lowerMaster;
+    byte _lowerPriority;
+    TimeSpan? _preemptHoldUntil;
+    bool _switchoverHold;
+
+    // MASTER timers.
+    TimeSpan? _advertAt;
+    TimeSpan? _garpDelayAt;
+    TimeSpan? _garpRefreshAt;
+
+    public VrrpInstance(VrrpInstanceSettings settings, IPAddress localAddress)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(localAddress);
+        if (settings.Priority == 0)
+            throw new ArgumentException("priority must be 1..255", nameof(settings));
+        if (settings.AdvertInterval <= TimeSpan.Zero)
+            throw new ArgumentException("advert interval must be positive", nameof(settings));
+        if (localAddress.AddressFamily != settings.Family)
+            throw new ArgumentException($"local address {localAddress} is not of family {settings.Family}", nameof(localAddress));
+        Settings = settings;
+        _local = localAddress;
+        _priority = settings.Priority;
+        _masterAdvertInterval = settings.AdvertInterval;
+    }
+
+    public VrrpInstanceSettings Settings { get; }
+    public VrrpState State => _state;
     /// <summary>Priority currently advertised (configured, adjusted by SetPriority; 0 never shown here).</summary>
-    public byte EffectivePriority => throw new NotImplementedException();
+    public byte EffectivePriority => _priority;
     /// <summary>Address of the current master (ours when MASTER), null when unknown.</summary>
-    public IPAddress? MasterAddress => throw new NotImplementedException();
-    public byte MasterPriority => throw new NotImplementedException();
+    /// <remarks>In BACKUP this is the sender of the last advert, also a lower-priority one being preempted;
+    /// after its priority-0 advert MasterPriority is 0 until someone else advertises.</remarks>
+    public IPAddress? MasterAddress => _masterAddress;
+    public byte MasterPriority => _masterPriority;
     /// <summary>The master's advert interval as learned (v3), else ours.</summary>
-    public TimeSpan MasterAdvertInterval => throw new NotImplementedException();
-    public TimeSpan MasterDownInterval => throw new NotImplementedException();
-    public TimeSpan SkewTime => throw new NotImplementedException();
+    public TimeSpan MasterAdvertInterval => _masterAdvertInterval;
+    public TimeSpan MasterDownInterval => VrrpTiming.MasterDownInterval(Settings.Version, _priority, _masterAdvertInterval);
+    public TimeSpan SkewTime => VrrpTiming.SkewTime(Settings.Version, _priority, _masterAdvertInterval);
     /// <summary>Absolute time of the next timer (advert, master down, preempt delay, garp, startup), or null.</summary>
-    public TimeSpan? NextDeadline => throw new NotImplementedException();
-    public bool Maintenance => throw new NotImplementedException();
-    public VrrpCounters Counters => throw new NotImplementedException();
+    /// <remarks>The preempt delay needs no timer of its own (see the class remarks); it shows up through the
+    /// master-down deadline.</remarks>
+    public TimeSpan? NextDeadline => Min(Min(Min(_listenUntil, _masterDownAt), Min(_advertAt, _garpDelayAt)), _garpRefreshAt);
+    public bool Maintenance => _maintenance;
+    /// <summary>Own fault (SetFault(true)) as opposed to a FAULT forced by a sync group; null when none.</summary>
+    public string? FaultReason => _faultReason;
+    /// <summary>True while SetFault(true) is in force; sync groups hold the group in FAULT while any member is.</summary>
+    public bool IsFaulted => _faultReason is not null;
+    /// <summary>After TrySwitchover: preemption is suspended until this instance next becomes MASTER.</summary>
+    public bool SwitchoverHold => _switchoverHold;
+    public VrrpCounters Counters { get; } = new();
     /// <summary>Last transitions, newest last, bounded (16).</summary>
-    public IReadOnlyList<VrrpTransition> Transitions => throw new NotImplementedException();
+    public IReadOnlyList<VrrpTransition> Transitions => _transitions.ToArray();
 
     /// <summary>Initialize -> Backup (after startupDelay, listening first), or Master at once when address owner.</summary>
-    public IReadOnlyList<VrrpCommand> Start(TimeSpan now, TimeSpan startupDelay) => throw new NotImplementedException();
+    /// <remarks>
+    /// Non-owner: BACKUP at once (adverts are processed and the master tracked). With startupDelay = 0 the
+    /// master-down timer is armed at now + Master_Down_Interval; with startupDelay &gt; 0 it is armed only when
+    /// the delay has passed, so the earliest MASTER is now + startupDelay + Master_Down_Interval whatever is
+    /// received meanwhile (a priority-0 advert does not shorten the startup listening).
+    /// Owner (priority 255): MASTER at once, startupDelay ignored, unless in maintenance (then BACKUP).
+    /// When SetFault(true) is in force the instance starts in FAULT. Throws unless in Initialize.
+    /// </remarks>
+    public IReadOnlyList<VrrpCommand> Start(TimeSpan now, TimeSpan startupDelay)
+    {
+        if (_state != VrrpState.Initialize)
+            throw new InvalidOperationException($"{Settings.Name}: Start in state {_state}");
+        _switchoverHold = false;
+        var cmds = new List<VrrpCommand>();
+        if (_faultReason is not null)
+            EnterFault(now, _faultReason, cmds);
+        else if (Settings.IsAddressOwner && !_maintenance)
+            EnterMaster(now, "address owner (priority 255)", cmds);
+        else if (startupDelay > TimeSpan.Zero)
+        {
+            EnterBackup(now, $"startup (listening {Seconds(startupDelay)} before arming master-down)", cmds);
+            _masterDownAt = null;
+            _listenUntil = now + startupDelay;
+        }
+        else
+            EnterBackup(now, "startup", cmds);
+        return cmds;
+    }
+
     /// <summary>An advertisement that passed VrrpCodec and VrrpReceiveFilter.</summary>
-    public IReadOnlyList<VrrpCommand> OnAdvertisement(VrrpAdvertisement adv, IPAddress source, TimeSpan now) => throw new NotImplementedException();
-    public IReadOnlyList<VrrpCommand> OnTimer(TimeSpan now) => throw new NotImplementedException();
+    /// <remarks>Every advert from another router received while MASTER counts in Counters.MasterConflicts.</remarks>
+    public IReadOnlyList<VrrpCommand> OnAdvertisement(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(adv);
+        ArgumentNullException.ThrowIfNull(source);
+        Counters.AdvertsReceived++;
+        if (adv.Priority == 0)
+            Counters.PriorityZeroReceived++;
+        return _state switch
+        {
+            VrrpState.Backup => BackupReceive(adv, source, now),
+            VrrpState.Master => MasterReceive(adv, source, now),
+            _ => [],
+        };
+    }
+
+    /// <remarks>Handles every deadline that is due; calling it early (or twice) does nothing.</remarks>
+    public IReadOnlyList<VrrpCommand> OnTimer(TimeSpan now)
+    {
+        var cmds = new List<VrrpCommand>();
+        if (_state == VrrpState.Backup)
+        {
+            if (_listenUntil <= now)
+            {
+                _listenUntil = null;
+                _masterDownAt = now + MasterDownInterval;
+            }
+            if (_masterDownAt <= now)
+            {
+                if (_maintenance)
+                    _masterDownAt = null;
+                else
+                    EnterMaster(now, TakeoverReason(now), cmds);
+            }
+        }
+        else if (_state == VrrpState.Master)
+        {
+            if (_advertAt is { } due && due <= now)
+            {
+                Send(_priority, cmds);
+                var next = due + Settings.AdvertInterval;
+                _advertAt = next > now ? next : now + Settings.AdvertInterval;
+            }
+            bool announce = false;
+            if (_garpDelayAt <= now)
+            {
+                _garpDelayAt = null;
+                announce = true;
+            }
+            if (_garpRefreshAt is { } refresh && refresh <= now)
+            {
+                var next = refresh + Settings.GarpRefresh;
+                _garpRefreshAt = next > now ? next : now + Settings.GarpRefresh;
+                announce = true;
+            }
+            if (announce)
+                cmds.Add(new AnnounceAddresses());
+        }
+        return cmds;
+    }
+
     /// <summary>Graceful stop: MASTER sends priority 0; any state -> Initialize.</summary>
-    public IReadOnlyList<VrrpCommand> Shutdown(TimeSpan now) => throw new NotImplementedException();
+    /// <remarks>Maintenance, the fault flag and the priority survive; Start may be called again.</remarks>
+    public IReadOnlyList<VrrpCommand> Shutdown(TimeSpan now)
+    {
+        if (_state == VrrpState.Initialize)
+            return [];
+        var cmds = new List<VrrpCommand>();
+        if (_state == VrrpState.Master)
+            Send(0, cmds);
+        var from = _state;
+        ClearRuntime();
+        _state = VrrpState.Initialize;
+        Record(from, VrrpState.Initialize, "shutdown", now, cmds);
+        return cmds;
+    }
+
     /// <summary>Interface down (fault=true) -> Fault; back up -> Backup.</summary>
-    public IReadOnlyList<VrrpCommand> SetFault(bool fault, string reason, TimeSpan now) => throw new NotImplementedException();
+    /// <remarks>A MASTER sends priority 0 before FAULT. Recovery is handled like a startup without delay: an
+    /// owner becomes MASTER at once, others BACKUP with a full master-down interval. Before Start only the flag
+    /// is recorded. Repeated calls with the same value return nothing.</remarks>
+    public IReadOnlyList<VrrpCommand> SetFault(bool fault, string reason, TimeSpan now)
+    {
+        var cmds = new List<VrrpCommand>();
+        if (fault)
+        {
+            bool wasFaulted = _faultReason is not null;
+            _faultReason = reason;
+            if (!wasFaulted && _state is VrrpState.Backup or VrrpState.Master)
+                EnterFault(now, reason, cmds);
+        }
+        else if (_faultReason is not null)
+        {
+            _faultReason = null;
+            if (_state == VrrpState.Fault)
+                Restart(now, reason, cmds);
+        }
+        return cmds;
+    }
+
     /// <summary>Maintenance on: never MASTER (a MASTER hands over with priority 0). Off: normal election.</summary>
-    public IReadOnlyList<VrrpCommand> SetMaintenance(bool on, TimeSpan now) => throw new NotImplementedException();
+    /// <remarks>While on, adverts are still tracked and the master-down timer still runs but its expiry does
+    /// nothing. Off in BACKUP: like a startup without delay (owner MASTER at once, others a fresh master-down
+    /// interval from now).</remarks>
+    public IReadOnlyList<VrrpCommand> SetMaintenance(bool on, TimeSpan now)
+    {
+        if (on == _maintenance)
+            return [];
+        _maintenance = on;
+        var cmds = new List<VrrpCommand>();
+        if (on && _state == VrrpState.Master)
+            HandOver(now, "maintenance mode", cmds);
+        else if (!on && _state == VrrpState.Backup)
+        {
+            if (Settings.IsAddressOwner && !_switchoverHold)
+                EnterMaster(now, "maintenance mode off, address owner (priority 255)", cmds);
+            else if (_listenUntil is null)
+                _masterDownAt = now + MasterDownInterval;
+        }
+        return cmds;
+    }
+
     /// <summary>MASTER: hand over (priority 0) and do not preempt the new master; only a master-down
     /// makes this router MASTER again. Returns false (no commands) when not MASTER.</summary>
-    public bool TrySwitchover(TimeSpan now, out IReadOnlyList<VrrpCommand> commands) => throw new NotImplementedException();
+    /// <remarks>The hold is lifted whenever this instance next becomes MASTER (master-down expiry, or a
+    /// sync-group ForceState), or by Start after Shutdown.</remarks>
+    public bool TrySwitchover(TimeSpan now, out IReadOnlyList<VrrpCommand> commands)
+    {
+        if (_state != VrrpState.Master)
+        {
+            commands = [];
+            return false;
+        }
+        var cmds = new List<VrrpCommand>();
+        _switchoverHold = true;
+        HandOver(now, "switchover requested", cmds);
+        commands = cmds;
+        return true;
+    }
+
     /// <summary>Tracking changed the priority (1..254; owners stay 255). Advertised at once when MASTER.</summary>
-    public IReadOnlyList<VrrpCommand> SetPriority(byte priority, TimeSpan now) => throw new NotImplementedException();
+    /// <remarks>Owners ignore it (no commands). In BACKUP the new priority decides the next advert received:
+    /// with preempt, adverts below it are ignored and master-down takes over (RFC 5798 6.4.2).</remarks>
+    public IReadOnlyList<VrrpCommand> SetPriority(byte priority, TimeSpan now)
+    {
+        if (Settings.IsAddressOwner)
+            return [];
+        if (priority is 0 or 255)
+            throw new ArgumentOutOfRangeException(nameof(priority), priority, "priority must be 1..254");
+        if (priority == _priority)
+            return [];
+        _priority = priority;
+        if (_state != VrrpState.Master)
+            return [];
+        _masterPriority = priority;
+        var cmds = new List<VrrpCommand>();
+        Send(priority, cmds);
+        _advertAt = now + Settings.AdvertInterval;
+        return cmds;
+    }
+
     /// <summary>Sync group: another member moved; follow it (Master, Backup or Fault).</summary>
-    public IReadOnlyList<VrrpCommand> ForceState(VrrpState target, string reason, TimeSpan now) => throw new NotImplementedException();
+    /// <remarks>
+    /// Master: from BACKUP or FAULT as on a master-down expiry (advert, announce); refused (no commands) in
+    /// maintenance, with an own fault, or before Start. Backup: a MASTER sends priority 0 first so the peer takes
+    /// over within its skew time; from FAULT a fresh master-down interval; refused while an own fault is in force.
+    /// Fault: a MASTER sends priority 0 first; leaving a forced FAULT needs ForceState(Backup/Master).
+    /// Forcing the current state returns nothing.
+    /// </remarks>
+    public IReadOnlyList<VrrpCommand> ForceState(VrrpState target, string reason, TimeSpan now)
+    {
+        if (target == VrrpState.Initialize)
+            throw new ArgumentOutOfRangeException(nameof(target), target, "use Shutdown to stop an instance");
+        var cmds = new List<VrrpCommand>();
+        if (target == _state || _state == VrrpState.Initialize)
+            return cmds;
+        switch (target)
+        {
+            case VrrpState.Master when !_maintenance && _faultReason is null:
+                EnterMaster(now, reason, cmds);
+                break;
+            case VrrpState.Backup when _state == VrrpState.Master:
+                HandOver(now, reason, cmds);
+                break;
+            case VrrpState.Backup when _faultReason is null:
+                EnterBackup(now, reason, cmds);
+                break;
+            case VrrpState.Fault:
+                EnterFault(now, reason, cmds);
+                break;
+        }
+        return cmds;
+    }
+
+    IReadOnlyList<VrrpCommand> BackupReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
+    {
+        _masterAddress = source;
+        _masterPriority = adv.Priority;
+        if (adv.Priority == 0)
+        {
+            // RFC 5798 6.4.2: the master is leaving, take over after Skew_Time (not during startup listening).
+            if (_listenUntil is null)
+            {
+                _masterDownAt = now + SkewTime;
+                _masterLeft = true;
+                _lowerMaster = null;
+            }
+            return [];
+        }
+        if (adv.Priority > _priority)
+            _preemptHoldUntil = null;
+        if (adv.Priority >= _priority || !PreemptsNow(now))
+        {
+            _masterAdvertInterval = LearnedInterval(adv);
+            _silentSince = now;
+            _masterLeft = false;
+            _lowerMaster = null;
+            if (_listenUntil is null)
+                _masterDownAt = now + MasterDownInterval;
+        }
+        else
+        {
+            _lowerMaster = source;
+            _lowerPriority = adv.Priority;
+        }
+        return [];
+    }
+
+    /// <summary>Whether a lower-priority advert received now is ignored (so master-down preempts its sender).</summary>
+    bool PreemptsNow(TimeSpan now)
+    {
+        if (_switchoverHold || !(Settings.Preempt || Settings.IsAddressOwner))
+            return false;
+        if (Settings.PreemptDelay > TimeSpan.Zero)
+        {
+            _preemptHoldUntil ??= now + Settings.PreemptDelay;
+            if (now < _preemptHoldUntil)
+                return false;
+        }
+        return true;
+    }
+
+    IReadOnlyList<VrrpCommand> MasterReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
+    {
+        Counters.MasterConflicts++;
+        var cmds = new List<VrrpCommand>();
+        if (adv.Priority == 0)
+        {
+            Send(_priority, cmds);
+            _advertAt = now + Settings.AdvertInterval;
+        }
+        else if (VrrpTiming.AdvertWins(adv.Priority, source, _priority, _local))
+        {
+            var reason = adv.Priority > _priority
+                ? $"higher priority master {source} ({adv.Priority}, ours {_priority})"
+                : $"master {source} with equal priority ({adv.Priority}) and a higher address";
+            EnterBackup(now, reason, cmds, LearnedInterval(adv));
+            _masterAddress = source;
+            _masterPriority = adv.Priority;
+        }
+        return cmds;
+    }
+
+    void EnterMaster(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    {
+        var from = _state;
+        ClearRuntime();
+        _state = VrrpState.Master;
+        _switchoverHold = false;
+        _masterAddress = _local;
+        _masterPriority = _priority;
+        Send(_priority, cmds);
+        cmds.Add(new AnnounceAddresses());
+        _advertAt = now + Settings.AdvertInterval;
+        if (Settings.GarpMasterDelay > TimeSpan.Zero)
+            _garpDelayAt = now + Settings.GarpMasterDelay;
+        if (Settings.GarpRefresh > TimeSpan.Zero)
+            _garpRefreshAt = now + Settings.GarpRefresh;
+        Counters.BecameMaster++;
+        Record(from, VrrpState.Master, reason, now, cmds);
+    }
+
+    /// <summary>RFC 5798 6.4.2/6.4.3: a v3 backup adopts the master's interval; v2 keeps its own (RFC 3768
+    /// drops adverts with another interval).</summary>
+    TimeSpan LearnedInterval(VrrpAdvertisement adv)
+        => Settings.Version == VrrpVersion.V3 && adv.AdvertIntervalCs > 0
+            ? TimeSpan.FromMilliseconds(10 * adv.AdvertIntervalCs)
+            : _masterAdvertInterval;
+
+    /// <summary>BACKUP with the master-down timer armed a full interval from now (master unknown).</summary>
+    void EnterBackup(TimeSpan now, string reason, List<VrrpCommand> cmds, TimeSpan? masterAdvertInterval = null)
+    {
+        var from = _state;
+        ClearRuntime();
+        if (masterAdvertInterval is { } learned)
+            _masterAdvertInterval = learned;
+        _state = VrrpState.Backup;
+        _silentSince = now;
+        _masterDownAt = now + MasterDownInterval;
+        if (Settings.PreemptDelay > TimeSpan.Zero)
+            _preemptHoldUntil = now + Settings.PreemptDelay;
+        Record(from, VrrpState.Backup, reason, now, cmds);
+    }
+
+    void EnterFault(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    {
+        if (_state == VrrpState.Master)
+            Send(0, cmds);
+        var from = _state;
+        ClearRuntime();
+        _state = VrrpState.Fault;
+        Record(from, VrrpState.Fault, reason, now, cmds);
+    }
+
+    /// <summary>MASTER -> BACKUP on our own initiative: priority 0 so the peer need not wait 3 intervals.</summary>
+    void HandOver(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    {
+        Send(0, cmds);
+        EnterBackup(now, reason, cmds);
+    }
+
+    void Restart(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    {
+        if (Settings.IsAddressOwner && !_maintenance)
+            EnterMaster(now, $"{reason}; address owner (priority 255)", cmds);
+        else
+            EnterBackup(now, reason, cmds);
+    }
+
+    /// <summary>Forgets timers and the master; keeps priority, maintenance, fault flag and switchover hold.</summary>
+    void ClearRuntime()
+    {
+        _listenUntil = _masterDownAt = _advertAt = _garpDelayAt = _garpRefreshAt = _preemptHoldUntil = null;
+        _masterAddress = null;
+        _masterPriority = 0;
+        _masterAdvertInterval = Settings.AdvertInterval;
+        _masterLeft = false;
+        _lowerMaster = null;
+    }
+
+    string TakeoverReason(TimeSpan now)
+    {
+        if (_lowerMaster is not null)
+            return $"preempting lower priority master {_lowerMaster} ({_lowerPriority})";
+        if (_masterLeft)
+            return $"master {_masterAddress} left (priority 0 advert), took over after skew time {Seconds(SkewTime)}";
+        return $"master down timer expired (no advert for {Seconds(now - _silentSince)})";
+    }
+
+    void Send(byte priority, List<VrrpCommand> cmds)
+    {
+        cmds.Add(new SendAdvertisement(priority));
+        Counters.AdvertsSent++;
+        if (priority == 0)
+            Counters.PriorityZeroSent++;
+    }
+
+    void Record(VrrpState from, VrrpState to, string reason, TimeSpan now, List<VrrpCommand> cmds)
+    {
+        cmds.Add(new StateChanged(from, to, reason));
+        if (_transitions.Count == MaxTransitions)
+            _transitions.RemoveAt(0);
+        _transitions.Add(new VrrpTransition(now, from, to, reason));
+    }
+
+    static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+
+    static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 }

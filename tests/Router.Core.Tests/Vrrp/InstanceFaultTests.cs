@@ -1,0 +1,75 @@
+using Router.Core.Vrrp;
+using static Router.Core.Tests.Vrrp.InstanceSim;
+
+namespace Router.Core.Tests.Vrrp;
+
+public class InstanceFaultTests
+{
+    [Fact]
+    public void Master_sends_priority_zero_before_fault()
+    {
+        var sim = new InstanceSim(Settings(255));
+        sim.Start();
+        sim.RunUntil(S(2.5));
+        var cmds = sim.Do((i, now) => i.SetFault(true, "eth1 down", now));
+        Assert.Equal(new VrrpCommand[]
+        {
+            new SendAdvertisement(0),
+            new StateChanged(VrrpState.Master, VrrpState.Fault, "eth1 down"),
+        }, cmds);
+        Assert.Null(sim.Instance.NextDeadline);
+        Assert.Null(sim.Instance.MasterAddress);
+        Assert.Equal(1, sim.Instance.Counters.PriorityZeroSent);
+        Assert.True(sim.Instance.IsFaulted);
+    }
+
+    [Fact]
+    public void Fault_ignores_adverts_and_recovers_to_backup_with_a_fresh_interval()
+    {
+        var sim = new InstanceSim(Settings(100));
+        sim.Start();
+        sim.RunUntil(S(1));
+        sim.Do((i, now) => i.SetFault(true, "eth1 down", now));
+        Assert.Empty(sim.Do((i, now) => i.SetFault(true, "eth1 still down", now)));
+        sim.Receive(S(2), Advert(0));
+        sim.RunUntil(S(50));
+        Assert.Equal(VrrpState.Fault, sim.Instance.State);
+
+        var cmds = sim.Do((i, now) => i.SetFault(false, "eth1 up", now));
+        Assert.Equal(new VrrpCommand[] { new StateChanged(VrrpState.Fault, VrrpState.Backup, "eth1 up") }, cmds);
+        Assert.False(sim.Instance.IsFaulted);
+        Assert.Equal(S(50 + 3.609375), sim.Instance.NextDeadline);
+        sim.RunUntil(S(60));
+        Assert.Equal(S(53.609375), sim.BecameMasterAt());
+    }
+
+    [Fact]
+    public void Owner_recovers_straight_to_master()
+    {
+        var sim = new InstanceSim(Settings(255));
+        sim.Start();
+        sim.Do((i, now) => i.SetFault(true, "down", now));
+        var cmds = sim.Do((i, now) => i.SetFault(false, "up", now));
+        Assert.Equal(new SendAdvertisement(255), cmds[0]);
+        Assert.Equal(VrrpState.Master, sim.Instance.State);
+    }
+
+    [Fact]
+    public void Fault_before_start_starts_in_fault()
+    {
+        var sim = new InstanceSim(Settings(255));
+        Assert.Empty(sim.Do((i, now) => i.SetFault(true, "no carrier", now)));
+        var cmds = sim.Start();
+        Assert.Equal(new VrrpCommand[] { new StateChanged(VrrpState.Initialize, VrrpState.Fault, "no carrier") }, cmds);
+        Assert.Empty(sim.TimesOf<SendAdvertisement>());
+    }
+
+    [Fact]
+    public void Clearing_a_fault_that_was_never_set_does_nothing()
+    {
+        var sim = new InstanceSim(Settings());
+        sim.Start();
+        Assert.Empty(sim.Do((i, now) => i.SetFault(false, "up", now)));
+        Assert.Equal(VrrpState.Backup, sim.Instance.State);
+    }
+}
