@@ -254,6 +254,9 @@ internal sealed partial class RouterDaemon
 
     private void Execute(InstanceRuntime rt, IReadOnlyList<VrrpCommand> commands)
     {
+        // The machine emits the announce before the state change; the VIP must be on the link before
+        // we claim it by gratuitous ARP, or neighbours learn an address nobody answers for.
+        if (commands.Any(c => c is StateChanged { To: VrrpState.Master })) AddVips(rt);
         foreach (var command in commands)
         {
             switch (command)
@@ -315,8 +318,7 @@ internal sealed partial class RouterDaemon
     private void OnStateChanged(InstanceRuntime rt, StateChanged c)
     {
         _log.Info($"{rt.Name}: {Name(c.From)} -> {Name(c.To)} ({c.Reason})");
-        if (c.To == VrrpState.Master) AddVips(rt);
-        else if (c.From == VrrpState.Master) RemoveVips(rt);
+        if (c.From == VrrpState.Master && c.To != VrrpState.Master) RemoveVips(rt);
         Notify(rt, c.To);
         if (rt.Config.SyncGroup is { } group)
         {
