@@ -62,6 +62,10 @@ internal sealed partial class RouterDaemon
     {
         switch (e)
         {
+            case Router.Linux.MonitorOverrun:
+                _log.Warn("kernel event queue overran: re-reading links and addresses");
+                ResyncLinks();
+                break;
             case LinkChanged lc:
                 foreach (var rt in _instances.Where(r => r.Config.Interface == lc.Link.Name).ToArray())
                     OnLink(rt, lc.Link);
