@@ -13,10 +13,24 @@ internal sealed unsafe class AddressAnnouncer : IAddressAnnouncer
 {
     private static readonly IPAddress AllNodes = IPAddress.Parse("ff02::1");
 
-    // Protocol 0: this packet socket only sends, it is never handed received frames.
-    private readonly SafeFd _packet = Libc.Socket(Libc.AF_PACKET, Libc.SOCK_RAW, 0);
-    // Raw ICMPv6: the kernel fills in the checksum over its pseudo-header.
-    private readonly SafeFd _icmp = OpenIcmp();
+    private readonly SafeFd _packet;
+    private readonly SafeFd _icmp;
+
+    public AddressAnnouncer()
+    {
+        // Protocol 0: this packet socket only sends, it is never handed received frames.
+        _packet = Libc.Socket(Libc.AF_PACKET, Libc.SOCK_RAW, 0);
+        try
+        {
+            // Raw ICMPv6: the kernel fills in the checksum over its pseudo-header.
+            _icmp = OpenIcmp();
+        }
+        catch
+        {
+            _packet.Dispose();
+            throw;
+        }
+    }
 
     public void Announce(InterfaceInfo link, IPAddress address)
     {

@@ -26,7 +26,7 @@ internal static unsafe partial class Libc
 
     public const int EINTR = 4, EAGAIN = 11, EEXIST = 17, ENODEV = 19, EADDRNOTAVAIL = 99, ENOBUFS = 105;
 
-    public const ushort ETH_P_ALL = 0x0003, ETH_P_ARP = 0x0806, ETH_P_IPV6 = 0x86dd;
+    public const ushort ETH_P_ALL = 0x0003, ETH_P_ARP = 0x0806;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
