@@ -13,8 +13,24 @@ internal sealed unsafe class AddressAnnouncer : IAddressAnnouncer
 {
     private static readonly IPAddress AllNodes = IPAddress.Parse("ff02::1");
 
-    // Protocol 0: this packet socket only sends, it is never handed received frames.
-    private readonly SafeFd _packet = Libc.Socket(Libc.AF_PACKET, Libc.SOCK_RAW, 0);
+    private readonly SafeFd _packet;
+    private readonly SafeFd _icmp;
+
+    public AddressAnnouncer()
+    {
+        // Protocol 0: this packet socket only sends, it is never handed received frames.
+        _packet = Libc.Socket(Libc.AF_PACKET, Libc.SOCK_RAW, 0);
+        try
+        {
+            // Raw ICMPv6: the kernel fills in the checksum over its pseudo-header.
+            _icmp = OpenIcmp();
+        }
+        catch
+        {
+            _packet.Dispose();
+            throw;
+        }
+    }
 
     public void Announce(InterfaceInfo link, IPAddress address)
     {
@@ -71,19 +87,57 @@ internal sealed unsafe class AddressAnnouncer : IAddressAnnouncer
         }
     }
 
-    private static void SendUnsolicitedNeighborAdvertisement(InterfaceInfo link, IPAddress address)
+    private void SendUnsolicitedNeighborAdvertisement(InterfaceInfo link, IPAddress address)
     {
-        // Source = the VIP itself, as the kernel's own unsolicited NAs do; binding needs the address to be assigned
-        // and not tentative (AddAddress uses NODAD), so announce after adding.
-        using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Raw, ProtocolType.IcmpV6);
-        VrrpSendSocket.BindToDevice(socket, link.Name);
-        VrrpSendSocket.SetInt(socket, Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS, 255);
-        VrrpSendSocket.SetInt(socket, Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_IF, link.Index);
-        VrrpSendSocket.SetInt(socket, Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP, 0);
-        var source = address.IsIPv6LinkLocal ? new IPAddress(address.GetAddressBytes(), link.Index) : address;
-        socket.Bind(new IPEndPoint(source, 0));
-        socket.SendTo(NeighborAdvertisement(link.Mac, address), new IPEndPoint(new IPAddress(AllNodes.GetAddressBytes(), link.Index), 0));
+        // Source = the VIP itself, as the kernel's own unsolicited NAs do, and the interface, both per packet through
+        // IPV6_PKTINFO. The kernel wants the source assigned and not tentative (AddAddress uses NODAD): announce after adding.
+        var message = NeighborAdvertisement(link.Mac, address);
+        Span<byte> destination = stackalloc byte[28];
+        Libc.WriteSockaddrIn6(destination, AllNodes.GetAddressBytes(), link.Index);
+        var header = Libc.CmsgHeaderSize;
+        Span<byte> control = stackalloc byte[header + Libc.CmsgAlign(20)];
+        control.Clear();
+        MemoryMarshal.Write(control, (nuint)(header + 20));
+        MemoryMarshal.Write(control[sizeof(nuint)..], Libc.IPPROTO_IPV6);
+        MemoryMarshal.Write(control[(sizeof(nuint) + 4)..], Libc.IPV6_PKTINFO);
+        address.TryWriteBytes(control[header..], out _);                 // struct in6_pktinfo: address, ifindex
+        MemoryMarshal.Write(control[(header + 16)..], link.Index);
+        fixed (byte* m = message)
+        fixed (byte* d = destination)
+        fixed (byte* c = control)
+        {
+            var iov = new Libc.IoVec { Base = m, Length = (nuint)message.Length };
+            var msg = new Libc.MsgHdr
+            {
+                Name = d, NameLength = (uint)destination.Length, Iov = &iov, IovLength = 1, Control = c, ControlLength = (nuint)control.Length,
+            };
+            if (Libc.SendMsg(_icmp, &msg, 0) < 0)
+                throw LinuxNetworkException.FromErrno($"unsolicited NA for {address} on {link.Name}", Marshal.GetLastPInvokeError());
+        }
     }
 
-    public void Dispose() => _packet.Dispose();
+    private static SafeFd OpenIcmp()
+    {
+        var fd = Libc.Socket(Libc.AF_INET6, Libc.SOCK_RAW, Libc.IPPROTO_ICMPV6);
+        try
+        {
+            Span<byte> blockAll = stackalloc byte[32]; // struct icmp6_filter: a set bit blocks that type; we only send
+            blockAll.Fill(0xff);
+            Libc.SetOption(fd, Libc.IPPROTO_ICMPV6, Libc.ICMP6_FILTER, blockAll, "ICMP6_FILTER");
+            Libc.SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS");
+            Libc.SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _packet.Dispose();
+        _icmp.Dispose();
+    }
 }

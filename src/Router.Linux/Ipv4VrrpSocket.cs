@@ -25,7 +25,7 @@ public sealed class Ipv4VrrpSocket : IVrrpSocket
         _multicast = multicast;
         _interfaceIndex = link.Index;
         SourceAddress = source;
-        _receive = new Socket(AddressFamily.InterNetwork, SocketType.Raw, (ProtocolType)VrrpCodec.ProtocolNumber);
+        _receive = VrrpSendSocket.OpenRaw(AddressFamily.InterNetwork, VrrpCodec.ProtocolNumber);
         try
         {
             VrrpSendSocket.BindToDevice(_receive, link.Name);

@@ -121,9 +121,8 @@ public sealed class Ipv6VrrpSocket : IVrrpSocket
 
         IPAddress? destination = null;
         int hopLimit = -1, index = _interfaceIndex;
-        // cmsghdr: size_t len, int level, int type; data and next header aligned to sizeof(size_t).
-        var align = sizeof(nuint);
-        var headerSize = (sizeof(nuint) + 8 + align - 1) & ~(align - 1);
+        // cmsghdr: size_t len, int level, int type; data and the next header are aligned to sizeof(size_t).
+        var headerSize = Libc.CmsgHeaderSize;
         var offset = 0;
         var controlLength = (int)header.ControlLength;
         while (offset + headerSize <= controlLength)
@@ -140,7 +139,7 @@ public sealed class Ipv6VrrpSocket : IVrrpSocket
                 destination = new IPAddress(value[..16]);
                 index = MemoryMarshal.Read<int>(value[16..]);
             }
-            offset += (length + align - 1) & ~(align - 1);
+            offset += Libc.CmsgAlign(length);
         }
         if (destination is null || hopLimit < 0) return false;
         // Unicast mode listens only to adverts addressed to us (an unbound IPv6 raw socket sees every group joined here).

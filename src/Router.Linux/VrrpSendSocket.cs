@@ -19,7 +19,7 @@ internal static unsafe class VrrpSendSocket
     public static Socket Open(InterfaceInfo link, IPAddress source)
     {
         var family = source.AddressFamily;
-        var socket = new Socket(family, SocketType.Raw, (ProtocolType)VrrpCodec.ProtocolNumber);
+        var socket = OpenRaw(family, VrrpCodec.ProtocolNumber);
         try
         {
             BindToDevice(socket, link.Name);
@@ -56,6 +56,16 @@ internal static unsafe class VrrpSendSocket
         if (destination.AddressFamily == AddressFamily.InterNetworkV6 && destination.IsIPv6LinkLocal && destination.ScopeId == 0)
             destination = new IPAddress(destination.GetAddressBytes(), interfaceIndex);
         socket.SendTo(message, SocketFlags.None, new IPEndPoint(destination, 0));
+    }
+
+    /// <summary>A .NET Socket over a raw socket(2): Socket's own constructor refuses IP protocols it has no name for
+    /// (such as 112), but adopting the descriptor works and keeps its async receive machinery.</summary>
+    public static Socket OpenRaw(AddressFamily family, int protocol)
+    {
+        using var fd = Libc.Socket(family == AddressFamily.InterNetwork ? Libc.AF_INET : Libc.AF_INET6, Libc.SOCK_RAW, protocol);
+        var socket = new Socket(new SafeSocketHandle(fd.DangerousGetHandle(), ownsHandle: true));
+        fd.SetHandleAsInvalid();
+        return socket;
     }
 
     public static void BindToDevice(Socket socket, string name)

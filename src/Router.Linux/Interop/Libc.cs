@@ -13,7 +13,8 @@ internal static unsafe partial class Libc
     public const int NETLINK_ROUTE = 0;
 
     public const int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_BINDTODEVICE = 25, SO_ATTACH_FILTER = 26;
-    public const int IPPROTO_IP = 0, IPPROTO_IPV6 = 41;
+    public const int IPPROTO_IP = 0, IPPROTO_IPV6 = 41, IPPROTO_ICMPV6 = 58;
+    public const int ICMP6_FILTER = 1;
     public const int IP_TOS = 1, IP_TTL = 2, IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0;
     public const int IP_MULTICAST_IF = 32, IP_MULTICAST_TTL = 33, IP_MULTICAST_LOOP = 34, IP_ADD_MEMBERSHIP = 35;
     public const int IPV6_UNICAST_HOPS = 16, IPV6_MULTICAST_IF = 17, IPV6_MULTICAST_HOPS = 18, IPV6_MULTICAST_LOOP = 19;
@@ -25,7 +26,7 @@ internal static unsafe partial class Libc
 
     public const int EINTR = 4, EAGAIN = 11, EEXIST = 17, ENODEV = 19, EADDRNOTAVAIL = 99, ENOBUFS = 105;
 
-    public const ushort ETH_P_ALL = 0x0003, ETH_P_ARP = 0x0806, ETH_P_IPV6 = 0x86dd;
+    public const ushort ETH_P_ALL = 0x0003, ETH_P_ARP = 0x0806;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
@@ -80,6 +81,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "recv", SetLastError = true)]
     public static partial nint Recv(SafeFd fd, void* buffer, nuint length, int flags);
 
+    [LibraryImport(Lib, EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(SafeFd fd, MsgHdr* message, int flags);
+
     [LibraryImport(Lib, EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(SafeFd fd, MsgHdr* message, int flags);
 
@@ -117,6 +121,20 @@ internal static unsafe partial class Libc
 
     public static void SetOption(SafeFd fd, int level, int name, int value, string what)
         => SetOption(fd, level, name, MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in value)), what);
+
+    /// <summary>sizeof(struct cmsghdr): size_t length plus two ints, padded to size_t alignment.</summary>
+    public static int CmsgHeaderSize => CmsgAlign(sizeof(nuint) + 8);
+
+    public static int CmsgAlign(int length) => (length + sizeof(nuint) - 1) & ~(sizeof(nuint) - 1);
+
+    /// <summary>Writes a struct sockaddr_in6 (28 bytes).</summary>
+    public static void WriteSockaddrIn6(Span<byte> target, ReadOnlySpan<byte> address, int scopeId)
+    {
+        target[..28].Clear();
+        MemoryMarshal.Write(target, (ushort)AF_INET6);
+        address.CopyTo(target[8..]);
+        MemoryMarshal.Write(target[24..], in scopeId);
+    }
 
     /// <summary>Waits up to timeoutMs for fd to become readable; false on timeout.</summary>
     public static bool WaitReadable(SafeFd fd, int timeoutMs)

@@ -8,7 +8,7 @@ internal static class RtNetlink
     public const int IfAddrMsgSize = 8;    // struct ifaddrmsg
 
     public const ushort NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3, NLMSG_OVERRUN = 4;
-    public const ushort NLM_F_REQUEST = 0x1, NLM_F_MULTI = 0x2, NLM_F_ACK = 0x4;
+    public const ushort NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4;
     public const ushort NLM_F_DUMP = 0x300, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
 
     public const ushort RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18;

@@ -1,0 +1,26 @@
+using System.Net;
+using System.Net.Sockets;
+using Router.Core.Ports;
+
+namespace Router.Linux.Tests;
+
+/// <summary>Shortcuts for opening the ports inside one namespace of a pair.</summary>
+internal static class Ns
+{
+    public static InterfaceInfo Link(string ns, string name) => NetnsPair.In(ns, () =>
+    {
+        using var control = LinuxNetwork.OpenControl();
+        return control.GetInterface(name) ?? throw new InvalidOperationException($"{name} missing in {ns}");
+    });
+
+    public static IVrrpSocket Vrrp(string ns, InterfaceInfo link, AddressFamily family, bool multicast, IPAddress? source = null)
+        => NetnsPair.In(ns, () => LinuxNetwork.OpenVrrpSocket(link, family, source, multicast));
+
+    public static async Task<ReceivedVrrp> Receive(IVrrpSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        return await socket.ReceiveAsync(timeout.Token);
+    }
+
+    public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", ""));
+}
