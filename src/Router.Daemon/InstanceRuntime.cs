@@ -30,6 +30,15 @@ internal sealed class InstanceRuntime : IDisposable
     public Dictionary<VrrpDropReason, long> Drops { get; } = [];
     public long VipsRestored { get; set; }
     public bool AddressMismatchLogged { get; set; }
+    /// <summary>Set just before a handover we chose (stop, switchover, maintenance): leaving MASTER then keeps the VIPs.</summary>
+    public bool HandoverRequested { get; set; }
+    /// <summary>
+    /// After a priority-0 handover the VIPs stay until the new master is heard or this time passes
+    /// (make-before-break: clients keep an answer while the backup's skew timer runs).
+    /// </summary>
+    public TimeSpan? ReleaseAt { get; set; }
+    /// <summary>Removed from the loop once its VIPs are released.</summary>
+    public bool Stopping { get; set; }
     public string? LastError { get; set; }
     /// <summary>FAULT because of the interface (down or missing), as opposed to maintenance etc.</summary>
     public bool LinkFault { get; set; }

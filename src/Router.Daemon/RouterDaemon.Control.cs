@@ -16,7 +16,12 @@ internal sealed partial class RouterDaemon
                 return Switchover(request.Instance);
             case "maintenance" when request.On is { } on:
                 _maintenance = on;
-                foreach (var rt in _instances) Execute(rt, rt.Machine.SetMaintenance(on, Now));
+                foreach (var rt in _instances)
+                {
+                    rt.HandoverRequested = on;
+                    Execute(rt, rt.Machine.SetMaintenance(on, Now));
+                    rt.HandoverRequested = false;
+                }
                 _log.Info($"maintenance {(on ? "on: staying BACKUP" : "off: normal election")}");
                 return new ControlResponse(true, Message: on
                     ? "maintenance on: this router stays BACKUP until 'routerha maintenance off'"
@@ -40,7 +45,9 @@ internal sealed partial class RouterDaemon
         {
             if (!rt.Machine.TrySwitchover(Now, out var commands)) continue;
             handed.Add(rt.Name);
+            rt.HandoverRequested = true;
             Execute(rt, commands);
+            rt.HandoverRequested = false;
         }
         if (handed.Count == 0)
         {

@@ -36,6 +36,7 @@ internal sealed partial class RouterDaemon
             rt.CountDrop(verdict);
             return;
         }
+        if (rt.ReleaseAt is not null && adv.Priority > 0) Release(rt, $"new master {p.Source} heard");
         if (!rt.AddressMismatchLogged && !VrrpReceiveFilter.AddressesMatch(adv, rt.Settings))
         {
             // keepalived drops these; we accept them, because ignoring a live master is how two masters happen.
@@ -81,6 +82,12 @@ internal sealed partial class RouterDaemon
                         Execute(rt, rt.Machine.SetFault(true, $"{rt.Config.Interface} removed", Now));
                     }
                 }
+                break;
+            case AddressAdded aa:
+                // An IPv6 link-local stays tentative (unusable as a source) for a moment after the link
+                // comes up; opening the socket failed then, and this is the event that says it can work now.
+                foreach (var rt in _instances.Where(r => r.Socket is null && r.Link?.Index == aa.InterfaceIndex).ToArray())
+                    if (_ports.Network.GetInterface(rt.Config.Interface) is { } link) OnLink(rt, link);
                 break;
             case AddressRemoved ar:
                 foreach (var rt in _instances)
@@ -154,7 +161,7 @@ internal sealed partial class RouterDaemon
         {
             if (!byName.TryGetValue(rt.Name, out var ic))
             {
-                StopInstance(rt, "removed from config");
+                StopInstance(rt, "removed from config", handover: false);
                 removed++;
             }
             else if (InstanceRuntime.Fingerprint(ic) == InstanceRuntime.Fingerprint(rt.Config))
@@ -164,7 +171,7 @@ internal sealed partial class RouterDaemon
             }
             else
             {
-                StopInstance(rt, "changed in config");
+                StopInstance(rt, "changed in config", handover: false);
                 restarted.Add(rt.Name);
             }
         }

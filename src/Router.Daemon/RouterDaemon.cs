@@ -83,7 +83,7 @@ internal sealed partial class RouterDaemon
                 // A bug in one handler must not take the router down with VIPs half-moved.
                 _log.Error($"internal error handling {e.GetType().Name}: {ex}");
             }
-            if (_stopping) break;
+            if (_stopping && _instances.Count == 0) break;
             ArmTimer();
         }
 
@@ -139,7 +139,10 @@ internal sealed partial class RouterDaemon
     {
         TimeSpan? next = null;
         foreach (var rt in _instances)
+        {
             if (rt.Machine.NextDeadline is { } d && (next is null || d < next)) next = d;
+            if (rt.ReleaseAt is { } r && (next is null || r < next)) next = r;
+        }
         if (next is null)
         {
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -156,8 +159,12 @@ internal sealed partial class RouterDaemon
             case TimerFired:
                 var now = Now;
                 foreach (var rt in _instances.ToArray())
+                {
                     if (rt.Machine.NextDeadline is { } d && d <= now)
                         Execute(rt, rt.Machine.OnTimer(now));
+                    if (rt.ReleaseAt is { } r && r <= now)
+                        Release(rt, "no new master heard");
+                }
                 break;
             case PacketArrived p:
                 OnPacket(p.Instance, p.Packet);
@@ -235,18 +242,30 @@ internal sealed partial class RouterDaemon
         }
     }
 
-    private void StopInstance(InstanceRuntime rt, string why)
+    /// <summary>handover: keep the VIPs until the backup has taken over (daemon stop); a reload does not wait.</summary>
+    private void StopInstance(InstanceRuntime rt, string why, bool handover)
     {
+        rt.Stopping = true;
+        rt.HandoverRequested = handover;
         Execute(rt, rt.Machine.Shutdown(Now));
-        RemoveVips(rt);
+        _log.Info($"{rt.Name}: stopping ({why})");
+        if (rt.ReleaseAt is null) Release(rt, why);
+    }
+
+    /// <summary>The end of a handover: the VIPs go; a stopping instance leaves the loop.</summary>
+    private void Release(InstanceRuntime rt, string why)
+    {
+        if (rt.ReleaseAt is not null) _log.Info($"{rt.Name}: releasing VIPs ({why})");
+        rt.ReleaseAt = null;
+        if (rt.Machine.State != VrrpState.Master) RemoveVips(rt);
+        if (!rt.Stopping) return;
         rt.Dispose();
         _instances.Remove(rt);
-        _log.Info($"{rt.Name}: stopped ({why})");
     }
 
     private void Shutdown()
     {
-        foreach (var rt in _instances.ToArray()) StopInstance(rt, "daemon stopping");
+        foreach (var rt in _instances.ToArray()) StopInstance(rt, "daemon stopping", handover: true);
         _stopping = true;
     }
 
@@ -256,7 +275,11 @@ internal sealed partial class RouterDaemon
     {
         // The machine emits the announce before the state change; the VIP must be on the link before
         // we claim it by gratuitous ARP, or neighbours learn an address nobody answers for.
-        if (commands.Any(c => c is StateChanged { To: VrrpState.Master })) AddVips(rt);
+        if (commands.Any(c => c is StateChanged { To: VrrpState.Master }))
+        {
+            rt.ReleaseAt = null;
+            AddVips(rt);
+        }
         foreach (var command in commands)
         {
             switch (command)
@@ -318,7 +341,14 @@ internal sealed partial class RouterDaemon
     private void OnStateChanged(InstanceRuntime rt, StateChanged c)
     {
         _log.Info($"{rt.Name}: {Name(c.From)} -> {Name(c.To)} ({c.Reason})");
-        if (c.From == VrrpState.Master && c.To != VrrpState.Master) RemoveVips(rt);
+        if (c.From == VrrpState.Master && c.To != VrrpState.Master)
+        {
+            if (rt.HandoverRequested)
+                rt.ReleaseAt = Now + 4 * rt.Settings.AdvertInterval + TimeSpan.FromMilliseconds(10);
+            else
+                RemoveVips(rt);
+        }
+        rt.HandoverRequested = false;
         Notify(rt, c.To);
         if (rt.Config.SyncGroup is { } group)
         {
