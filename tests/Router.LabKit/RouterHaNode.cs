@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace Router.LabKit;
 
@@ -60,7 +59,7 @@ public sealed class RouterHaNode : VrrpNodeBase
         if (!File.Exists(ControlSocket)) return null;
         var r = Cli("status", "--json");
         if (!r.Ok) return null;
-        return JsonSerializer.Deserialize(r.StdOut, RouterHaStatusJson.Default.RouterHaStatus);
+        return RouterHaStatus.Parse(r.StdOut);
     }
 
     public RouterHaInstanceStatus Instance()

@@ -8,6 +8,10 @@ public sealed class RouterHaStatus
     public string Node { get; set; } = "";
     public int Pid { get; set; }
     public List<RouterHaInstanceStatus> Instances { get; set; } = [];
+
+    public static RouterHaStatus Parse(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize(json, RouterHaStatusJson.Default.RouterHaStatus)
+        ?? throw new FormatException("status JSON is null");
 }
 
 public sealed class RouterHaInstanceStatus
