@@ -1,0 +1,82 @@
+namespace Router.LabKit;
+
+/// <summary>What both daemon wrappers share: the process, waiting on observed state, teardown.</summary>
+public abstract class VrrpNodeBase : IVrrpNode
+{
+    protected LabProcess? Process { get; private set; }
+
+    protected VrrpNodeBase(LabTopology topology, string label, VrrpSettings settings)
+    {
+        Topology = topology;
+        Label = label;
+        Settings = settings;
+        Namespace = topology.Router(label[0]);
+        topology.Own(this);
+    }
+
+    protected LabTopology Topology { get; }
+    public string Label { get; }
+    public abstract string Kind { get; }
+    public Netns Namespace { get; }
+    public VrrpSettings Settings { get; }
+
+    protected abstract (string File, string[] Args) Command();
+
+    /// <summary>Writes config files before each start (also used to restart a killed node).</summary>
+    protected abstract void WriteConfig();
+
+    public virtual void Start()
+    {
+        if (IsRunning) throw new InvalidOperationException($"{Label} already running");
+        Process?.Dispose();
+        WriteConfig();
+        var (file, args) = Command();
+        Process = LabProcess.Start(Namespace, file, args, OnLogLine);
+    }
+
+    /// <summary>Each line the daemon prints, in order (called under the log lock).</summary>
+    protected virtual void OnLogLine(string line) { }
+
+    public bool IsRunning => Process is { HasExited: false };
+
+    public virtual IReadOnlyList<int> Pids => Process is null ? [] : [Process.Pid];
+
+    public virtual void Kill9()
+    {
+        var p = Process ?? throw new InvalidOperationException($"{Label} not started");
+        p.Kill9();
+        if (!p.WaitForExitAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().HasValue)
+            throw new InvalidOperationException($"{Label} survived SIGKILL");
+    }
+
+    public async Task<int?> TerminateAsync(TimeSpan timeout)
+    {
+        var p = Process ?? throw new InvalidOperationException($"{Label} not started");
+        p.SendTerm();
+        return await p.WaitForExitAsync(timeout).ConfigureAwait(false);
+    }
+
+    public string State => IsRunning ? ObserveState() ?? "UNKNOWN" : "STOPPED";
+
+    /// <summary>The daemon's own view of its state, or null if it cannot be observed yet.</summary>
+    protected abstract string? ObserveState();
+
+    public Task WaitForStateAsync(string state, TimeSpan timeout, CancellationToken ct = default) =>
+        Wait.UntilAsync(() =>
+            {
+                var s = State;
+                if (s == "STOPPED" && state != "STOPPED")
+                    throw new InvalidOperationException($"{Kind} {Label} exited (code {Process?.ExitCode}) while waiting for {state}\n{Diagnostics()}");
+                return s == state;
+            },
+            timeout, $"{Kind} {Label} to become {state}", Diagnostics, ct);
+
+    public virtual string Diagnostics() =>
+        $"--- {Kind} {Label} in {Namespace.Name}: state {State}, exit {Process?.ExitCode?.ToString() ?? "-"}\n{Process?.LogTail()}";
+
+    public virtual void Dispose()
+    {
+        Process?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

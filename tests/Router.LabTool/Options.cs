@@ -1,0 +1,46 @@
+using Router.LabKit;
+
+namespace Router.LabTool;
+
+/// <summary>Command line: VERB [--daemon routerha|keepalived|both] [--reps N] [--quick].</summary>
+public sealed record Options(string Verb, IReadOnlyList<DaemonKind> Daemons, int Reps, bool Quick)
+{
+    public const string Usage =
+        "usage: labtool demo [--daemon routerha|keepalived]\n" +
+        "       labtool bench [--daemon routerha|keepalived|both] [--reps N] [--quick]\n" +
+        "  --quick: 100 ms adverts only, 2 repetitions, 10 s idle window (unless --reps is given)";
+
+    public static Options Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("demo" or "bench")) throw new ArgumentException("first argument must be demo or bench");
+        var verb = args[0];
+        string daemon = verb == "demo" ? "routerha" : "both";
+        int? reps = null;
+        var quick = false;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick": quick = true; break;
+                case "--reps" when i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n > 0:
+                    reps = n;
+                    i++;
+                    break;
+                case "--daemon" when i + 1 < args.Length:
+                    daemon = args[++i];
+                    break;
+                default: throw new ArgumentException($"unknown or incomplete option '{args[i]}'");
+            }
+        }
+        IReadOnlyList<DaemonKind> daemons = daemon switch
+        {
+            "routerha" => [DaemonKind.RouterHa],
+            "keepalived" => [DaemonKind.Keepalived],
+            "both" when verb == "bench" => [DaemonKind.RouterHa, DaemonKind.Keepalived],
+            _ => throw new ArgumentException($"--daemon '{daemon}' not valid for {verb}"),
+        };
+        return new Options(verb, daemons, reps ?? (quick ? 2 : 5), quick);
+    }
+
+    public static string Name(DaemonKind k) => k == DaemonKind.RouterHa ? "routerha" : "keepalived";
+}
