@@ -25,7 +25,7 @@ public sealed class RouterHaControlTests
         var a = Ha(lab.A).Instance();
         var b = Ha(lab.B).Instance();
         Assert.Equal(("MASTER", 51, 3, "ipv4", "lan0"), (a.State, a.Vrid, a.Version, a.Family, a.Interface));
-        Assert.Equal((150, 150, 100), (a.Priority, a.EffectivePriority, a.AdvertIntervalMs));
+        Assert.Equal((150, 150, 100.0), (a.Priority, a.EffectivePriority, a.AdvertIntervalMs));
         Assert.True(a.VipsPresent);
         Assert.Equal([LabTopology.Vip4Cidr], a.Vips);
         Assert.Equal(1, a.Counters.BecameMaster);

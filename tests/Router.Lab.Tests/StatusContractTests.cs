@@ -21,7 +21,7 @@ public sealed class StatusContractTests
         var i = Assert.Single(s.Instances);
         Assert.Equal(("lan", 51, 3, "ipv4", "lan0", "BACKUP"), (i.Name, i.Vrid, i.Version, i.Family, i.Interface, i.State));
         Assert.Equal((150, 140, "10.0.0.2", 200), (i.Priority, i.EffectivePriority, i.Master, i.MasterPriority));
-        Assert.Equal((100, 361, false, true), (i.AdvertIntervalMs, i.MasterDownIntervalMs, i.VipsPresent, i.Maintenance));
+        Assert.Equal((100.0, 361.0, false, true), (i.AdvertIntervalMs, i.MasterDownIntervalMs, i.VipsPresent, i.Maintenance));
         Assert.Equal(["10.77.0.1/24"], i.Vips);
         Assert.Equal((7L, 9L, 2L), (i.Counters.AdvertsSent, i.Counters.AdvertsReceived, i.Counters.BecameMaster));
         Assert.Equal(3, i.Counters.Drops["BadTtl"]);

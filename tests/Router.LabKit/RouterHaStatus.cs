@@ -26,8 +26,8 @@ public sealed class RouterHaInstanceStatus
     public int EffectivePriority { get; set; }
     public string? Master { get; set; }
     public int MasterPriority { get; set; }
-    public int AdvertIntervalMs { get; set; }
-    public int MasterDownIntervalMs { get; set; }
+    public double AdvertIntervalMs { get; set; }
+    public double MasterDownIntervalMs { get; set; }
     public List<string> Vips { get; set; } = [];
     public bool VipsPresent { get; set; }
     public bool Maintenance { get; set; }
