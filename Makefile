@@ -32,7 +32,7 @@ unit: deps-build
 	$(DOTNET) test tests/Router.Core.Tests $(DOTNET_FLAGS) --logger "console;verbosity=normal"
 
 test: build deps-lab
-	ROUTERHA_BIN=$(abspath $(BIN)) $(DOTNET) test Router.sln $(DOTNET_FLAGS) --logger "console;verbosity=normal"
+	ROUTERHA_BIN=$(abspath $(BIN)) scripts/test.sh
 
 lab: build deps-lab
 	ROUTERHA_BIN=$(abspath $(BIN)) $(DOTNET) test tests/Router.Lab.Tests $(DOTNET_FLAGS) --logger "console;verbosity=normal"

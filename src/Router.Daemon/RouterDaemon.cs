@@ -372,16 +372,7 @@ internal sealed partial class RouterDaemon
         if (_config.SyncGroups.FirstOrDefault(g => g.Name == group) is not { } config) return;
         var name = state == VrrpState.Initialize ? "STOP" : Name(state);
         var env = new Dictionary<string, string> { ["ROUTERHA_GROUP"] = group, ["ROUTERHA_STATE"] = name };
-        var n = config.Notify;
-        var specific = state switch
-        {
-            VrrpState.Master => n.NotifyMaster,
-            VrrpState.Backup => n.NotifyBackup,
-            VrrpState.Fault => n.NotifyFault,
-            _ => n.NotifyStop,
-        };
-        if (specific is not null) Enqueue(CommandLine.Split(specific), env);
-        if (n.Notify is not null) Enqueue([.. CommandLine.Split(n.Notify), "GROUP", group, name], env);
+        EnqueueNotify(config.Notify, state, ["GROUP", group, name], env);
     }
 
     private void AddVips(InstanceRuntime rt)
@@ -424,8 +415,12 @@ internal sealed partial class RouterDaemon
             ["ROUTERHA_INTERFACE"] = rt.Config.Interface,
             ["ROUTERHA_VRID"] = rt.Settings.Vrid.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var n = rt.Config.Notify;
-        // keepalived order: the state-specific script first, then the generic one with arguments.
+        EnqueueNotify(rt.Config.Notify, state, ["INSTANCE", rt.Name, name, priority], env);
+    }
+
+    /// <summary>keepalived order: the state-specific script first, then the generic one with arguments.</summary>
+    private void EnqueueNotify(NotifyConfig n, VrrpState state, string[] genericArgs, Dictionary<string, string> env)
+    {
         var specific = state switch
         {
             VrrpState.Master => n.NotifyMaster,
@@ -434,7 +429,7 @@ internal sealed partial class RouterDaemon
             _ => n.NotifyStop,
         };
         if (specific is not null) Enqueue(CommandLine.Split(specific), env);
-        if (n.Notify is not null) Enqueue([.. CommandLine.Split(n.Notify), "INSTANCE", rt.Name, name, priority], env);
+        if (n.Notify is not null) Enqueue([.. CommandLine.Split(n.Notify), .. genericArgs], env);
     }
 
     private void Enqueue(IReadOnlyList<string> argv, Dictionary<string, string> env)

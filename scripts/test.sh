@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test project one after another (the lab measures timings: it must not share the two
+# cores with another suite), then prints one total line. Exit code: non-zero if any project failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+projects=(tests/Router.Core.Tests tests/Router.Integrations.Tests tests/Router.Linux.Tests tests/Router.Lab.Tests)
+passed=0 failed=0 skipped=0 status=0
+log=$(mktemp)
+for p in "${projects[@]}"; do
+  echo "== $p"
+  dotnet test "$p" -nologo -v:q --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |Error Message|Total tests|^\s+(Passed|Failed|Skipped):' || true
+  rc=${PIPESTATUS[0]}
+  [ "$rc" -ne 0 ] && status=1
+  # The console logger's footer: "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N" lines.
+  total=$(sed -nE 's/^\s*Total tests:\s+([0-9]+).*/\1/p' "$log" | tail -1)
+  p_=$(sed -nE 's/^\s+Passed:\s+([0-9]+)\s*$/\1/p' "$log" | tail -1)
+  f=$(sed -nE 's/^\s+Failed:\s+([0-9]+)\s*$/\1/p' "$log" | tail -1)
+  s=$(sed -nE 's/^\s+Skipped:\s+([0-9]+)\s*$/\1/p' "$log" | tail -1)
+  if [ -z "$total" ]; then echo "!! $p: no test summary (build failure?)"; tail -20 "$log"; status=1; fi
+  passed=$((passed + ${p_:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+done
+rm -f "$log"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
