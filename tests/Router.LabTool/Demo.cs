@@ -48,9 +48,12 @@ public static class Demo
 
         Step("survivor's status");
         PrintTable(lab);
-        if (lab.B is RouterHaNode rb && rb.TryStatus() is { } st)
-            foreach (var t in st.Instances[0].Transitions)
-                Console.WriteLine($"    {t.At}  {t.From} -> {t.To}  ({t.Reason})");
+        if (lab.B is RouterHaNode rb)
+        {
+            Console.WriteLine($"    $ routerha status -s {rb.ControlSocket}");
+            var r = rb.Cli("status");
+            foreach (var line in (r.Ok ? r.StdOut : r.StdErr).TrimEnd().Split('\n')) Console.WriteLine($"    {line}");
+        }
         else if (lab.B is KeepalivedNode kb)
             foreach (var line in kb.Notify.History) Console.WriteLine($"    notify: {line}");
 
