@@ -127,7 +127,7 @@ public static class Cli
         var daemon = new RouterDaemon(config, ports, log, TimeProvider.System);
         try
         {
-            return daemon.RunAsync().GetAwaiter().GetResult();
+            return daemon.Run();
         }
         finally
         {

@@ -13,7 +13,11 @@ namespace Router.Daemon;
 /// </summary>
 internal sealed class InstanceRuntime : IDisposable
 {
+    /// <summary>Packets posted to the loop and not yet handled; past this a flood is shed, not queued.</summary>
+    public const int MaxPendingPackets = 256;
     private CancellationTokenSource? _receiveStop;
+    private int _pendingPackets;
+    private long _shedPackets;
 
     public InstanceRuntime(InstanceConfig config, VrrpInstance machine)
     {
@@ -71,7 +75,14 @@ internal sealed class InstanceRuntime : IDisposable
             {
                 try
                 {
-                    onPacket(this, await socket.ReceiveAsync(stop.Token));
+                    var packet = await socket.ReceiveAsync(stop.Token);
+                    if (Interlocked.Increment(ref _pendingPackets) > MaxPendingPackets)
+                    {
+                        Interlocked.Decrement(ref _pendingPackets);
+                        Interlocked.Increment(ref _shedPackets);
+                        continue;
+                    }
+                    onPacket(this, packet);
                 }
                 catch (Exception) when (stop.IsCancellationRequested)
                 {
@@ -85,6 +96,12 @@ internal sealed class InstanceRuntime : IDisposable
             }
         });
     }
+
+    /// <summary>The loop took one posted packet off the queue.</summary>
+    public void PacketHandled() => Interlocked.Decrement(ref _pendingPackets);
+
+    /// <summary>Packets dropped because the loop was behind (a flood on the LAN).</summary>
+    public long ShedPackets => Interlocked.Read(ref _shedPackets);
 
     public void CloseSocket()
     {

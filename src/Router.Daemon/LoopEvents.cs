@@ -11,8 +11,6 @@ internal sealed record PacketArrived(InstanceRuntime Instance, ReceivedVrrp Pack
 
 internal sealed record ReceiveFailed(InstanceRuntime Instance, Exception Error) : LoopEvent;
 
-internal sealed record TimerFired : LoopEvent;
-
 internal sealed record KernelChanged(NetlinkEvent Event) : LoopEvent;
 
 internal sealed record KernelMonitorFailed(Exception Error) : LoopEvent;

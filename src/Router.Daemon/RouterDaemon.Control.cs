@@ -38,13 +38,18 @@ internal sealed partial class RouterDaemon
 
     private ControlResponse Switchover(string? instance)
     {
-        var targets = _instances.Where(r => instance is null || r.Name == instance).ToList();
-        if (targets.Count == 0) return new ControlResponse(false, $"no instance named '{instance}'");
-        var handed = new List<string>();
+        var named = _instances.FirstOrDefault(r => r.Name == instance);
+        if (instance is not null && named is null) return new ControlResponse(false, $"no instance named '{instance}'");
+        // A sync group moves as one: a member left behind would preempt back and pull the group with it.
+        var targets = _instances.Where(r => named is null || r == named
+                                            || (named.Config.SyncGroup is { } g && r.Config.SyncGroup == g)).ToList();
+        // Every member takes its no-preempt hold before any state change is executed: executing the first
+        // one forces the others to BACKUP through the sync group, which would skip their hold.
+        var handed = new List<(InstanceRuntime Instance, IReadOnlyList<VrrpCommand> Commands)>();
         foreach (var rt in targets)
+            if (rt.Machine.TrySwitchover(Now, out var commands)) handed.Add((rt, commands));
+        foreach (var (rt, commands) in handed)
         {
-            if (!rt.Machine.TrySwitchover(Now, out var commands)) continue;
-            handed.Add(rt.Name);
             rt.HandoverRequested = true;
             Execute(rt, commands);
             rt.HandoverRequested = false;
@@ -54,8 +59,9 @@ internal sealed partial class RouterDaemon
             var masters = string.Join(", ", targets.Select(r => $"{r.Name}: master is {r.Machine.MasterAddress?.ToString() ?? "unknown"}"));
             return new ControlResponse(false, $"this router is not MASTER of any selected instance; run switchover on the master ({masters})");
         }
-        _log.Info($"switchover: handed over {string.Join(", ", handed)}");
-        return new ControlResponse(true, Message: $"handed over {string.Join(", ", handed)}; this router stays BACKUP until the new master fails");
+        var names = string.Join(", ", handed.Select(h => h.Instance.Name));
+        _log.Info($"switchover: handed over {names}");
+        return new ControlResponse(true, Message: $"handed over {names}; this router stays BACKUP until the new master fails");
     }
 
     private StatusReport BuildStatus() => new(
@@ -95,8 +101,15 @@ internal sealed partial class RouterDaemon
             LastError: rt.LastError,
             Counters: new CounterStatus(c.AdvertsSent, c.AdvertsReceived, c.BecameMaster, c.PriorityZeroSent,
                 c.PriorityZeroReceived, c.MasterConflicts, rt.VipsRestored,
-                rt.Drops.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value)),
+                DropsOf(rt)),
             Transitions: m.Transitions.Select(t => new TransitionStatus(_startWall + t.At, Name(t.From), Name(t.To), t.Reason)).ToList());
+    }
+
+    private static Dictionary<string, long> DropsOf(InstanceRuntime rt)
+    {
+        var drops = rt.Drops.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value);
+        if (rt.ShedPackets > 0) drops["Overload"] = rt.ShedPackets;
+        return drops;
     }
 
     private bool VipsPresent(InstanceRuntime rt)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Threading.Channels;
 using Router.Core.Config;
 using Router.Core.Ports;
 using Router.Core.Vrrp;
@@ -24,7 +23,7 @@ internal sealed record DaemonPorts(
 /// </summary>
 internal sealed partial class RouterDaemon
 {
-    private readonly Channel<LoopEvent> _events = Channel.CreateUnbounded<LoopEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly EventQueue _events = new();
     private readonly List<InstanceRuntime> _instances = [];
     private readonly Dictionary<string, VrrpState> _groupStates = [];
     private readonly DaemonPorts _ports;
@@ -33,7 +32,6 @@ internal sealed partial class RouterDaemon
     private readonly long _startTimestamp;
     private readonly DateTimeOffset _startWall;
     private readonly NotifyRunner _notify;
-    private readonly ITimer _timer;
     private RouterConfig _config;
     private bool _stopping;
     private bool _maintenance;
@@ -47,14 +45,14 @@ internal sealed partial class RouterDaemon
         _startTimestamp = clock.GetTimestamp();
         _startWall = clock.GetUtcNow();
         _notify = new NotifyRunner(log, config.Global.NotifyTimeout);
-        _timer = clock.CreateTimer(_ => Post(new TimerFired()), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     private TimeSpan Now => _clock.GetElapsedTime(_startTimestamp);
 
-    private void Post(LoopEvent e) => _events.Writer.TryWrite(e);
+    private void Post(LoopEvent e) => _events.Post(e);
 
-    public async Task<int> RunAsync()
+    /// <summary>Runs the loop on the calling thread until the daemon has stopped; returns the exit code.</summary>
+    public int Run()
     {
         using var control = new ControlServer(_config.Global.ControlSocket, request =>
         {
@@ -70,27 +68,26 @@ internal sealed partial class RouterDaemon
 
         _log.Info($"routerha {Cli.Version} starting: {_config.Instances.Count} instance(s) from {_config.SourcePath}, control socket {control.Path}");
         foreach (var ic in _config.Instances) StartInstance(ic);
-        ArmTimer();
 
-        await foreach (var e in _events.Reader.ReadAllAsync())
+        while (!_stopping || _instances.Count > 0)
         {
+            var e = _events.Take(UntilNextDeadline());
             try
             {
-                Handle(e);
+                if (e is not null) Handle(e);
+                // Timers are checked after every event too: a steady stream of packets must not starve them.
+                FireDueTimers();
             }
             catch (Exception ex)
             {
                 // A bug in one handler must not take the router down with VIPs half-moved.
-                _log.Error($"internal error handling {e.GetType().Name}: {ex}");
+                _log.Error($"internal error handling {e?.GetType().Name ?? "timer"}: {ex}");
             }
-            if (_stopping && _instances.Count == 0) break;
-            ArmTimer();
         }
 
         monitorStop.Cancel();
-        _timer.Dispose();
         using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        await _notify.DrainAsync(drain.Token);
+        _notify.DrainAsync(drain.Token).GetAwaiter().GetResult();
         _log.Info("routerha stopped");
         return 0;
     }
@@ -135,7 +132,7 @@ internal sealed partial class RouterDaemon
         });
     }
 
-    private void ArmTimer()
+    private TimeSpan UntilNextDeadline()
     {
         TimeSpan? next = null;
         foreach (var rt in _instances)
@@ -143,30 +140,30 @@ internal sealed partial class RouterDaemon
             if (rt.Machine.NextDeadline is { } d && (next is null || d < next)) next = d;
             if (rt.ReleaseAt is { } r && (next is null || r < next)) next = r;
         }
-        if (next is null)
-        {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
-        }
+        if (next is null) return Timeout.InfiniteTimeSpan;
         var due = next.Value - Now;
-        _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        // Monitor waits in whole milliseconds: round up, or a sub-millisecond remainder becomes a spin.
+        return due <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(due.TotalMilliseconds));
+    }
+
+    private void FireDueTimers()
+    {
+        var now = Now;
+        foreach (var rt in _instances.ToArray())
+        {
+            if (rt.Machine.NextDeadline is { } d && d <= now)
+                Execute(rt, rt.Machine.OnTimer(now));
+            if (rt.ReleaseAt is { } r && r <= now)
+                Release(rt, "no new master heard");
+        }
     }
 
     private void Handle(LoopEvent e)
     {
         switch (e)
         {
-            case TimerFired:
-                var now = Now;
-                foreach (var rt in _instances.ToArray())
-                {
-                    if (rt.Machine.NextDeadline is { } d && d <= now)
-                        Execute(rt, rt.Machine.OnTimer(now));
-                    if (rt.ReleaseAt is { } r && r <= now)
-                        Release(rt, "no new master heard");
-                }
-                break;
             case PacketArrived p:
+                p.Instance.PacketHandled();
                 OnPacket(p.Instance, p.Packet);
                 break;
             case AnnounceRound a:

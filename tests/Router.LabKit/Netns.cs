@@ -26,6 +26,31 @@ public sealed class Netns : IDisposable
     public CommandResult Exec(string file, params string[] args) =>
         Shell.Run("ip", ["netns", "exec", Name, file, .. args]);
 
+    /// <summary>Runs <paramref name="action"/> on a thread that entered this namespace; sockets it opens stay here.</summary>
+    public T RunInside<T>(Func<T> action)
+    {
+        T? result = default;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle(Path);
+                if (Native.setns((int)handle.DangerousGetHandle(), Native.CLONE_NEWNET) != 0)
+                    throw new IOException($"setns({Name}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+                result = action();
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+        }) { IsBackground = true, Name = $"in-{Name}" };
+        thread.Start();
+        if (!thread.Join(TimeSpan.FromSeconds(30))) throw new TimeoutException($"work inside {Name} did not finish");
+        if (error is not null) throw new InvalidOperationException($"inside {Name}: {error.Message}", error);
+        return result!;
+    }
+
     public void Sysctl(params string[] assignments)
     {
         var r = Exec("sysctl", ["-q", "-w", .. assignments]);

@@ -44,6 +44,7 @@ public sealed class RouterHaNode : VrrpNodeBase
         foreach (var p in s.UnicastPeers) b.Append($"\tlist unicast_peer '{p}'\n");
         if (s.AuthPass is not null) b.Append($"\toption auth_pass '{s.AuthPass}'\n");
         if (notifyScript is not null) b.Append($"\toption notify '{notifyScript}'\n");
+        b.Append(s.ExtraUci);
         return b.ToString();
     }
 
@@ -67,6 +68,9 @@ public sealed class RouterHaNode : VrrpNodeBase
         var st = TryStatus() ?? throw new InvalidOperationException($"routerha {Label}: status unavailable\n{Diagnostics()}");
         return st.Instances.Single(i => i.Name == Settings.InstanceName);
     }
+
+    /// <summary>State of any instance of this node (a sync group test has more than one).</summary>
+    public string? StateOf(string instance) => TryStatus()?.Instances.FirstOrDefault(i => i.Name == instance)?.State;
 
     protected override string? ObserveState() =>
         TryStatus()?.Instances.FirstOrDefault(i => i.Name == Settings.InstanceName)?.State;

@@ -17,6 +17,8 @@ public sealed record VrrpSettings
     public IReadOnlyList<IPAddress> UnicastPeers { get; init; } = [];
     /// <summary>VRRPv2 simple password (keepalived uses at most 8 characters).</summary>
     public string? AuthPass { get; init; }
+    /// <summary>routerha only: UCI text appended to the generated config (more instances, sync groups).</summary>
+    public string ExtraUci { get; init; } = "";
 
     public bool IsIpv6 => Vips.Count > 0 && Vips[0].Contains(':', StringComparison.Ordinal);
 
