@@ -124,13 +124,16 @@ public static class Cli
             LinuxNetwork.OpenMonitor,
             announcer,
             (link, ic) => LinuxNetwork.OpenVrrpSocket(link, ic.Vrrp.Family, ic.SourceAddress, ic.Vrrp.UnicastPeers.Count == 0));
-        var daemon = new RouterDaemon(config, ports, log, TimeProvider.System);
+        // Integrations (MQTT, ...) are built here from the config and handed to the loop.
+        var observers = new List<Router.Integrations.Events.IRouterObserver>();
+        var daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers);
         try
         {
             return daemon.Run();
         }
         finally
         {
+            foreach (var o in observers) o.Dispose();
             net.Dispose();
             syslog?.Dispose();
         }

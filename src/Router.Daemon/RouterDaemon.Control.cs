@@ -23,6 +23,7 @@ internal sealed partial class RouterDaemon
                     rt.HandoverRequested = false;
                 }
                 _log.Info($"maintenance {(on ? "on: staying BACKUP" : "off: normal election")}");
+                _viewDirty = true;
                 return new ControlResponse(true, Message: on
                     ? "maintenance on: this router stays BACKUP until 'routerha maintenance off'"
                     : "maintenance off: this router takes part in elections again");
@@ -72,7 +73,8 @@ internal sealed partial class RouterDaemon
         ConfigPath: _config.SourcePath,
         Maintenance: _maintenance,
         Instances: _instances.Select(InstanceStatusOf).ToList(),
-        Notify: new NotifyStatus(_notify.Started, _notify.Failed, _notify.TimedOut));
+        Notify: new NotifyStatus(_notify.Started, _notify.Failed, _notify.TimedOut),
+        Integrations: IntegrationHealth());
 
     private InstanceStatus InstanceStatusOf(InstanceRuntime rt)
     {

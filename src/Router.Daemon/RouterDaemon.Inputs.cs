@@ -96,6 +96,8 @@ internal sealed partial class RouterDaemon
                     if (!rt.Config.VirtualPrefixes.Any(v => v.Address.Equals(ar.Address.Address))) continue;
                     rt.VipsRestored++;
                     _log.Warn($"{rt.Name}: {ar.Address} was removed from {rt.Config.Interface} while MASTER; restoring and announcing it");
+                    PublishEvent("vip_restored", rt, $"{rt.Name}: {ar.Address} removed from {rt.Config.Interface} while MASTER, restored",
+                        new Dictionary<string, string> { ["address"] = ar.Address.ToString(), ["interface"] = rt.Config.Interface });
                     AddVips(rt);
                     Announce(rt, Math.Max(1, rt.Settings.GarpRepeat));
                 }

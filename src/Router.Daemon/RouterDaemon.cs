@@ -5,6 +5,7 @@ using Router.Core.Config;
 using Router.Core.Ports;
 using Router.Core.Vrrp;
 using Router.Daemon.Control;
+using Router.Integrations.Events;
 using Router.Integrations.Logging;
 using Router.Integrations.Notify;
 
@@ -33,11 +34,15 @@ internal sealed partial class RouterDaemon
     private readonly DateTimeOffset _startWall;
     private readonly NotifyRunner _notify;
     private RouterConfig _config;
+    private readonly IReadOnlyList<IRouterObserver> _observers;
     private bool _stopping;
     private bool _maintenance;
+    /// <summary>Something observers can see changed during this loop turn: push a fresh view after it.</summary>
+    private bool _viewDirty = true;
 
-    public RouterDaemon(RouterConfig config, DaemonPorts ports, Log log, TimeProvider clock)
+    public RouterDaemon(RouterConfig config, DaemonPorts ports, Log log, TimeProvider clock, IReadOnlyList<IRouterObserver>? observers = null)
     {
+        _observers = observers ?? [];
         _config = config;
         _ports = ports;
         _log = log;
@@ -77,6 +82,7 @@ internal sealed partial class RouterDaemon
                 if (e is not null) Handle(e);
                 // Timers are checked after every event too: a steady stream of packets must not starve them.
                 FireDueTimers();
+                if (_viewDirty) PublishView();
             }
             catch (Exception ex)
             {
@@ -338,6 +344,13 @@ internal sealed partial class RouterDaemon
     private void OnStateChanged(InstanceRuntime rt, StateChanged c)
     {
         _log.Info($"{rt.Name}: {Name(c.From)} -> {Name(c.To)} ({c.Reason})");
+        PublishEvent("transition", rt, $"{rt.Name}: {Name(c.From)} -> {Name(c.To)} ({c.Reason})", new Dictionary<string, string>
+        {
+            ["from"] = Name(c.From),
+            ["to"] = Name(c.To),
+            ["reason"] = c.Reason,
+            ["priority"] = rt.Machine.EffectivePriority.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         if (c.From == VrrpState.Master && c.To != VrrpState.Master)
         {
             if (rt.HandoverRequested)

@@ -22,6 +22,7 @@ internal static class StatusText
             foreach (var t in i.Transitions.TakeLast(3))
                 sb.AppendLine($"  {t.At.ToLocalTime():yyyy-MM-dd HH:mm:ss.fff} {t.From} -> {t.To}: {t.Reason}");
         }
+        foreach (var line in s.Integrations) sb.AppendLine(line);
         sb.Append($"notify scripts: {s.Notify.Started} run, {s.Notify.Failed} failed, {s.Notify.TimedOut} timed out");
         return sb.ToString();
     }

@@ -17,7 +17,8 @@ public sealed record StatusReport(
     string ConfigPath,
     bool Maintenance,
     IReadOnlyList<InstanceStatus> Instances,
-    NotifyStatus Notify);
+    NotifyStatus Notify,
+    IReadOnlyList<string> Integrations);
 
 public sealed record InstanceStatus(
     string Name,
