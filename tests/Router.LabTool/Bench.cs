@@ -20,7 +20,7 @@ public static class Bench
         var idle = opts.Quick ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(30);
         var report = new BenchReport
         {
-            GeneratedAt = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            GeneratedAt = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
             Host = Environment.MachineName,
             Reps = opts.Reps,
             Quick = opts.Quick,
