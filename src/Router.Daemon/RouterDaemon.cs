@@ -19,7 +19,7 @@ internal sealed record DaemonPorts(
     Func<InterfaceInfo, InstanceConfig, IVrrpSocket> OpenSocket);
 
 /// <summary>
-/// The one event loop: every input becomes a LoopEvent on one channel and is handled here in order.
+/// The one event loop: every input becomes a LoopEvent in one inbox and is handled here, in order, on one thread.
 /// Only this class mutates instance state; VRRP decisions come from the pure VrrpInstance.
 /// </summary>
 internal sealed partial class RouterDaemon
@@ -33,6 +33,7 @@ internal sealed partial class RouterDaemon
     private readonly long _startTimestamp;
     private readonly DateTimeOffset _startWall;
     private readonly NotifyRunner _notify;
+    private readonly CancellationTokenSource _monitorStop = new();
     private RouterConfig _config;
     private readonly IReadOnlyList<IRouterObserver> _observers;
     private bool _stopping;
@@ -68,8 +69,7 @@ internal sealed partial class RouterDaemon
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
-        using var monitorStop = new CancellationTokenSource();
-        StartMonitor(monitorStop.Token);
+        StartMonitor();
 
         _log.Info($"routerha {Cli.Version} starting: {_config.Instances.Count} instance(s) from {_config.SourcePath}, control socket {control.Path}");
         foreach (var ic in _config.Instances) StartInstance(ic);
@@ -91,7 +91,7 @@ internal sealed partial class RouterDaemon
             }
         }
 
-        monitorStop.Cancel();
+        _monitorStop.Cancel();
         using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         _notify.DrainAsync(drain.Token).GetAwaiter().GetResult();
         _log.Info("routerha stopped");
@@ -104,8 +104,9 @@ internal sealed partial class RouterDaemon
         Post(new SignalArrived(context.Signal));
     }
 
-    private void StartMonitor(CancellationToken stop)
+    private void StartMonitor()
     {
+        var stop = _monitorStop.Token;
         INetlinkMonitor monitor;
         try
         {
@@ -184,7 +185,7 @@ internal sealed partial class RouterDaemon
                 break;
             case KernelMonitorFailed m:
                 _log.Error($"kernel monitor stopped: {m.Error.Message}; restarting it");
-                StartMonitor(CancellationToken.None);
+                StartMonitor();
                 ResyncLinks();
                 break;
             case ControlArrived c:
@@ -214,19 +215,20 @@ internal sealed partial class RouterDaemon
         // A router that crashed as MASTER may still hold the VIPs; a backup must not answer for them.
         if (!ic.Vrrp.IsAddressOwner && link is not null) RemoveVips(rt);
 
-        Execute(rt, rt.Machine.Start(Now, _config.Global.StartupDelay));
+        // Fault and maintenance are set before Start, so a router whose link is down starts in FAULT
+        // instead of passing through BACKUP (and its notify script) first.
+        var fault = link is null ? $"interface {ic.Interface} not found"
+            : rt.Socket is null ? rt.LastError ?? "no VRRP socket"
+            : !(link.AdminUp && link.OperUp) ? $"{ic.Interface} is down"
+            : null;
+        if (fault is not null)
+        {
+            rt.LinkFault = true;
+            rt.LastError ??= fault;
+            Execute(rt, rt.Machine.SetFault(true, fault, Now));
+        }
         if (_maintenance) Execute(rt, rt.Machine.SetMaintenance(true, Now));
-        if (link is null)
-        {
-            rt.LinkFault = true;
-            rt.LastError = $"interface {ic.Interface} not found";
-            Execute(rt, rt.Machine.SetFault(true, rt.LastError, Now));
-        }
-        else if (!(link.AdminUp && link.OperUp) || rt.Socket is null)
-        {
-            rt.LinkFault = true;
-            Execute(rt, rt.Machine.SetFault(true, rt.Socket is null ? rt.LastError ?? "no socket" : $"{ic.Interface} is down", Now));
-        }
+        Execute(rt, rt.Machine.Start(Now, _config.Global.StartupDelay));
     }
 
     private void TryOpenSocket(InstanceRuntime rt)

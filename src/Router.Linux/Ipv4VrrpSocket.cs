@@ -56,7 +56,7 @@ public sealed class Ipv4VrrpSocket : IVrrpSocket
                 .ConfigureAwait(false);
             var datagram = _buffer.AsSpan(0, result.ReceivedBytes);
             if ((result.SocketFlags & SocketFlags.Truncated) != 0
-                || !Router.Core.Vrrp.VrrpCodec.TryParseIpv4(datagram, out var source, out var destination, out var ttl, out _, out var offset, out var length))
+                || !VrrpCodec.TryParseIpv4(datagram, out var source, out var destination, out var ttl, out _, out var offset, out var length))
             {
                 Interlocked.Increment(ref _malformed);
                 continue;
