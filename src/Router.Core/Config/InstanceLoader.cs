@@ -34,6 +34,11 @@ internal static class InstanceLoader
         var source = r.Get("unicast_src") is { } srcOption ? SameFamily(r, srcOption, family) : null;
         var peers = Peers(r, family, source);
         var (authType, authData) = Authentication(r, version);
+        // Linux answers for any address on the interface; refusing non-owner traffic would need a firewall
+        // rule that routerha does not install. Saying so beats silently ignoring a request for strict mode.
+        var accept = r.Bool("accept", true);
+        if (!accept)
+            r.Error(r.Get("accept")!.Line, "accept '0' (RFC 5798 strict Accept_Mode) is not supported: the MASTER always accepts traffic to its VIPs, as keepalived does without vrrp_strict");
 
         var settings = new VrrpInstanceSettings
         {
@@ -45,7 +50,7 @@ internal static class InstanceLoader
             AdvertInterval = interval,
             Preempt = r.Bool("preempt", true),
             PreemptDelay = r.Seconds("preempt_delay", TimeSpan.Zero, 0, 1000),
-            Accept = r.Bool("accept", true),
+            Accept = accept,
             VirtualAddresses = vips.Select(p => p.Address).ToList(),
             AuthType = authType,
             AuthData = authData,

@@ -28,7 +28,7 @@ public class ConfigLoaderTests
         	option advert_interval '3'
         	option preempt 'false'
         	option preempt_delay '12.5'
-        	option accept 'disabled'
+        	option accept 'enabled'
         	list vip '192.168.1.254/24'
         	list vip '192.168.1.253'
         	option unicast_src '192.168.1.2'
@@ -105,7 +105,7 @@ public class ConfigLoaderTests
         Assert.Equal(TimeSpan.FromSeconds(3), v.AdvertInterval);
         Assert.False(v.Preempt);
         Assert.Equal(TimeSpan.FromSeconds(12.5), v.PreemptDelay);
-        Assert.False(v.Accept);
+        Assert.True(v.Accept);
         Assert.Equal([IPAddress.Parse("192.168.1.254"), IPAddress.Parse("192.168.1.253")], v.VirtualAddresses);
         Assert.Equal(VrrpAuthType.Pass, v.AuthType);
         Assert.Equal("secret\0\0"u8.ToArray(), v.AuthData);

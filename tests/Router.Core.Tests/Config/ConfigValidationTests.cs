@@ -145,6 +145,7 @@ public class ConfigValidationTests
     [Theory]
     [InlineData("preempt", "maybe", "preempt 'maybe' is not a boolean")]
     [InlineData("accept", "2", "accept '2' is not a boolean")]
+    [InlineData("accept", "0", "accept '0' (RFC 5798 strict Accept_Mode) is not supported")]
     [InlineData("preempt_delay", "1001", "preempt_delay 1001 out of range 0..1000 seconds")]
     [InlineData("garp_repeat", "0", "garp_repeat 0 out of range 1..100")]
     [InlineData("garp_repeat", "101", "garp_repeat 101 out of range 1..100")]
