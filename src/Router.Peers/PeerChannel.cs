@@ -67,7 +67,7 @@ public sealed class PeerChannel : IAsyncDisposable
     /// <summary>Sends on the first path (in configured order) that is up.</summary>
     public PeerSendResult Send(ushort type, ReadOnlySpan<byte> payload)
     {
-        CheckType(type);
+        if (Precheck(type, payload.Length) is { } refused) return refused;
         foreach (var path in _paths)
             if (path.Active is { } s && !s.Ended.IsCompleted)
                 return s.TrySend(type, payload);
@@ -77,7 +77,7 @@ public sealed class PeerChannel : IAsyncDisposable
     /// <summary>Sends on this path only (e.g. a reply on the path the request came on).</summary>
     public PeerSendResult Send(string path, ushort type, ReadOnlySpan<byte> payload)
     {
-        CheckType(type);
+        if (Precheck(type, payload.Length) is { } refused) return refused;
         var p = _paths.FirstOrDefault(x => x.Config.Name == path) ?? throw new ArgumentException($"no path '{path}'", nameof(path));
         return p.Active is { } s && !s.Ended.IsCompleted ? s.TrySend(type, payload) : PeerSendResult.NotConnected;
     }
@@ -122,6 +122,12 @@ public sealed class PeerChannel : IAsyncDisposable
         {
             // A peer that does not read its goodbye: its socket is dropped by the session's own deadline.
         }
+    }
+
+    PeerSendResult? Precheck(ushort type, int length)
+    {
+        CheckType(type);
+        return length > _o.MaxPayloadBytes ? PeerSendResult.TooLarge : null;
     }
 
     static void CheckType(ushort type)
