@@ -285,7 +285,10 @@ public sealed class PeerChannel : IAsyncDisposable
             }
         }
         loser?.Close(PeerDownCause.Closed, "duplicate connection", PeerProtocol.GoodbyeSuperseded);
-        session.Start(_emit);
+        session.Start(e =>
+        {
+            if (!_stop.IsCancellationRequested) _emit(e);
+        });
         if (loser != session) _ = Watch(path, session);
     }
 
