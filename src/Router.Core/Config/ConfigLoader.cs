@@ -18,6 +18,7 @@ public static class ConfigLoader
         UciSection? globalSection = null;
         var instanceReaders = new List<SectionReader>();
         var groupReaders = new List<SectionReader>();
+        var peerReaders = new List<SectionReader>();
 
         foreach (var s in doc.Sections)
         {
@@ -38,6 +39,9 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.SyncGroupType:
                     groupReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.SyncGroup, Label("sync_group", s), mine));
+                    break;
+                case ConfigSchema.PeerType:
+                    peerReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Peer, Label("peer", s), mine));
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -66,6 +70,7 @@ public static class ConfigLoader
 
         var memberOf = new Dictionary<string, string>();
         var groups = SyncGroupLoader.Load(groupReaders, namesSeen.Keys, memberOf);
+        var peers = PeerLoader.Load(peerReaders);
 
         // Sections are checked one after another; report in file order so the admin can walk down the file.
         errors.AddRange(mine.OrderBy(e => e.Line));
@@ -78,6 +83,7 @@ public static class ConfigLoader
                 .Select(i => i.Config with { SyncGroup = memberOf.GetValueOrDefault(i.Config.Vrrp.Name) })
                 .ToList(),
             SyncGroups = groups,
+            Peers = peers,
             SourcePath = doc.Path,
         };
     }

@@ -6,8 +6,9 @@ internal static class ConfigSchema
     public const string GlobalType = "global";
     public const string InstanceType = "instance";
     public const string SyncGroupType = "sync_group";
+    public const string PeerType = "peer";
 
-    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType];
+    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType];
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
@@ -22,6 +23,10 @@ internal static class ConfigSchema
     public static readonly SectionSchema SyncGroup = new(
         single: ["notify", "notify_master", "notify_backup", "notify_fault"],
         lists: ["instance"]);
+
+    public static readonly SectionSchema Peer = new(
+        single: ["port", "secret", "secret_file", "heartbeat_interval", "dead_interval", "fence_window"],
+        lists: ["path"]);
 }
 
 internal sealed class SectionSchema(string[] single, string[] lists)

@@ -10,6 +10,7 @@ public sealed record RouterConfig
     public GlobalConfig Global { get; init; } = new();
     public IReadOnlyList<InstanceConfig> Instances { get; init; } = [];
     public IReadOnlyList<SyncGroupConfig> SyncGroups { get; init; } = [];
+    public IReadOnlyList<PeerConfig> Peers { get; init; } = [];
     /// <summary>The file this came from.</summary>
     public string SourcePath { get; init; } = "";
 }

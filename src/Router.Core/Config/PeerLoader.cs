@@ -1,0 +1,132 @@
+using System.Net;
+
+namespace Router.Core.Config;
+
+/// <summary>Validates the "config peer" sections.</summary>
+internal static class PeerLoader
+{
+    public const int DefaultPort = 7405;
+    public const int MinimumSecretBytes = 16;
+
+    public static List<PeerConfig> Load(IReadOnlyList<SectionReader> readers)
+    {
+        var result = new List<PeerConfig>();
+        var names = new Dictionary<string, int>();
+        var listeners = new Dictionary<(IPAddress, int), (string Peer, int Line)>();
+        foreach (var r in readers)
+        {
+            var s = r.Section;
+            if (s.Name is null)
+                r.Error(s.Line, "'config peer' needs a name, e.g. config peer 'router_b'");
+            else if (names.TryGetValue(s.Name, out var first))
+                r.Error(s.Line, $"duplicate peer name '{s.Name}' (first at line {first})");
+            else
+                names[s.Name] = s.Line;
+
+            var port = r.Int("port", 1, 65535) ?? DefaultPort;
+            var heartbeat = r.Seconds("heartbeat_interval", TimeSpan.FromSeconds(1), 0.05m, 60);
+            var dead = r.Seconds("dead_interval", TimeSpan.FromSeconds(3), 0.1m, 600);
+            if (dead < heartbeat * 2 && r.Get("dead_interval") is { } deadOption)
+                r.Error(deadOption.Line, $"dead_interval must be at least twice heartbeat_interval ({SectionReader.Format((decimal)heartbeat.TotalSeconds)} s), or one late heartbeat drops the path");
+            var window = r.Seconds("fence_window", TimeSpan.FromSeconds(15), 0.1m, 3600);
+            if (window <= dead && r.Get("fence_window") is { } windowOption)
+                r.Error(windowOption.Line, $"fence_window must be longer than dead_interval ({SectionReader.Format((decimal)dead.TotalSeconds)} s)");
+
+            var paths = Paths(r);
+            foreach (var (path, line) in paths)
+            {
+                if (listeners.TryGetValue((path.Local, port), out var other))
+                    r.Error(line, $"{path.Local} port {port} is already used by peer '{other.Peer}' (line {other.Line}): give this peer another port");
+                else
+                    listeners[(path.Local, port)] = (s.Name ?? "", line);
+            }
+            var (secret, secretFile) = Secret(r);
+
+            result.Add(new PeerConfig
+            {
+                Name = s.Name ?? "",
+                Paths = paths.Select(p => p.Path).ToList(),
+                Port = port,
+                Secret = secret,
+                SecretFile = secretFile,
+                HeartbeatInterval = heartbeat,
+                DeadInterval = dead,
+                FenceWindow = window,
+                Line = s.Line,
+            });
+        }
+        return result;
+    }
+
+    /// <summary>list path 'NAME LOCAL_ADDRESS PEER_ADDRESS'.</summary>
+    static List<(PeerPathConfig Path, int Line)> Paths(SectionReader r)
+    {
+        var paths = new List<(PeerPathConfig, int)>();
+        var entries = r.GetList("path");
+        if (entries.Count == 0)
+            r.Error(r.Section.Line, $"{r.Label}: missing 'list path' (e.g. list path 'lan 192.168.1.1 192.168.1.2': name, our address, the peer's)");
+        foreach (var o in entries)
+        {
+            var words = o.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length != 3)
+            {
+                r.Error(o.Line, $"path '{o.Value}' must be 'NAME OUR_ADDRESS PEER_ADDRESS', e.g. 'lan 192.168.1.1 192.168.1.2'");
+                continue;
+            }
+            var name = words[0];
+            if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                r.Error(o.Line, $"path name '{name}' may contain only letters, digits and _");
+                continue;
+            }
+            if (!TryAddress(words[1], out var local) || !TryAddress(words[2], out var remote))
+            {
+                r.Error(o.Line, $"path '{name}': '{(TryAddress(words[1], out _) ? words[2] : words[1])}' is not an IP address");
+                continue;
+            }
+            if (local.AddressFamily != remote.AddressFamily)
+            {
+                r.Error(o.Line, $"path '{name}': {local} and {remote} are of different address families");
+                continue;
+            }
+            if (paths.FirstOrDefault(p => p.Item1.Name == name) is { Item1: not null } same)
+            {
+                r.Error(o.Line, $"path '{name}' is listed twice in {r.Label} (first at line {same.Item2})");
+                continue;
+            }
+            paths.Add((new PeerPathConfig(name, local, remote), o.Line));
+        }
+        return paths;
+    }
+
+    static (string? Secret, string? SecretFile) Secret(SectionReader r)
+    {
+        var inline = r.Get("secret");
+        var file = r.AbsolutePath("secret_file");
+        if (inline is not null && r.Get("secret_file") is not null)
+        {
+            r.Error(inline.Line, "give either secret or secret_file, not both");
+            return (null, null);
+        }
+        if (inline is null && r.Get("secret_file") is null)
+        {
+            r.Error(r.Section.Line, $"{r.Label}: missing 'option secret_file' (or 'option secret'): the key both routers share");
+            return (null, null);
+        }
+        // The length is reported, never the value: the message ends up in logs.
+        if (inline is not null && System.Text.Encoding.UTF8.GetByteCount(inline.Value.Trim()) < MinimumSecretBytes)
+        {
+            r.Error(inline.Line, $"secret is too short: at least {MinimumSecretBytes} bytes (e.g. the output of: head -c 32 /dev/urandom | base64)");
+            return (null, null);
+        }
+        return (inline?.Value.Trim(), file);
+    }
+
+    static bool TryAddress(string text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        if (text.Contains('%') || text.Contains('/') || !IPAddress.TryParse(text, out var a)) return false;
+        address = a;
+        return true;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+
+namespace Router.Core.Fencing;
+
+/// <summary>
+/// The tunnel gate of one router against one peer, pure: every input takes the monotonic time, and Evaluate(now)
+/// says whether the tunnel may start, must stop, or whether we must step down.
+/// </summary>
+/// <remarks>
+/// The tunnel may start on a MASTER only when (a) the peer's latest state says Released and was sent after the peer
+/// saw our MASTER state (SeenGeneration), and the peer is not a better MASTER; or (b) the peer has been silent on
+/// every path for the silence window. "Silent" counts from construction for a path never heard, so a router that
+/// boots alone waits the full window. Two MASTERs that hear each other: the lower (priority, then address) must
+/// step down and stop its tunnel; the higher waits for the lower's Released.
+/// </remarks>
+public sealed class TunnelFence
+{
+    readonly FenceSettings _settings;
+    readonly Dictionary<string, TimeSpan> _lastHeard = [];
+    readonly List<FenceEvent> _events = [];
+    readonly IPAddress _address;
+    FenceRole _role = FenceRole.Backup;
+    byte _priority;
+    TunnelStatus _tunnel = TunnelStatus.Released;
+    ulong _generation = 1;
+    ulong _masterGeneration;
+    FenceState? _peer;
+    TimeSpan? _episodeStart;
+    bool _stateDue = true;
+
+    public TunnelFence(FenceSettings settings, ulong bootId, IPAddress address, byte priority, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(address);
+        if (settings.Paths.Count == 0) throw new ArgumentException("at least one path", nameof(settings));
+        if (settings.SilenceWindow <= TimeSpan.Zero) throw new ArgumentException("silence window must be positive", nameof(settings));
+        _settings = settings;
+        BootId = bootId;
+        _address = address;
+        _priority = priority;
+        foreach (var p in settings.Paths) _lastHeard[p] = now;
+    }
+
+    public ulong BootId { get; }
+    public FenceCounters Counters { get; } = new();
+    /// <summary>The peer's latest accepted state, null before the first one.</summary>
+    public FenceState? Peer => _peer;
+    public IReadOnlyDictionary<string, TimeSpan> LastHeard => _lastHeard;
+    /// <summary>Start of the current dual-master episode, null when there is none.</summary>
+    public TimeSpan? DualMasterSince => _episodeStart;
+
+    /// <summary>Our state as the peer must see it now.</summary>
+    public FenceState LocalState => new(BootId, _generation, _role, _priority, _address, _tunnel,
+        _peer?.BootId ?? 0, _peer?.Generation ?? 0);
+
+    /// <summary>Our state when the peer must be told (it changed, or the peer has not seen it yet); null otherwise.
+    /// The owner sends it as a <see cref="FenceMessageTypes.State"/> message; sending it again periodically is harmless.</summary>
+    public FenceState? TakeStateToSend()
+    {
+        if (!_stateDue) return null;
+        _stateDue = false;
+        return LocalState;
+    }
+
+    /// <summary>Episode starts and ends since the last call, in order.</summary>
+    public IReadOnlyList<FenceEvent> TakeEvents()
+    {
+        var copy = _events.ToArray();
+        _events.Clear();
+        return copy;
+    }
+
+    /// <summary>Our VRRP role, advertised priority or tunnel status changed (or not: repeated calls are cheap).</summary>
+    public void SetLocal(FenceRole role, byte priority, TunnelStatus tunnel, TimeSpan now)
+    {
+        if (role == _role && priority == _priority && tunnel == _tunnel) return;
+        _generation++;
+        if (role == FenceRole.Master && _role != FenceRole.Master) _masterGeneration = _generation;
+        _role = role;
+        _priority = priority;
+        _tunnel = tunnel;
+        _stateDue = true;
+        Track(now);
+    }
+
+    /// <summary>Any authenticated frame (heartbeat or message) arrived on this path.</summary>
+    public void OnHeard(string path, TimeSpan now)
+    {
+        if (_lastHeard.TryGetValue(path, out var last) && now > last) _lastHeard[path] = now;
+        Track(now);
+    }
+
+    /// <summary>A fence state message arrived on <paramref name="path"/>. Returns false (and counts it) when it is older than one already seen.</summary>
+    public bool OnPeerState(string path, FenceState state, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        OnHeard(path, now);
+        if (!state.Supersedes(_peer))
+        {
+            Counters.PeerStatesRejected++;
+            return false;
+        }
+        Counters.PeerStatesReceived++;
+        // Reply when the peer changed (it needs our acknowledgement) or has not seen our latest state. A state that
+        // only acknowledges ours gets no reply, so the exchange ends.
+        var changed = _peer is null || state.BootId != _peer.BootId || state.Generation != _peer.Generation;
+        if (changed || state.SeenBootId != BootId || state.SeenGeneration != _generation) _stateDue = true;
+        _peer = state;
+        Track(now);
+        return true;
+    }
+
+    public FenceVerdict Evaluate(TimeSpan now)
+    {
+        Track(now);
+        var silenceEnds = _lastHeard.Values.Max() + _settings.SilenceWindow;
+        var silent = now >= silenceEnds;
+        if (_role != FenceRole.Master)
+            return new FenceVerdict(TunnelGate.NotMaster, $"this router is {_role.ToString().ToUpperInvariant()}", true, false, null);
+        if (silent)
+            return new FenceVerdict(TunnelGate.Allowed, $"peer silent on every path for {Seconds(_settings.SilenceWindow)}", false, false, null);
+        if (_peer is not { } peer)
+            return Wait($"peer heard on {HeardPaths(now)} but has not reported its tunnel state", silenceEnds);
+        if (peer.Role == FenceRole.Master && PeerOutranks(peer))
+            return new FenceVerdict(TunnelGate.Wait,
+                $"peer {peer.Address} is also MASTER with higher rank (priority {peer.Priority} vs {_priority}): stepping down",
+                true, true, silenceEnds);
+        if (peer.SeenBootId != BootId || peer.SeenGeneration < _masterGeneration)
+            return Wait("waiting for the peer to acknowledge that we are MASTER", silenceEnds);
+        if (peer.Tunnel != TunnelStatus.Released)
+            return Wait($"peer's tunnel is {peer.Tunnel.ToString().ToLowerInvariant()}", silenceEnds);
+        return new FenceVerdict(TunnelGate.Allowed, "peer confirmed its tunnel is released", false, false, null);
+    }
+
+    bool PeerOutranks(FenceState peer) => FenceCodec.CompareRank(peer.Priority, peer.Address, _priority, _address) > 0;
+
+    static FenceVerdict Wait(string reason, TimeSpan silenceEnds) => new(TunnelGate.Wait, reason, false, false, silenceEnds);
+
+    /// <summary>Opens and closes dual-master episodes from the current knowledge.</summary>
+    void Track(TimeSpan now)
+    {
+        var silent = now >= _lastHeard.Values.Max() + _settings.SilenceWindow;
+        var dual = _role == FenceRole.Master && _peer?.Role == FenceRole.Master && !silent;
+        if (dual && _episodeStart is null)
+        {
+            _episodeStart = now;
+            Counters.DualMasterEpisodes++;
+            _events.Add(new DualMasterStarted(now, _peer!.Address, _peer.Priority, PeerOutranks(_peer)));
+        }
+        else if (!dual && _episodeStart is { } start)
+        {
+            _episodeStart = null;
+            var reason = _role != FenceRole.Master ? "we left MASTER"
+                : silent ? "peer silent on every path"
+                : $"peer is {_peer?.Role.ToString().ToUpperInvariant()}";
+            var ended = new DualMasterEnded(now, start, reason);
+            Counters.DualMasterTotal += ended.Duration;
+            if (ended.Duration > Counters.DualMasterLongest) Counters.DualMasterLongest = ended.Duration;
+            _events.Add(ended);
+        }
+    }
+
+    string HeardPaths(TimeSpan now) => string.Join(", ", _lastHeard
+        .Where(p => now - p.Value < _settings.SilenceWindow)
+        .Select(p => $"{p.Key} {Seconds(now - p.Value)} ago"));
+
+    static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using Router.Core.Config;
+using static Router.Core.Tests.Config.ConfigTestSupport;
+
+namespace Router.Core.Tests.Config;
+
+public class PeerConfigTests
+{
+    /// <summary>A valid instance on lines 1-4, then the given lines from line 5.</summary>
+    static string With(params string[] lines) =>
+        string.Join("\n", ["config instance 'lan'", "\toption interface 'br-lan'", "\toption vrid '51'", "\tlist vip '192.168.1.254/24'", .. lines]) + "\n";
+
+    const string Secret = "0123456789abcdef0123";
+
+    [Fact]
+    public void A_full_peer_section_loads()
+    {
+        var c = LoadOk(With(
+            "config peer 'router_b'",
+            "\tlist path 'lan 192.168.1.1 192.168.1.2'",
+            "\tlist path 'link 10.99.0.1 10.99.0.2'",
+            "\toption port '7500'",
+            "\toption secret_file '/etc/routerha/peer.key'",
+            "\toption heartbeat_interval '0.5'",
+            "\toption dead_interval '2'",
+            "\toption fence_window '20'"));
+        var p = Assert.Single(c.Peers);
+        Assert.Equal("router_b", p.Name);
+        Assert.Equal(5, p.Line);
+        Assert.Equal([new PeerPathConfig("lan", IPAddress.Parse("192.168.1.1"), IPAddress.Parse("192.168.1.2")),
+            new PeerPathConfig("link", IPAddress.Parse("10.99.0.1"), IPAddress.Parse("10.99.0.2"))], p.Paths);
+        Assert.Equal(7500, p.Port);
+        Assert.Equal("/etc/routerha/peer.key", p.SecretFile);
+        Assert.Null(p.Secret);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), p.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), p.DeadInterval);
+        Assert.Equal(TimeSpan.FromSeconds(20), p.FenceWindow);
+    }
+
+    [Fact]
+    public void Defaults_and_an_inline_secret_that_never_shows_in_ToString()
+    {
+        var p = Assert.Single(LoadOk(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'")).Peers);
+        Assert.Equal(7405, p.Port);
+        Assert.Equal(TimeSpan.FromSeconds(1), p.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(3), p.DeadInterval);
+        Assert.Equal(TimeSpan.FromSeconds(15), p.FenceWindow);
+        Assert.Equal(Secret, p.Secret);
+        Assert.DoesNotContain(Secret, p.ToString());
+        Assert.Contains("lan 192.168.1.1 -> 192.168.1.2", p.ToString());
+    }
+
+    [Fact]
+    public void No_peer_section_means_no_peers()
+    {
+        Assert.Empty(LoadOk(With()).Peers);
+    }
+
+    [Theory]
+    [InlineData("\tlist path 'lan 192.168.1.1'", 6, "must be 'NAME OUR_ADDRESS PEER_ADDRESS'")]
+    [InlineData("\tlist path 'lan 192.168.1.1 192.168.1.300'", 6, "'192.168.1.300' is not an IP address")]
+    [InlineData("\tlist path 'lan 192.168.1.1 fd00::2'", 6, "different address families")]
+    [InlineData("\tlist path 'la-n 192.168.1.1 192.168.1.2'", 6, "path name 'la-n' may contain only")]
+    [InlineData("\toption secret 'short'", 6, "secret is too short: at least 16 bytes")]
+    [InlineData("\toption secret_file 'peer.key'", 6, "secret_file 'peer.key' must be an absolute path")]
+    [InlineData("\toption port '70000'", 6, "port 70000 out of range 1..65535")]
+    [InlineData("\toption dead_interval '1.5'", 6, "dead_interval must be at least twice heartbeat_interval (1 s)")]
+    [InlineData("\toption fence_window '2'", 6, "fence_window must be longer than dead_interval (3 s)")]
+    [InlineData("\toption fence_windw '20'", 6, "did you mean 'fence_window'?")]
+    public void Each_mistake_is_reported_at_its_line(string line, int at, string message)
+    {
+        var secret = line.Contains("secret") ? [] : new[] { $"\toption secret '{Secret}'" };
+        var path = line.Contains("list path") ? [] : new[] { "\tlist path 'lan 192.168.1.1 192.168.1.2'" };
+        SingleError(With(["config peer 'b'", line, .. secret, .. path]), at, message);
+    }
+
+    [Fact]
+    public void A_peer_needs_paths_and_exactly_one_secret()
+    {
+        SingleError(With("config peer 'b'", $"\toption secret '{Secret}'"), 5, "peer 'b': missing 'list path'");
+        SingleError(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'"), 5, "missing 'option secret_file'");
+        SingleError(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'",
+            "\toption secret_file '/etc/k'"), 7, "either secret or secret_file, not both");
+    }
+
+    [Fact]
+    public void The_secret_value_never_appears_in_an_error()
+    {
+        var (_, errors) = Load(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", "\toption secret 'hunter2'"));
+        Assert.DoesNotContain(errors, e => e.Message.Contains("hunter2"));
+    }
+
+    [Fact]
+    public void Two_peers_on_one_address_and_port_and_duplicate_names_are_refused()
+    {
+        SingleError(With(
+            "config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'",
+            "config peer 'c'", "\tlist path 'lan 192.168.1.1 192.168.1.3'", $"\toption secret '{Secret}'"),
+            9, "192.168.1.1 port 7405 is already used by peer 'b' (line 6)");
+        SingleError(With(
+            "config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'",
+            "config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", "\toption port '7406'", $"\toption secret '{Secret}'"),
+            8, "duplicate peer name 'b' (first at line 5)");
+        SingleError(With(
+            "config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", "\tlist path 'lan 10.0.0.1 10.0.0.2'", $"\toption secret '{Secret}'"),
+            7, "path 'lan' is listed twice");
+    }
+}

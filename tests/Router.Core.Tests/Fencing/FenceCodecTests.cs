@@ -1,0 +1,67 @@
+using System.Net;
+using Router.Core.Fencing;
+
+namespace Router.Core.Tests.Fencing;
+
+public class FenceCodecTests
+{
+    static readonly FenceState Sample = new(0x0102030405060708, 42, FenceRole.Master, 150, IPAddress.Parse("192.168.1.1"),
+        TunnelStatus.Stopping, 0x1112131415161718, 7);
+
+    [Fact]
+    public void Encodes_to_the_documented_layout()
+    {
+        Assert.Equal(
+            "01" + "0102030405060708" + "000000000000002A" + "01" + "96" + "03" + "04" + "C0A80101" + "1112131415161718" + "0000000000000007",
+            Convert.ToHexString(FenceCodec.Encode(Sample)));
+    }
+
+    [Theory]
+    [InlineData("192.168.1.1")]
+    [InlineData("fd00:1::1")]
+    public void Roundtrips(string address)
+    {
+        var s = Sample with { Address = IPAddress.Parse(address) };
+        Assert.Equal(s, FenceCodec.Decode(FenceCodec.Encode(s), out var error));
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void A_newer_version_is_refused_with_a_clear_reason()
+    {
+        var bytes = FenceCodec.Encode(Sample);
+        bytes[0] = 2;
+        Assert.Null(FenceCodec.Decode(bytes, out var error));
+        Assert.Equal("fence message version 2 is newer than this routerha's (1): upgrade this router", error);
+    }
+
+    [Fact]
+    public void Fields_appended_by_a_compatible_later_build_are_ignored()
+    {
+        var bytes = FenceCodec.Encode(Sample).Concat(new byte[] { 9, 9, 9 }).ToArray();
+        Assert.Equal(Sample, FenceCodec.Decode(bytes, out _));
+    }
+
+    [Fact]
+    public void Every_truncation_and_bad_field_is_refused_not_thrown()
+    {
+        var bytes = FenceCodec.Encode(Sample);
+        for (var n = 0; n < bytes.Length; n++)
+        {
+            Assert.Null(FenceCodec.Decode(bytes.AsSpan(0, n), out var error));
+            Assert.NotNull(error);
+        }
+        var badRole = (byte[])bytes.Clone();
+        badRole[17] = 9;
+        Assert.Null(FenceCodec.Decode(badRole, out var e1));
+        Assert.Contains("role 9", e1);
+        var badTunnel = (byte[])bytes.Clone();
+        badTunnel[19] = 4;
+        Assert.Null(FenceCodec.Decode(badTunnel, out var e2));
+        Assert.Contains("tunnel status 4", e2);
+        var badLength = (byte[])bytes.Clone();
+        badLength[20] = 5;
+        Assert.Null(FenceCodec.Decode(badLength, out var e3));
+        Assert.Contains("address length 5", e3);
+    }
+}

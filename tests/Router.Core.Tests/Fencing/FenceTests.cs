@@ -1,0 +1,241 @@
+using System.Net;
+using Router.Core.Fencing;
+
+namespace Router.Core.Tests.Fencing;
+
+/// <summary>The tunnel gate on a fake clock: two fences exchanging states the way two daemons would.</summary>
+public class FenceTests
+{
+    static readonly IPAddress AddrA = IPAddress.Parse("192.168.1.1");
+    static readonly IPAddress AddrB = IPAddress.Parse("192.168.1.2");
+    static readonly TimeSpan Window = TimeSpan.FromSeconds(15);
+    static TimeSpan S(double s) => TimeSpan.FromSeconds(s);
+
+    static TunnelFence Fence(ulong boot, IPAddress address, byte priority, TimeSpan now = default) =>
+        new(new FenceSettings { Paths = ["lan", "link"], SilenceWindow = Window }, boot, address, priority, now);
+
+    /// <summary>Delivers whatever each side has to say until both are quiet (bounded: the exchange must end).</summary>
+    static void Exchange(TunnelFence a, TunnelFence b, TimeSpan now, string path = "lan")
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var fromA = a.TakeStateToSend();
+            var fromB = b.TakeStateToSend();
+            if (fromA is null && fromB is null) return;
+            if (fromA is not null) b.OnPeerState(path, Roundtrip(fromA), now);
+            if (fromB is not null) a.OnPeerState(path, Roundtrip(fromB), now);
+        }
+        Assert.Fail("the state exchange did not settle");
+    }
+
+    /// <summary>Every state crosses the wire in these tests, so the codec is exercised with the logic.</summary>
+    static FenceState Roundtrip(FenceState s) => FenceCodec.Decode(FenceCodec.Encode(s), out var error) ?? throw new InvalidOperationException(error);
+
+    [Fact]
+    public void A_backup_never_may_run_the_tunnel()
+    {
+        var a = Fence(1, AddrA, 150);
+        var v = a.Evaluate(S(100));
+        Assert.Equal(TunnelGate.NotMaster, v.Gate);
+        Assert.True(v.StopTunnel);
+    }
+
+    [Fact]
+    public void The_new_master_starts_once_the_peer_confirms_it_released_the_tunnel()
+    {
+        var a = Fence(1, AddrA, 100);
+        var b = Fence(2, AddrB, 150);
+        b.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+
+        // b dies as master... no: b hands over. a becomes MASTER while b still reports its tunnel up.
+        a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
+        b.SetLocal(FenceRole.Backup, 150, TunnelStatus.Stopping, S(1));
+        Exchange(a, b, S(1));
+        var waiting = a.Evaluate(S(1));
+        Assert.Equal(TunnelGate.Wait, waiting.Gate);
+        Assert.Contains("stopping", waiting.Reason);
+        Assert.Equal(S(1) + Window, waiting.RecheckAt);
+
+        b.SetLocal(FenceRole.Backup, 150, TunnelStatus.Released, S(2.5));
+        Exchange(a, b, S(2.5));
+        var go = a.Evaluate(S(2.5));
+        Assert.Equal(TunnelGate.Allowed, go.Gate);
+        Assert.Equal("peer confirmed its tunnel is released", go.Reason);
+        Assert.False(go.StopTunnel);
+    }
+
+    [Fact]
+    public void A_released_said_before_the_peer_knew_we_are_master_does_not_count()
+    {
+        var a = Fence(1, AddrA, 100);
+        var b = Fence(2, AddrB, 150);
+        Exchange(a, b, S(0)); // both BACKUP, both released
+        a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
+        // b's earlier "released" is on file, but b has not seen a's MASTER state yet.
+        var v = a.Evaluate(S(1));
+        Assert.Equal(TunnelGate.Wait, v.Gate);
+        Assert.Contains("acknowledge", v.Reason);
+        Exchange(a, b, S(1.2));
+        Assert.Equal(TunnelGate.Allowed, a.Evaluate(S(1.2)).Gate);
+    }
+
+    [Fact]
+    public void Silence_on_one_path_only_keeps_the_gate_closed()
+    {
+        var a = Fence(1, AddrA, 100);
+        var b = Fence(2, AddrB, 150);
+        b.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
+        // b no longer answers on the lan, but its heartbeats still arrive over the dedicated link.
+        for (var t = 1.0; t <= 60; t += 1) a.OnHeard("link", S(t));
+        var v = a.Evaluate(S(60));
+        Assert.Equal(TunnelGate.Wait, v.Gate);
+        Assert.Equal(S(60) + Window, v.RecheckAt);
+        Assert.Equal(S(0), a.LastHeard["lan"]);
+    }
+
+    [Fact]
+    public void Silence_on_every_path_for_the_window_opens_the_gate_and_not_a_moment_earlier()
+    {
+        var a = Fence(1, AddrA, 100);
+        var b = Fence(2, AddrB, 150);
+        b.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        a.OnHeard("link", S(3));
+        a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(4));
+
+        var before = a.Evaluate(S(3) + Window - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TunnelGate.Wait, before.Gate);
+        Assert.Equal(S(3) + Window, before.RecheckAt);
+        var at = a.Evaluate(S(3) + Window);
+        Assert.Equal(TunnelGate.Allowed, at.Gate);
+        Assert.Equal("peer silent on every path for 15 s", at.Reason);
+    }
+
+    [Fact]
+    public void A_router_that_boots_alone_waits_the_full_window()
+    {
+        var a = Fence(1, AddrA, 100, now: S(5));
+        a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(9));
+        var v = a.Evaluate(S(10));
+        Assert.Equal(TunnelGate.Wait, v.Gate);
+        Assert.Contains("has not reported", a.Evaluate(S(5)).Reason);
+        Assert.Equal(S(5) + Window, v.RecheckAt);
+        Assert.Equal(TunnelGate.Allowed, a.Evaluate(S(20)).Gate);
+    }
+
+    [Fact]
+    public void Two_masters_that_see_each_other_the_lower_priority_steps_down_and_the_higher_waits_for_its_release()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Released, S(0));
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0)); // partition: b took over with its tunnel
+        Exchange(a, b, S(10));
+
+        var atB = b.Evaluate(S(10));
+        Assert.True(atB.StepDown);
+        Assert.True(atB.StopTunnel);
+        Assert.Contains("stepping down", atB.Reason);
+        var atA = a.Evaluate(S(10));
+        Assert.False(atA.StepDown);
+        Assert.False(atA.StopTunnel);
+        Assert.Equal(TunnelGate.Wait, atA.Gate);
+
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Stopping, S(10.5));
+        b.SetLocal(FenceRole.Backup, 100, TunnelStatus.Released, S(12));
+        Exchange(a, b, S(12));
+        Assert.Equal(TunnelGate.Allowed, a.Evaluate(S(12)).Gate);
+        Assert.Equal(TunnelGate.NotMaster, b.Evaluate(S(12)).Gate);
+    }
+
+    [Fact]
+    public void Two_masters_with_equal_priority_the_lower_address_steps_down()
+    {
+        var a = Fence(1, AddrA, 100);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0));
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        Assert.True(a.Evaluate(S(0)).StepDown);
+        Assert.False(b.Evaluate(S(0)).StepDown);
+    }
+
+    [Fact]
+    public void A_dual_master_episode_is_reported_with_its_duration_and_counted()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(30));
+        var started = Assert.IsType<DualMasterStarted>(Assert.Single(a.TakeEvents()));
+        Assert.Equal(S(30), started.At);
+        Assert.Equal(AddrB, started.PeerAddress);
+        Assert.False(started.WeStepDown);
+        Assert.True(Assert.IsType<DualMasterStarted>(Assert.Single(b.TakeEvents())).WeStepDown);
+        Assert.Equal(S(30), a.DualMasterSince);
+
+        b.SetLocal(FenceRole.Backup, 100, TunnelStatus.Released, S(32.5));
+        Exchange(a, b, S(32.5));
+        var ended = Assert.IsType<DualMasterEnded>(Assert.Single(a.TakeEvents()));
+        Assert.Equal(S(2.5), ended.Duration);
+        Assert.Equal("peer is BACKUP", ended.Reason);
+        Assert.Equal("we left MASTER", Assert.IsType<DualMasterEnded>(Assert.Single(b.TakeEvents())).Reason);
+
+        // A second, longer episode that ends with the peer falling silent everywhere.
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(40));
+        Exchange(a, b, S(40));
+        a.OnHeard("link", S(45));
+        Assert.Single(a.TakeEvents());
+        a.Evaluate(S(45) + Window);
+        var silent = Assert.IsType<DualMasterEnded>(Assert.Single(a.TakeEvents()));
+        Assert.Equal("peer silent on every path", silent.Reason);
+        Assert.Equal(S(20), silent.Duration);
+
+        Assert.Equal(2, a.Counters.DualMasterEpisodes);
+        Assert.Equal(S(22.5), a.Counters.DualMasterTotal);
+        Assert.Equal(S(20), a.Counters.DualMasterLongest);
+        Assert.Null(a.DualMasterSince);
+    }
+
+    [Fact]
+    public void The_state_exchange_settles_and_each_side_acknowledges_the_other()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        Exchange(a, b, S(0));
+        Assert.Equal(a.LocalState.Generation, b.Peer!.Generation);
+        Assert.Equal(b.LocalState.Generation, a.Peer!.Generation);
+        // Each holds a state of the other that acknowledges its own latest one.
+        Assert.Equal((b.BootId, b.LocalState.Generation), (b.Peer.SeenBootId, b.Peer.SeenGeneration));
+        Assert.Equal((a.BootId, a.LocalState.Generation), (a.Peer.SeenBootId, a.Peer.SeenGeneration));
+        Assert.Null(a.TakeStateToSend());
+        Assert.Null(b.TakeStateToSend());
+        // Nothing changes: nothing to say.
+        a.SetLocal(FenceRole.Backup, 150, TunnelStatus.Released, S(1));
+        Assert.Null(a.TakeStateToSend());
+    }
+
+    [Fact]
+    public void An_older_state_arriving_late_over_another_path_is_ignored()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0));
+        var old = b.TakeStateToSend()!;
+        b.SetLocal(FenceRole.Backup, 100, TunnelStatus.Released, S(1));
+        var newer = b.TakeStateToSend()!;
+        Assert.True(a.OnPeerState("link", newer, S(2)));
+        Assert.False(a.OnPeerState("lan", old, S(2)));
+        Assert.Equal(TunnelStatus.Released, a.Peer!.Tunnel);
+        Assert.Equal(1, a.Counters.PeerStatesRejected);
+
+        // A restarted peer (new boot id) starts counting again and is believed.
+        var restarted = Fence(3, AddrB, 100);
+        Assert.True(a.OnPeerState("lan", restarted.TakeStateToSend()!, S(3)));
+        Assert.Equal(3UL, a.Peer!.BootId);
+    }
+}
