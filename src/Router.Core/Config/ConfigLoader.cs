@@ -18,6 +18,8 @@ public static class ConfigLoader
         UciSection? globalSection = null;
         var instanceReaders = new List<SectionReader>();
         var groupReaders = new List<SectionReader>();
+        MqttConfig? mqtt = null;
+        UciSection? mqttSection = null;
 
         foreach (var s in doc.Sections)
         {
@@ -38,6 +40,16 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.SyncGroupType:
                     groupReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.SyncGroup, Label("sync_group", s), mine));
+                    break;
+                case ConfigSchema.MqttType:
+                    var mqttReader = new SectionReader(doc.Path, s, ConfigSchema.Mqtt, "the mqtt section", mine);
+                    if (mqttSection is not null)
+                        mqttReader.Error(s.Line, $"more than one 'config mqtt' section (first at line {mqttSection.Line})");
+                    else
+                    {
+                        mqttSection = s;
+                        mqtt = MqttLoader.Load(mqttReader);
+                    }
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -78,6 +90,7 @@ public static class ConfigLoader
                 .Select(i => i.Config with { SyncGroup = memberOf.GetValueOrDefault(i.Config.Vrrp.Name) })
                 .ToList(),
             SyncGroups = groups,
+            Mqtt = mqtt,
             SourcePath = doc.Path,
         };
     }

@@ -6,8 +6,9 @@ internal static class ConfigSchema
     public const string GlobalType = "global";
     public const string InstanceType = "instance";
     public const string SyncGroupType = "sync_group";
+    public const string MqttType = "mqtt";
 
-    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType];
+    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, MqttType];
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
@@ -22,6 +23,11 @@ internal static class ConfigSchema
     public static readonly SectionSchema SyncGroup = new(
         single: ["notify", "notify_master", "notify_backup", "notify_fault"],
         lists: ["instance"]);
+
+    public static readonly SectionSchema Mqtt = new(
+        single: ["enabled", "host", "port", "username", "password", "node_id", "client_id", "topic_prefix", "keepalive",
+                 "tls", "ca_file", "cert_file", "key_file", "discovery", "discovery_prefix", "commands"],
+        lists: []);
 }
 
 internal sealed class SectionSchema(string[] single, string[] lists)
