@@ -31,6 +31,8 @@ public sealed class MqttPublisher : IRouterObserver
     private RouterView? _view;
     private int _resync;
     private int _rediscover;
+    private int _reannounce;
+    private volatile bool _disposing;
     private long _droppedEvents;
     private long _published;
 
@@ -53,6 +55,8 @@ public sealed class MqttPublisher : IRouterObserver
             Wake();
         };
         _client.Received += OnReceived;
+        // A connection the broker only now finds dead (after we reconnected) fires our will late: answer it.
+        _client.Subscribe(_topics.Availability, 1);
         if (_discovery) _client.Subscribe(_topics.HomeAssistantStatus, 1);
         if (_commands) _client.Subscribe(_topics.Command, 1);
         _worker = Task.Run(WorkAsync);
@@ -115,7 +119,12 @@ public sealed class MqttPublisher : IRouterObserver
 
     private void OnReceived(MqttMessage m)
     {
-        if (_discovery && m.Topic == _topics.HomeAssistantStatus && m.Text == "online")
+        if (m.Topic == _topics.Availability && m.Text == "offline" && !_disposing)
+        {
+            Interlocked.Exchange(ref _reannounce, 1);
+            Wake();
+        }
+        else if (_discovery && m.Topic == _topics.HomeAssistantStatus && m.Text == "online")
         {
             Interlocked.Exchange(ref _rediscover, 1);
             Wake();
@@ -150,7 +159,8 @@ public sealed class MqttPublisher : IRouterObserver
             var resync = Interlocked.Exchange(ref _resync, 0) == 1;
             if (resync) _sent.Clear();
             if (resync || Interlocked.Exchange(ref _rediscover, 0) == 1) _discoveryTopics.Clear();
-            if (resync) Send(MqttMessage.Of(_topics.Availability, "online", 1, retain: true));
+            if ((Interlocked.Exchange(ref _reannounce, 0) == 1 || resync) && !_disposing)
+                Send(MqttMessage.Of(_topics.Availability, "online", 1, retain: true));
             if (view is not null && _client.Status.Connected)
             {
                 if (_discovery) Discover(view);
@@ -196,6 +206,7 @@ public sealed class MqttPublisher : IRouterObserver
     /// </summary>
     public void Dispose()
     {
+        _disposing = true;
         _wake.Writer.TryComplete();
         _worker.Wait(TimeSpan.FromSeconds(2));
         foreach (var key in _sent.Keys.Where(k => k.StartsWith("state:", StringComparison.Ordinal)).ToList())
