@@ -126,7 +126,11 @@ public static class Cli
             (link, ic) => LinuxNetwork.OpenVrrpSocket(link, ic.Vrrp.Family, ic.SourceAddress, ic.Vrrp.UnicastPeers.Count == 0));
         // Integrations (MQTT, ...) are built here from the config and handed to the loop.
         var observers = new List<Router.Integrations.Events.IRouterObserver>();
-        var daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers);
+        RouterDaemon? daemon = null;
+        if (config.Mqtt is { } mqtt)
+            observers.Add(Router.Integrations.Mqtt.MqttPublisher.Create(mqtt, config.Global.NodeName ?? Environment.MachineName,
+                (command, on) => daemon is null ? Task.FromResult((false, "starting")) : daemon.Commands(command, on), log));
+        daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers);
         try
         {
             return daemon.Run();

@@ -19,6 +19,8 @@ public static class ConfigLoader
         var instanceReaders = new List<SectionReader>();
         var groupReaders = new List<SectionReader>();
         var peerReaders = new List<SectionReader>();
+        MqttConfig? mqtt = null;
+        UciSection? mqttSection = null;
 
         foreach (var s in doc.Sections)
         {
@@ -42,6 +44,16 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.PeerType:
                     peerReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Peer, Label("peer", s), mine));
+                    break;
+                case ConfigSchema.MqttType:
+                    var mqttReader = new SectionReader(doc.Path, s, ConfigSchema.Mqtt, "the mqtt section", mine);
+                    if (mqttSection is not null)
+                        mqttReader.Error(s.Line, $"more than one 'config mqtt' section (first at line {mqttSection.Line})");
+                    else
+                    {
+                        mqttSection = s;
+                        mqtt = MqttLoader.Load(mqttReader);
+                    }
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -84,6 +96,7 @@ public static class ConfigLoader
                 .ToList(),
             SyncGroups = groups,
             Peers = peers,
+            Mqtt = mqtt,
             SourcePath = doc.Path,
         };
     }

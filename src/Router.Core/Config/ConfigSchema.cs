@@ -7,8 +7,9 @@ internal static class ConfigSchema
     public const string InstanceType = "instance";
     public const string SyncGroupType = "sync_group";
     public const string PeerType = "peer";
+    public const string MqttType = "mqtt";
 
-    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType];
+    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType, MqttType];
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
@@ -27,6 +28,11 @@ internal static class ConfigSchema
     public static readonly SectionSchema Peer = new(
         single: ["port", "secret", "secret_file", "heartbeat_interval", "dead_interval", "fence_window"],
         lists: ["path"]);
+
+    public static readonly SectionSchema Mqtt = new(
+        single: ["enabled", "host", "port", "username", "password", "node_id", "client_id", "topic_prefix", "keepalive",
+                 "tls", "ca_file", "cert_file", "key_file", "discovery", "discovery_prefix", "commands"],
+        lists: []);
 }
 
 internal sealed class SectionSchema(string[] single, string[] lists)

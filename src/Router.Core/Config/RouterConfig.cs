@@ -11,6 +11,8 @@ public sealed record RouterConfig
     public IReadOnlyList<InstanceConfig> Instances { get; init; } = [];
     public IReadOnlyList<SyncGroupConfig> SyncGroups { get; init; } = [];
     public IReadOnlyList<PeerConfig> Peers { get; init; } = [];
+    /// <summary>The "config mqtt" section; null when absent or disabled.</summary>
+    public MqttConfig? Mqtt { get; init; }
     /// <summary>The file this came from.</summary>
     public string SourcePath { get; init; } = "";
 }
@@ -51,6 +53,31 @@ public sealed record InstanceConfig
     public NotifyConfig Notify { get; init; } = new();
     public string? SyncGroup { get; init; }
     /// <summary>1-based line of the "config instance" section, for messages.</summary>
+    public int Line { get; init; }
+}
+
+/// <summary>Where and how state is published over MQTT (docs/mqtt.md).</summary>
+public sealed record MqttConfig
+{
+    public required string Host { get; init; }
+    public int Port { get; init; } = 1883;
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    /// <summary>Topic level and Home Assistant device id of this router; null = node_name / hostname made topic-safe.</summary>
+    public string? NodeId { get; init; }
+    /// <summary>null = "routerha-" + node id.</summary>
+    public string? ClientId { get; init; }
+    public string TopicPrefix { get; init; } = "routerha";
+    public TimeSpan Keepalive { get; init; } = TimeSpan.FromSeconds(30);
+    public bool Tls { get; init; }
+    /// <summary>PEM CA bundle that signs the broker's certificate; null = the system's trust store.</summary>
+    public string? CaFile { get; init; }
+    public string? CertFile { get; init; }
+    public string? KeyFile { get; init; }
+    public bool Discovery { get; init; } = true;
+    public string DiscoveryPrefix { get; init; } = "homeassistant";
+    /// <summary>Accept "switchover" / "maintenance on|off" on PREFIX/NODE/command. Off by default: protect it with broker ACLs.</summary>
+    public bool Commands { get; init; }
     public int Line { get; init; }
 }
 

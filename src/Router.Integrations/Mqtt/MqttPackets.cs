@@ -1,0 +1,198 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Router.Integrations.Mqtt;
+
+/// <summary>MQTT 3.1.1 control packet types (spec 2.2.1) we send or expect.</summary>
+internal enum PacketType : byte
+{
+    Connect = 1, ConnAck = 2, Publish = 3, PubAck = 4, Subscribe = 8, SubAck = 9,
+    PingReq = 12, PingResp = 13, Disconnect = 14,
+}
+
+/// <summary>A received packet: its first byte (type and flags) and the variable header + payload.</summary>
+internal readonly record struct Packet(byte Header, byte[] Body)
+{
+    public PacketType Type => (PacketType)(Header >> 4);
+}
+
+/// <summary>A PUBLISH taken apart.</summary>
+public sealed record MqttMessage(string Topic, byte[] Payload, int Qos = 0, bool Retain = false)
+{
+    public string Text => Encoding.UTF8.GetString(Payload);
+
+    public static MqttMessage Of(string topic, string text, int qos = 0, bool retain = false) =>
+        new(topic, Encoding.UTF8.GetBytes(text), qos, retain);
+}
+
+/// <summary>
+/// Encoding and decoding of the few MQTT 3.1.1 packets a publishing client needs. Only what this client
+/// sends is encoded and only what a broker sends to it is decoded; anything else is a protocol error.
+/// </summary>
+internal static class MqttPackets
+{
+    /// <summary>Spec 2.2.3: the remaining length is at most four 7-bit groups.</summary>
+    public const int MaxRemainingLength = 268_435_455;
+
+    public static byte[] Connect(string clientId, ushort keepaliveSeconds, string? username, string? password, MqttMessage? will)
+    {
+        var body = new Writer();
+        body.String("MQTT");
+        body.Byte(4); // protocol level 3.1.1
+        byte flags = 0x02; // clean session: nothing is kept for us between connections
+        if (will is not null) flags |= (byte)(0x04 | (will.Qos << 3) | (will.Retain ? 0x20 : 0));
+        if (password is not null) flags |= 0x40;
+        if (username is not null) flags |= 0x80;
+        body.Byte(flags);
+        body.UInt16(keepaliveSeconds);
+        body.String(clientId);
+        if (will is not null)
+        {
+            body.String(will.Topic);
+            body.Bytes16(will.Payload);
+        }
+        if (username is not null) body.String(username);
+        if (password is not null) body.Bytes16(Encoding.UTF8.GetBytes(password));
+        return Frame(0x10, body);
+    }
+
+    public static byte[] Publish(MqttMessage m, ushort packetId, bool dup)
+    {
+        var body = new Writer();
+        body.String(m.Topic);
+        if (m.Qos > 0) body.UInt16(packetId);
+        body.Raw(m.Payload);
+        var header = (byte)(0x30 | (dup ? 0x08 : 0) | (m.Qos << 1) | (m.Retain ? 0x01 : 0));
+        return Frame(header, body);
+    }
+
+    public static byte[] PubAck(ushort packetId)
+    {
+        var body = new Writer();
+        body.UInt16(packetId);
+        return Frame(0x40, body);
+    }
+
+    public static byte[] Subscribe(ushort packetId, IEnumerable<(string Topic, int Qos)> filters)
+    {
+        var body = new Writer();
+        body.UInt16(packetId);
+        foreach (var (topic, qos) in filters)
+        {
+            body.String(topic);
+            body.Byte((byte)qos);
+        }
+        return Frame(0x82, body); // spec 3.8.1: SUBSCRIBE flags are 0010
+    }
+
+    public static readonly byte[] PingReq = [0xC0, 0x00];
+    public static readonly byte[] Disconnect = [0xE0, 0x00];
+
+    /// <summary>CONNACK return code (spec 3.2.2.3), or throws on a malformed packet.</summary>
+    public static int ConnAckCode(Packet p)
+    {
+        if (p.Type != PacketType.ConnAck || p.Body.Length != 2) throw new MqttProtocolException($"expected CONNACK, got {Describe(p)}");
+        return p.Body[1];
+    }
+
+    public static string ConnAckMeaning(int code) => code switch
+    {
+        0 => "accepted",
+        1 => "refused: unacceptable protocol version",
+        2 => "refused: client id rejected",
+        3 => "refused: server unavailable",
+        4 => "refused: bad user name or password",
+        5 => "refused: not authorized",
+        _ => $"refused: return code {code}",
+    };
+
+    public static ushort PacketId(Packet p)
+    {
+        if (p.Body.Length < 2) throw new MqttProtocolException($"{p.Type} too short");
+        return BinaryPrimitives.ReadUInt16BigEndian(p.Body);
+    }
+
+    /// <summary>The message and, for QoS 1, the packet id to acknowledge.</summary>
+    public static (MqttMessage Message, ushort PacketId) ParsePublish(Packet p)
+    {
+        var qos = (p.Header >> 1) & 0x03;
+        if (qos > 1) throw new MqttProtocolException($"PUBLISH with QoS {qos}: we subscribe with QoS 1 at most");
+        var span = p.Body.AsSpan();
+        if (span.Length < 2) throw new MqttProtocolException("PUBLISH too short");
+        var topicLength = BinaryPrimitives.ReadUInt16BigEndian(span);
+        var offset = 2 + topicLength + (qos > 0 ? 2 : 0);
+        if (span.Length < offset) throw new MqttProtocolException("PUBLISH topic runs past the packet");
+        var topic = Encoding.UTF8.GetString(span.Slice(2, topicLength));
+        var id = qos > 0 ? BinaryPrimitives.ReadUInt16BigEndian(span[(2 + topicLength)..]) : (ushort)0;
+        return (new MqttMessage(topic, span[offset..].ToArray(), qos, (p.Header & 0x01) != 0), id);
+    }
+
+    /// <summary>SUBACK return codes, one per filter: 0x00/0x01 granted QoS, 0x80 failure.</summary>
+    public static byte[] SubAckCodes(Packet p) => p.Body.Length < 3 ? throw new MqttProtocolException("SUBACK too short") : p.Body[2..];
+
+    public static string Describe(Packet p) => Enum.IsDefined(p.Type) ? p.Type.ToString().ToUpperInvariant() : $"packet type {(int)p.Type}";
+
+    /// <summary>Reads one whole packet; throws EndOfStreamException when the broker closed the connection.</summary>
+    public static async Task<Packet> ReadAsync(Stream s, CancellationToken ct)
+    {
+        var one = new byte[1];
+        await s.ReadExactlyAsync(one, ct).ConfigureAwait(false);
+        var header = one[0];
+        var length = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (shift > 21) throw new MqttProtocolException("remaining length longer than four bytes");
+            await s.ReadExactlyAsync(one, ct).ConfigureAwait(false);
+            length |= (one[0] & 0x7F) << shift;
+            if ((one[0] & 0x80) == 0) break;
+        }
+        var body = new byte[length];
+        await s.ReadExactlyAsync(body, ct).ConfigureAwait(false);
+        return new Packet(header, body);
+    }
+
+    private static byte[] Frame(byte header, Writer body)
+    {
+        var length = body.Length;
+        if (length > MaxRemainingLength) throw new ArgumentException($"MQTT packet of {length} bytes is too large");
+        var prefix = new List<byte>(5) { header };
+        do
+        {
+            var digit = (byte)(length % 128);
+            length /= 128;
+            prefix.Add(length > 0 ? (byte)(digit | 0x80) : digit);
+        } while (length > 0);
+        var frame = new byte[prefix.Count + body.Length];
+        prefix.CopyTo(frame);
+        body.CopyTo(frame.AsSpan(prefix.Count));
+        return frame;
+    }
+
+    private sealed class Writer
+    {
+        private readonly MemoryStream _ms = new();
+        public int Length => (int)_ms.Length;
+        public void Byte(byte b) => _ms.WriteByte(b);
+
+        public void UInt16(ushort v)
+        {
+            _ms.WriteByte((byte)(v >> 8));
+            _ms.WriteByte((byte)v);
+        }
+
+        public void String(string s) => Bytes16(Encoding.UTF8.GetBytes(s));
+
+        public void Bytes16(byte[] b)
+        {
+            if (b.Length > ushort.MaxValue) throw new ArgumentException("MQTT string longer than 65535 bytes");
+            UInt16((ushort)b.Length);
+            _ms.Write(b);
+        }
+
+        public void Raw(byte[] b) => _ms.Write(b);
+        public void CopyTo(Span<byte> target) => _ms.GetBuffer().AsSpan(0, Length).CopyTo(target);
+    }
+}
+
+/// <summary>The broker sent something this client does not accept; the connection is dropped and redone.</summary>
+public sealed class MqttProtocolException(string message) : IOException(message);

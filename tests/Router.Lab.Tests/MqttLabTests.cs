@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Router.LabKit;
+using Xunit.Abstractions;
+
+namespace Router.Lab.Tests;
+
+/// <summary>
+/// routerha pairs publishing to the real mosquitto. The broker runs in the lab's client namespace on its LAN
+/// address (10.77.0.100:1883), where a home server with Home Assistant would sit: both routers reach it over
+/// the LAN, as in a real house (a daemon inside a namespace cannot reach the host's 127.0.0.1).
+/// mosquitto_sub runs next to the broker as the real client that watches.
+/// </summary>
+[Collection(LabCollection.Name)]
+public sealed class MqttLabTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Advert = TimeSpan.FromMilliseconds(100);
+    private static readonly (string, string) User = ("router", "pair-pass");
+
+    private static string MqttUci(string nodeId, string? password = null) =>
+        "\nconfig mqtt\n" +
+        $"\toption host '{LabTopology.AddressClient}'\n" +
+        $"\toption node_id '{nodeId}'\n" +
+        "\toption keepalive '5'\n" +
+        (password is null ? "" : $"\toption username 'router'\n\toption password '{password}'\n");
+
+    private static (PairLab Lab, Mosquitto Broker) Create(string? passwordA = null, string? passwordB = null, bool withUser = false)
+    {
+        var lab = PairLab.Create(DaemonKind.RouterHa,
+            VrrpSettings.For(150, Advert) with { ExtraUci = MqttUci("rA", passwordA) },
+            VrrpSettings.For(100, Advert) with { ExtraUci = MqttUci("rB", passwordB) });
+        try
+        {
+            var broker = lab.Topology.Own(Mosquitto.Start(new MosquittoOptions
+            {
+                Address = LabTopology.AddressClient, Port = 1883, User = withUser ? User : null,
+            }, lab.Topology.Client));
+            return (lab, broker);
+        }
+        catch
+        {
+            lab.Dispose();
+            throw;
+        }
+    }
+
+    private static RouterHaNode Ha(IVrrpNode node) => (RouterHaNode)node;
+
+    [Fact]
+    public async Task A_failover_is_published_in_order_and_kill9_makes_the_broker_publish_offline()
+    {
+        using var cts = LabAssert.Budget();
+        var (lab, broker) = Create();
+        using var _ = lab;
+        using var sub = lab.Topology.Own(broker.Subscribe("routerha/#"));
+        await lab.StartAndElectAsync(cts.Token);
+        await sub.WaitForAsync(l => l.Any(m => m.Topic == "routerha/rA/lan/state" && m.Payload == "MASTER")
+                                    && l.Any(m => m.Topic == "routerha/rB/lan/state" && m.Payload == "BACKUP"),
+            TimeSpan.FromSeconds(10), "both states on the broker");
+        Assert.Contains($"mqtt mqtt://{LabTopology.AddressClient}:1883: connected", Ha(lab.B).Cli("status").StdOut);
+
+        var o = await Failover.MeasureAsync(lab, FailoverKind.Kill9, cts.Token);
+        Assert.Equal("B", o.AnsweredBy);
+        await sub.WaitForAsync(l => l.LastOrDefault(m => m.Topic == "routerha/rA/availability")?.Payload == "offline",
+            TimeSpan.FromSeconds(5), "the broker to publish A's will");
+        await sub.WaitForAsync(l => l.Last(m => m.Topic == "routerha/rB/lan/state").Payload == "MASTER",
+            TimeSpan.FromSeconds(5), "B's state MASTER");
+
+        // B's events are exactly its transitions, in the order its own status lists them.
+        var transitions = Ha(lab.B).Instance().Transitions.Select(t => $"{t.From}->{t.To}").ToList();
+        await sub.WaitForAsync(l => l.Count(m => m.Topic == "routerha/rB/events") >= transitions.Count,
+            TimeSpan.FromSeconds(5), "B's events");
+        var events = sub.Lines.Where(m => m.Topic == "routerha/rB/events").Select(m => JsonDocument.Parse(m.Payload).RootElement).ToList();
+        Assert.All(events, e => Assert.Equal("transition", e.GetProperty("kind").GetString()));
+        Assert.Equal(transitions, events.Select(e => $"{e.GetProperty("from").GetString()}->{e.GetProperty("to").GetString()}"));
+        Assert.Equal("MASTER", events[^1].GetProperty("to").GetString());
+        Assert.False(string.IsNullOrEmpty(events[^1].GetProperty("reason").GetString()));
+
+        // A late subscriber (Home Assistant restarting) still sees the whole picture from retained messages.
+        using var late = lab.Topology.Own(broker.Subscribe("routerha/+/+/state"));
+        await late.WaitForAsync(l => l.Count == 2, TimeSpan.FromSeconds(5), "two retained states");
+        Assert.All(late.Lines, l => Assert.True(l.Retained));
+        Assert.Equal("MASTER", late.Last("routerha/rB/lan/state"));
+        output.WriteLine($"kill -9 failover gap with the broker up: {o.Probe.GapMs} ms; events of B: {string.Join(", ", transitions)}");
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_in_status_and_in_the_log()
+    {
+        using var cts = LabAssert.Budget();
+        var (lab, broker) = Create(passwordA: "wrong", passwordB: "pair-pass", withUser: true);
+        using var _ = lab;
+        using var sub = lab.Topology.Own(broker.Subscribe("routerha/#", User));
+        await lab.StartAndElectAsync(cts.Token);
+        await sub.WaitForAsync(l => l.Any(m => m.Topic == "routerha/rB/lan/state"), TimeSpan.FromSeconds(10), "B publishing");
+        await Wait.UntilAsync(() => Ha(lab.A).Cli("status").StdOut.Contains("NOT connected", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "A's status to show the refusal", lab.Diagnostics, cts.Token);
+        var status = Ha(lab.A).Cli("status").StdOut;
+        Assert.Matches("mqtt mqtt://10.77.0.100:1883: NOT connected \\(connection refused: (bad user name or password|not authorized)\\)", status);
+        Assert.Contains("refused", lab.A.Diagnostics());
+        Assert.DoesNotContain(sub.Lines, l => l.Topic.StartsWith("routerha/rA/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_frozen_broker_does_not_delay_the_failover()
+    {
+        using var cts = LabAssert.Budget(120);
+        var withBroker = await MeasureKill9Async(freezeBroker: false, cts.Token);
+        var frozen = await MeasureKill9Async(freezeBroker: true, cts.Token);
+        output.WriteLine($"kill -9 failover gap: broker up {withBroker} ms, broker frozen {frozen} ms");
+        // Same master-down timer either way; the run-to-run spread at 100 ms adverts is about one advert.
+        Assert.True(frozen <= withBroker + 150, $"frozen broker: {frozen} ms vs {withBroker} ms with the broker up");
+    }
+
+    private async Task<double> MeasureKill9Async(bool freezeBroker, CancellationToken ct)
+    {
+        var (lab, broker) = Create();
+        using var _ = lab;
+        using var sub = lab.Topology.Own(broker.Subscribe("routerha/+/lan/state"));
+        await lab.StartAndElectAsync(ct);
+        await sub.WaitForAsync(l => l.Any(m => m.Topic == "routerha/rB/lan/state" && m.Payload == "BACKUP"),
+            TimeSpan.FromSeconds(10), "B connected and publishing");
+        if (freezeBroker) broker.Freeze();
+        var o = await Failover.MeasureAsync(lab, FailoverKind.Kill9, ct);
+        LabAssert.SilentFailoverGap(o, lab);
+        if (freezeBroker)
+        {
+            // B still believes in the connection (keepalive 5 s): its messages sit in the socket, not in the loop.
+            Assert.Contains("mqtt mqtt://10.77.0.100:1883: connected", Ha(lab.B).Cli("status").StdOut);
+            broker.Thaw();
+            await sub.WaitForAsync(l => l.LastOrDefault(m => m.Topic == "routerha/rB/lan/state")?.Payload == "MASTER",
+                TimeSpan.FromSeconds(20), "B's MASTER once the broker thaws");
+        }
+        return o.Probe.GapMs;
+    }
+}
