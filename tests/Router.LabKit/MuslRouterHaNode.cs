@@ -19,6 +19,11 @@ public sealed class MuslRouterHaNode : VrrpNodeBase
     }
 
     public MuslRoot Root { get; }
+
+    /// <summary>Each line the daemon prints, as it arrives (the bench times start-up by it).</summary>
+    public event Action<string>? LogLine;
+
+    protected override void OnLogLine(string line) => LogLine?.Invoke(line);
     public override string Kind => "routerha-musl";
 
     protected override void WriteConfig() =>
