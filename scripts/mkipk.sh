@@ -14,9 +14,10 @@ bin=build/release/$target/routerha
 [ -x "$bin" ] || { echo "mkipk: $bin missing: make release TARGET=$target" >&2; exit 1; }
 
 describe=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo unknown)}
-# opkg compares versions Debian-style and wants a leading digit: v1.2.0-3-gabc -> 1.2.0-3-gabc; without a tag, 0.0.0-gabc.
+# opkg compares versions Debian-style: v1.2.0-3-gabc -> 1.2.0-3-gabc; without a release tag (a bare
+# commit hash, which may start with a digit) 0.0.0-gabc.
 version=${describe#v}
-case "$version" in [0-9]*) ;; *) version=0.0.0-g$version ;; esac
+[[ $version =~ ^[0-9]+(\.[0-9]+)+ ]] || version=0.0.0-g$version
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 
 feed=openwrt-feed/net/routerha

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: toolchain/release.sh TARGET}
 version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-unknown)}
+# MSBuild reads environment variables as properties: VERSION would become the assembly/NuGet Version.
+unset VERSION
 out=build/release/$target
 work=build/release/.work
 
