@@ -13,8 +13,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Build needs a C toolchain for the NativeAOT link; the lab needs the kernel tools and the real peers.
 BUILD_PKGS := clang zlib1g-dev build-essential
 LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump mosquitto mosquitto-clients openssl
+# Release binaries: the x86_64-openwrt binary is the linux-x64 NativeAOT object relinked against musl.
+RELEASE_PKGS := musl-tools musl-dev binutils
+# Package tests: a musl-only root (busybox-static + Debian's musl loader) runs the router binary.
+PACKAGE_PKGS := busybox-static musl tar gzip
 
-.PHONY: build deps-build deps-lab test unit lab demo bench clean
+# make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
+TARGET ?= x86_64-openwrt
+
+.PHONY: build deps-build deps-lab test unit lab demo bench clean release ipk deps-release deps-package
 
 deps-build:
 	@scripts/deps.sh $(BUILD_PKGS)
@@ -42,6 +49,22 @@ demo: build deps-lab
 
 bench: build deps-lab
 	ROUTERHA_BIN=$(abspath $(BIN)) scripts/bench.sh
+
+deps-release:
+	@scripts/deps.sh $(BUILD_PKGS) $(RELEASE_PKGS)
+
+deps-package:
+	@scripts/deps.sh $(PACKAGE_PKGS)
+
+release: deps-release
+	VERSION=$(VERSION) toolchain/release.sh $(TARGET)
+
+ipk: release deps-package
+	VERSION=$(VERSION) scripts/mkipk.sh $(TARGET)
+
+# The package tests (in scripts/test.sh) unpack the ipk and run its binary in a musl-only root; the
+# bench reports their sizes.
+test bench: ipk
 
 clean:
 	rm -rf build

@@ -66,6 +66,7 @@ public static class Bench
             report.Resources.Add(res);
         }
 
+        if (opts.Daemons.Contains(DaemonKind.RouterHa)) await PackageBench.RunAsync(opts.Reps, idle, ct);
         Console.WriteLine();
         Console.WriteLine(Markdown(report, opts.Daemons.Select(Options.Name).ToList(), adverts));
         var outDir = Path.Combine(RouterHaBinary.RepoRoot, "build", "bench");

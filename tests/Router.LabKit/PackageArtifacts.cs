@@ -1,0 +1,35 @@
+namespace Router.LabKit;
+
+/// <summary>
+/// What `make release` and `make ipk` produce (build/release/TARGET/routerha, build/ipk/routerha_*_ARCH.ipk);
+/// $ROUTERHA_IPK overrides the package. Missing artifacts fail with the command that builds them.
+/// </summary>
+public static class PackageArtifacts
+{
+    public static readonly string[] Targets = ["x86_64-glibc", "x86_64-openwrt", "aarch64-openwrt", "armv7-openwrt"];
+
+    public static string ReleaseDir => Path.Combine(RouterHaBinary.RepoRoot, "build", "release");
+
+    public static string? ReleaseBinary(string target)
+    {
+        var path = Path.Combine(ReleaseDir, target, "routerha");
+        return File.Exists(path) ? path : null;
+    }
+
+    /// <summary>The x86_64-openwrt (musl) router binary.</summary>
+    public static string RequireMuslBinary() =>
+        ReleaseBinary("x86_64-openwrt") ?? throw new FileNotFoundException(
+            "no x86_64-openwrt binary: run `make release TARGET=x86_64-openwrt` (or `make ipk`)");
+
+    public static string? FindIpk()
+    {
+        if (Environment.GetEnvironmentVariable("ROUTERHA_IPK") is { Length: > 0 } env) return Path.GetFullPath(env);
+        var dir = Path.Combine(RouterHaBinary.RepoRoot, "build", "ipk");
+        if (!Directory.Exists(dir)) return null;
+        return Directory.GetFiles(dir, "routerha_*_x86_64.ipk").Select(f => new FileInfo(f))
+            .OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.FullName;
+    }
+
+    public static string RequireIpk() =>
+        FindIpk() ?? throw new FileNotFoundException("no routerha_*_x86_64.ipk in build/ipk: run `make ipk TARGET=x86_64-openwrt`");
+}
