@@ -18,6 +18,8 @@ public static class ConfigLoader
         UciSection? globalSection = null;
         var instanceReaders = new List<SectionReader>();
         var groupReaders = new List<SectionReader>();
+        var actionReaders = new List<SectionReader>();
+        var trackReaders = new List<SectionReader>();
 
         foreach (var s in doc.Sections)
         {
@@ -38,6 +40,12 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.SyncGroupType:
                     groupReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.SyncGroup, Label("sync_group", s), mine));
+                    break;
+                case ConfigSchema.ActionType:
+                    actionReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Action, Label("action", s), mine));
+                    break;
+                case ConfigSchema.TrackType:
+                    trackReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Track, Label("track", s), mine));
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -66,6 +74,8 @@ public static class ConfigLoader
 
         var memberOf = new Dictionary<string, string>();
         var groups = SyncGroupLoader.Load(groupReaders, namesSeen.Keys, memberOf);
+        var actions = ActionLoader.Load(actionReaders);
+        var tracks = TrackLoader.Load(trackReaders, namesSeen.Keys);
 
         // Sections are checked one after another; report in file order so the admin can walk down the file.
         errors.AddRange(mine.OrderBy(e => e.Line));
@@ -78,6 +88,8 @@ public static class ConfigLoader
                 .Select(i => i.Config with { SyncGroup = memberOf.GetValueOrDefault(i.Config.Vrrp.Name) })
                 .ToList(),
             SyncGroups = groups,
+            Actions = actions,
+            Tracks = tracks,
             SourcePath = doc.Path,
         };
     }

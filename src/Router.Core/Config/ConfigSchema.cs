@@ -6,8 +6,10 @@ internal static class ConfigSchema
     public const string GlobalType = "global";
     public const string InstanceType = "instance";
     public const string SyncGroupType = "sync_group";
+    public const string ActionType = "action";
+    public const string TrackType = "track";
 
-    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType];
+    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, ActionType, TrackType];
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
@@ -21,6 +23,16 @@ internal static class ConfigSchema
 
     public static readonly SectionSchema SyncGroup = new(
         single: ["notify", "notify_master", "notify_backup", "notify_fault"],
+        lists: ["instance"]);
+
+    public static readonly SectionSchema Action = new(
+        single: ["kind", "order", "timeout", "retries", "retry_delay", "fenced", "multipath_master", "multipath_backup",
+                 "start", "stop", "config", "binary"],
+        lists: ["interface", "service"]);
+
+    public static readonly SectionSchema Track = new(
+        single: ["kind", "interval", "timeout", "rise", "fall", "weight", "init_fail", "interface", "host", "port", "source",
+                 "pidfile", "name", "script"],
         lists: ["instance"]);
 }
 

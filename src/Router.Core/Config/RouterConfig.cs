@@ -10,6 +10,10 @@ public sealed record RouterConfig
     public GlobalConfig Global { get; init; } = new();
     public IReadOnlyList<InstanceConfig> Instances { get; init; } = [];
     public IReadOnlyList<SyncGroupConfig> SyncGroups { get; init; } = [];
+    /// <summary>"config action": run on MASTER / on leaving it, as a plan (Router.Core.Roles).</summary>
+    public IReadOnlyList<ActionConfig> Actions { get; init; } = [];
+    /// <summary>"config track": health checks adjusting priority or forcing FAULT (Router.Core.Health).</summary>
+    public IReadOnlyList<TrackConfig> Tracks { get; init; } = [];
     /// <summary>The file this came from.</summary>
     public string SourcePath { get; init; } = "";
 }
