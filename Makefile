@@ -13,6 +13,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Build needs a C toolchain for the NativeAOT link; the lab needs the kernel tools and the real peers.
 BUILD_PKGS := clang zlib1g-dev build-essential
 LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump
+# conntrackd: the real daemon behind the conntrackd role action (Router.Integrations.Tests).
+LAB_PKGS   += conntrackd
 
 .PHONY: build deps-build deps-lab test unit lab demo bench clean
 
