@@ -17,6 +17,8 @@ LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump mosquitto mosquitt
 RELEASE_PKGS := musl-tools musl-dev binutils
 # Package tests: a musl-only root (busybox-static + Debian's musl loader) runs the router binary.
 PACKAGE_PKGS := busybox-static musl tar gzip
+# conntrackd: the real daemon behind the conntrackd role action (Router.Integrations.Tests).
+LAB_PKGS   += conntrackd
 
 # make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
 TARGET ?= x86_64-openwrt

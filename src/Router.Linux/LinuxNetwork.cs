@@ -30,6 +30,8 @@ public static class LinuxNetwork
 
     public static INetworkControl OpenControl() => new RtNetlinkControl();
 
+    public static ILinkControl OpenLinkControl() => new RtNetlinkControl();
+
     public static INetlinkMonitor OpenMonitor() => new RtNetlinkMonitor();
 
     public static IAddressAnnouncer OpenAnnouncer() => new AddressAnnouncer();

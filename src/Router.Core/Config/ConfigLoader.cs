@@ -21,6 +21,8 @@ public static class ConfigLoader
         var peerReaders = new List<SectionReader>();
         MqttConfig? mqtt = null;
         UciSection? mqttSection = null;
+        var actionReaders = new List<SectionReader>();
+        var trackReaders = new List<SectionReader>();
 
         foreach (var s in doc.Sections)
         {
@@ -55,6 +57,12 @@ public static class ConfigLoader
                         mqtt = MqttLoader.Load(mqttReader);
                     }
                     break;
+                case ConfigSchema.ActionType:
+                    actionReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Action, Label("action", s), mine));
+                    break;
+                case ConfigSchema.TrackType:
+                    trackReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Track, Label("track", s), mine));
+                    break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
                         $"unknown section type '{s.Type}'{Suggestion.Hint(s.Type, ConfigSchema.SectionTypes)}; known types: {string.Join(", ", ConfigSchema.SectionTypes)}"));
@@ -83,6 +91,8 @@ public static class ConfigLoader
         var memberOf = new Dictionary<string, string>();
         var groups = SyncGroupLoader.Load(groupReaders, namesSeen.Keys, memberOf);
         var peers = PeerLoader.Load(peerReaders);
+        var actions = ActionLoader.Load(actionReaders);
+        var tracks = TrackLoader.Load(trackReaders, namesSeen.Keys);
 
         // Sections are checked one after another; report in file order so the admin can walk down the file.
         errors.AddRange(mine.OrderBy(e => e.Line));
@@ -97,6 +107,8 @@ public static class ConfigLoader
             SyncGroups = groups,
             Peers = peers,
             Mqtt = mqtt,
+            Actions = actions,
+            Tracks = tracks,
             SourcePath = doc.Path,
         };
     }

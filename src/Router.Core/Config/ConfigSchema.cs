@@ -8,8 +8,10 @@ internal static class ConfigSchema
     public const string SyncGroupType = "sync_group";
     public const string PeerType = "peer";
     public const string MqttType = "mqtt";
+    public const string ActionType = "action";
+    public const string TrackType = "track";
 
-    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType, MqttType];
+    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType, MqttType, ActionType, TrackType];
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
@@ -33,6 +35,16 @@ internal static class ConfigSchema
         single: ["enabled", "host", "port", "username", "password", "node_id", "client_id", "topic_prefix", "keepalive",
                  "tls", "ca_file", "cert_file", "key_file", "discovery", "discovery_prefix", "commands"],
         lists: []);
+
+    public static readonly SectionSchema Action = new(
+        single: ["kind", "order", "timeout", "retries", "retry_delay", "fenced", "multipath_master", "multipath_backup",
+                 "start", "stop", "config", "binary"],
+        lists: ["interface", "service"]);
+
+    public static readonly SectionSchema Track = new(
+        single: ["kind", "interval", "timeout", "rise", "fall", "weight", "init_fail", "interface", "host", "port", "source",
+                 "pidfile", "name", "script"],
+        lists: ["instance"]);
 }
 
 internal sealed class SectionSchema(string[] single, string[] lists)

@@ -87,13 +87,7 @@ internal static class InstanceLoader
             return null;
         }
         var name = o.Value;
-        // The kernel's own rule (dev_valid_name): 1..15 bytes, not . or .., no /, : or blanks.
-        string? problem =
-            name.Length == 0 ? "it is empty" :
-            Encoding.UTF8.GetByteCount(name) > 15 ? "longer than 15 characters, the kernel limit" :
-            name is "." or ".." ? "reserved name" :
-            name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)) ? "it must not contain '/', ':' or spaces" :
-            null;
+        var problem = DeviceName.Problem(name);
         if (problem is null) return name;
         r.Error(o.Line, $"interface '{name}' is not a valid device name: {problem}");
         return null;

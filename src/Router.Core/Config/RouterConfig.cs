@@ -13,6 +13,10 @@ public sealed record RouterConfig
     public IReadOnlyList<PeerConfig> Peers { get; init; } = [];
     /// <summary>The "config mqtt" section; null when absent or disabled.</summary>
     public MqttConfig? Mqtt { get; init; }
+    /// <summary>"config action": run on MASTER / on leaving it, as a plan (Router.Core.Roles).</summary>
+    public IReadOnlyList<ActionConfig> Actions { get; init; } = [];
+    /// <summary>"config track": health checks adjusting priority or forcing FAULT (Router.Core.Health).</summary>
+    public IReadOnlyList<TrackConfig> Tracks { get; init; } = [];
     /// <summary>The file this came from.</summary>
     public string SourcePath { get; init; } = "";
 }

@@ -7,7 +7,7 @@ using Router.Linux.Interop;
 namespace Router.Linux.Netlink;
 
 /// <summary>INetworkControl over one NETLINK_ROUTE socket. Calls are serialized; each waits for the kernel's answer.</summary>
-internal sealed class RtNetlinkControl : INetworkControl
+internal sealed partial class RtNetlinkControl : INetworkControl
 {
     private readonly NetlinkSocket _socket = NetlinkSocket.Open(groups: 0);
     private readonly Lock _lock = new();

@@ -1,0 +1,165 @@
+using System.Text.RegularExpressions;
+
+namespace Router.Core.Config;
+
+/// <summary>Validates the "config action" sections.</summary>
+internal static partial class ActionLoader
+{
+    public static readonly string[] Kinds =
+        ["openwrt_wan", "openwrt_glorytun", "openwrt_dnsmasq", "link", "systemd", "command", "conntrackd"];
+
+    /// <summary>OMR's values for network.IFACE.multipath.</summary>
+    public static readonly string[] MultipathValues = ["on", "off", "master", "backup", "handover"];
+
+    public static readonly string[] CommonOptions = ["kind", "order", "timeout", "retries", "retry_delay", "fenced"];
+
+    /// <summary>Options that only make sense for some kinds.</summary>
+    private static readonly Dictionary<string, string[]> KindOptions = new()
+    {
+        ["openwrt_wan"] = ["interface", "multipath_master", "multipath_backup"],
+        ["openwrt_glorytun"] = ["service"],
+        ["openwrt_dnsmasq"] = ["service"],
+        ["link"] = ["interface"],
+        ["systemd"] = ["service"],
+        ["command"] = ["start", "stop"],
+        ["conntrackd"] = ["config", "binary"],
+    };
+
+    public static List<ActionConfig> Load(IReadOnlyList<SectionReader> sections)
+    {
+        var result = new List<ActionConfig>();
+        var seen = new Dictionary<string, int>();
+        foreach (var r in sections)
+        {
+            var s = r.Section;
+            if (s.Name is null)
+                r.Error(s.Line, "'config action' needs a name, e.g. config action 'wan'");
+            else if (seen.TryGetValue(s.Name, out var firstLine))
+                r.Error(s.Line, $"duplicate action name '{s.Name}' (first at line {firstLine})");
+            else
+                seen[s.Name] = s.Line;
+            if (r.Get("kind") is null)
+            {
+                r.Error(s.Line, $"{r.Label}: missing required option 'kind' ({string.Join(", ", Kinds)})");
+                continue;
+            }
+            var kindText = r.Choice("kind", "", Kinds);
+            if (kindText.Length == 0) continue;
+            RejectForeignOptions(r, kindText);
+            result.Add(LoadOne(r, kindText));
+        }
+        return result;
+    }
+
+    private static ActionConfig LoadOne(SectionReader r, string kindText)
+    {
+        var kind = kindText switch
+        {
+            "openwrt_wan" => ActionKind.OpenWrtWan,
+            "openwrt_glorytun" => ActionKind.OpenWrtGlorytun,
+            "openwrt_dnsmasq" => ActionKind.OpenWrtDnsmasq,
+            "link" => ActionKind.Link,
+            "systemd" => ActionKind.Systemd,
+            "command" => ActionKind.Command,
+            _ => ActionKind.Conntrackd,
+        };
+        var config = new ActionConfig
+        {
+            Name = r.Section.Name ?? "",
+            Kind = kind,
+            Order = r.Int("order", 0, 1000) ?? DefaultOrder(kind),
+            Timeout = r.Seconds("timeout", TimeSpan.FromSeconds(10), 0.1m, 3600),
+            Retries = r.Int("retries", 0, 100) ?? 2,
+            RetryDelay = r.Seconds("retry_delay", TimeSpan.FromSeconds(1), 0, 3600),
+            Fenced = r.Bool("fenced", kind == ActionKind.OpenWrtGlorytun),
+            Line = r.Section.Line,
+        };
+        switch (kind)
+        {
+            case ActionKind.OpenWrtWan:
+                return config with
+                {
+                    Interfaces = Names(r, "interface", UciName, "an OpenWrt interface name such as wan1"),
+                    MultipathMaster = Multipath(r, "multipath_master"),
+                    MultipathBackup = Multipath(r, "multipath_backup"),
+                };
+            case ActionKind.Link:
+                return config with { Interfaces = Names(r, "interface", n => DeviceName.Problem(n) is null, "a kernel device name such as eth1") };
+            case ActionKind.OpenWrtGlorytun:
+                return config with { Services = Names(r, "service", UciName, "glorytun or glorytun-udp", ["glorytun"]) };
+            case ActionKind.OpenWrtDnsmasq:
+                return config with { Services = Names(r, "service", UciName, "an init script name such as dnsmasq", ["dnsmasq"]) };
+            case ActionKind.Systemd:
+                return config with { Services = Names(r, "service", Unit, "a systemd unit such as openvpn-client@vps.service") };
+            case ActionKind.Command:
+                if (r.Get("start") is null && r.Get("stop") is null)
+                    r.Error(r.Section.Line, $"{r.Label}: kind command needs option start and/or option stop (a command line)");
+                return config with { Start = CommandLine(r, "start"), Stop = CommandLine(r, "stop") };
+            default:
+                return config with { ConntrackdConfig = r.AbsolutePath("config"), ConntrackdBinary = r.AbsolutePath("binary") };
+        }
+    }
+
+    /// <summary>Where each kind goes in the MASTER plan unless "order" says otherwise: WAN, conntrack state, tunnel, DHCP, the rest.</summary>
+    private static int DefaultOrder(ActionKind kind) => kind switch
+    {
+        ActionKind.OpenWrtWan or ActionKind.Link => 10,
+        ActionKind.Conntrackd => 20,
+        ActionKind.OpenWrtGlorytun => 30,
+        ActionKind.OpenWrtDnsmasq => 40,
+        _ => 50,
+    };
+
+    private static void RejectForeignOptions(SectionReader r, string kind)
+    {
+        foreach (var o in r.Section.Options)
+        {
+            if (CommonOptions.Contains(o.Name) || KindOptions[kind].Contains(o.Name)) continue;
+            var owners = KindOptions.Where(k => k.Value.Contains(o.Name)).Select(k => k.Key).ToList();
+            if (owners.Count > 0)
+                r.Error(o.Line, $"option '{o.Name}' does not apply to kind '{kind}' (it is for {string.Join(", ", owners)})");
+        }
+    }
+
+    private static List<string> Names(SectionReader r, string option, Func<string, bool> valid, string example, string[]? fallback = null)
+    {
+        var entries = r.GetList(option);
+        if (entries.Count == 0)
+        {
+            if (fallback is not null) return [.. fallback];
+            r.Error(r.Section.Line, $"{r.Label}: missing 'list {option}' ({example})");
+            return [];
+        }
+        var names = new List<string>();
+        foreach (var o in entries)
+        {
+            if (!valid(o.Value))
+                r.Error(o.Line, $"{option} '{o.Value}' is not {example}");
+            else if (names.Contains(o.Value))
+                r.Error(o.Line, $"{option} '{o.Value}' is listed twice");
+            else
+                names.Add(o.Value);
+        }
+        return names;
+    }
+
+    private static string? Multipath(SectionReader r, string option) =>
+        r.Get(option) is null ? null : r.Choice(option, "", MultipathValues) is { Length: > 0 } v ? v : null;
+
+    private static string? CommandLine(SectionReader r, string option)
+    {
+        if (r.Get(option) is not { } o) return null;
+        if (o.Value.StartsWith('/')) return o.Value;
+        r.Error(o.Line, $"{option} '{o.Value}' must start with an absolute path (the daemon runs it without a shell or PATH lookup)");
+        return null;
+    }
+
+    private static bool UciName(string s) => UciNamePattern().IsMatch(s);
+    private static bool Unit(string s) => UnitPattern().IsMatch(s);
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_-]*$")]
+    private static partial Regex UciNamePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9:_.@\\-]+$")]
+    private static partial Regex UnitPattern();
+}

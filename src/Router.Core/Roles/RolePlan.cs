@@ -1,0 +1,41 @@
+namespace Router.Core.Roles;
+
+/// <summary>One step of a plan: an action run in one direction, or the fence check.</summary>
+public sealed record PlanStep(string Name, StepPhase Phase, ActionDirection Direction, TimeSpan? Timeout, int Retries, TimeSpan RetryDelay, bool Fenced);
+
+/// <summary>
+/// Orders the configured actions into the plan for a target. MASTER: ascending order, with the fence check
+/// right before the first fenced action (WAN up, fence check, tunnel up, DHCP up). Any other target: the fenced
+/// actions first (the peer may be waiting for our tunnel to stop), then the rest in reverse order.
+/// </summary>
+public static class RolePlan
+{
+    public const string FenceStepName = "fence";
+
+    public static IReadOnlyList<PlanStep> For(RoleTarget target, IReadOnlyList<ActionSpec> actions, TimeSpan? fenceTimeout = null)
+    {
+        // Stable sort: equal orders keep the file order.
+        var ordered = actions.Select((a, i) => (a, i)).OrderBy(x => x.a.Order).ThenBy(x => x.i).Select(x => x.a).ToList();
+        var steps = new List<PlanStep>();
+        if (target == RoleTarget.Master)
+        {
+            var fenceAdded = false;
+            foreach (var a in ordered)
+            {
+                if (a.Fenced && !fenceAdded)
+                {
+                    steps.Add(new PlanStep(FenceStepName, StepPhase.Fence, ActionDirection.Start, fenceTimeout, 0, TimeSpan.Zero, true));
+                    fenceAdded = true;
+                }
+                steps.Add(Step(a, ActionDirection.Start));
+            }
+            return steps;
+        }
+        ordered.Reverse();
+        steps.AddRange(ordered.Where(a => a.Fenced).Select(a => Step(a, ActionDirection.Stop)));
+        steps.AddRange(ordered.Where(a => !a.Fenced).Select(a => Step(a, ActionDirection.Stop)));
+        return steps;
+    }
+
+    private static PlanStep Step(ActionSpec a, ActionDirection d) => new(a.Name, a.Phase, d, a.Timeout, a.Retries, a.RetryDelay, a.Fenced);
+}

@@ -1,0 +1,30 @@
+using Router.Core.Config;
+using Router.Core.Roles;
+using static Router.Core.Tests.Config.ConfigTestSupport;
+
+namespace Router.Core.Tests.Config;
+
+/// <summary>The OMR example in docs/configuration.md loads and plans what the text next to it says.</summary>
+public class OmrExampleTests
+{
+    private static string ExampleBlock()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Router.sln"))) dir = dir.Parent;
+        var doc = File.ReadAllText(Path.Combine(dir!.FullName, "docs", "configuration.md"));
+        var section = doc[doc.IndexOf("## OpenMPTCPRouter pair", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```\n", StringComparison.Ordinal) + 4;
+        return section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+    }
+
+    [Fact]
+    public void The_documented_omr_pair_loads_and_plans_wan_fence_tunnel_dhcp()
+    {
+        var c = LoadOk(ExampleBlock());
+        Assert.Equal([ActionKind.OpenWrtWan, ActionKind.OpenWrtGlorytun, ActionKind.OpenWrtDnsmasq], c.Actions.Select(a => a.Kind));
+        var specs = c.Actions.Select(a => a.ToSpec()).ToList();
+        Assert.Equal(["wan", "fence", "vpn", "dhcp"], RolePlan.For(RoleTarget.Master, specs).Select(s => s.Name));
+        Assert.Equal(["vpn", "dhcp", "wan"], RolePlan.For(RoleTarget.Backup, specs).Select(s => s.Name));
+        Assert.Equal([(TrackKind.Link, -20), (TrackKind.Ping, -50)], c.Tracks.Select(t => (t.Kind, t.Settings.Weight)));
+    }
+}
