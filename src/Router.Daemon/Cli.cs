@@ -123,7 +123,8 @@ public static class Cli
             net,
             LinuxNetwork.OpenMonitor,
             announcer,
-            (link, ic) => LinuxNetwork.OpenVrrpSocket(link, ic.Vrrp.Family, ic.SourceAddress, ic.Vrrp.UnicastPeers.Count == 0));
+            (link, ic) => LinuxNetwork.OpenVrrpSocket(link, ic.Vrrp.Family, ic.SourceAddress, ic.Vrrp.UnicastPeers.Count == 0),
+            LinuxNetwork.OpenLinkControl);
         // Integrations (MQTT, ...) are built here from the config and handed to the loop.
         var observers = new List<Router.Integrations.Events.IRouterObserver>();
         RouterDaemon? daemon = null;

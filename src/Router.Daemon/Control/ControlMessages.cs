@@ -18,7 +18,26 @@ public sealed record StatusReport(
     bool Maintenance,
     IReadOnlyList<InstanceStatus> Instances,
     NotifyStatus Notify,
-    IReadOnlyList<string> Integrations);
+    IReadOnlyList<string> Integrations,
+    RoleStatus? Role = null,
+    FenceStatus? Fence = null,
+    IReadOnlyList<PeerPathView>? Peers = null,
+    IReadOnlyList<TrackView>? Tracks = null);
+
+/// <summary>The role plan: what MASTER / BACKUP means for WAN, tunnel and DHCP here, step by step.</summary>
+public sealed record RoleStatus(string? Target, string Reason, bool Finished, string? CurrentStep, string Tunnel,
+    IReadOnlyList<StepView> Steps, long StaleResults);
+
+public sealed record StepView(string Name, string Phase, string Direction, string Outcome, int Attempts, string? Error);
+
+/// <summary>The tunnel gate: Allowed / Wait / NotMaster and why; what the peer last said.</summary>
+public sealed record FenceStatus(string Gate, string Reason, string? PeerRole, string? PeerTunnel, int? PeerPriority,
+    long DualMasterEpisodes, double DualMasterTotalMs, double DualMasterLongestMs, bool DualMasterNow,
+    IReadOnlyDictionary<string, double> LastHeardAgoMs, IReadOnlyDictionary<string, long> Refusals);
+
+public sealed record PeerPathView(string Path, bool Up, string? PeerNode, string? Remote, double? LastHeardAgoMs, string? LastError);
+
+public sealed record TrackView(string Name, bool Up, long Runs, long Failures, string? LastDetail);
 
 public sealed record InstanceStatus(
     string Name,
