@@ -18,6 +18,7 @@ public static class ConfigLoader
         UciSection? globalSection = null;
         var instanceReaders = new List<SectionReader>();
         var groupReaders = new List<SectionReader>();
+        LeasesConfig? leases = null;
 
         foreach (var s in doc.Sections)
         {
@@ -38,6 +39,11 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.SyncGroupType:
                     groupReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.SyncGroup, Label("sync_group", s), mine));
+                    break;
+                case ConfigSchema.LeasesType:
+                    var leasesReader = new SectionReader(doc.Path, s, ConfigSchema.Leases, "the leases section", mine);
+                    if (leases is not null) leasesReader.Error(s.Line, $"more than one 'config leases' section (first at line {leases.Line})");
+                    else leases = LeasesLoader.Load(leasesReader);
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -78,6 +84,7 @@ public static class ConfigLoader
                 .Select(i => i.Config with { SyncGroup = memberOf.GetValueOrDefault(i.Config.Vrrp.Name) })
                 .ToList(),
             SyncGroups = groups,
+            Leases = leases is { Enabled: true } ? leases : null,
             SourcePath = doc.Path,
         };
     }

@@ -6,8 +6,9 @@ internal static class ConfigSchema
     public const string GlobalType = "global";
     public const string InstanceType = "instance";
     public const string SyncGroupType = "sync_group";
+    public const string LeasesType = "leases";
 
-    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType];
+    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, LeasesType];
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
@@ -18,6 +19,8 @@ internal static class ConfigSchema
                  "unicast_src", "auth_type", "auth_pass", "garp_repeat", "garp_interval", "garp_master_delay", "garp_refresh",
                  "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop"],
         lists: ["vip", "unicast_peer"]);
+
+    public static readonly SectionSchema Leases = new(single: ["enabled", "db_path"], lists: []);
 
     public static readonly SectionSchema SyncGroup = new(
         single: ["notify", "notify_master", "notify_backup", "notify_fault"],

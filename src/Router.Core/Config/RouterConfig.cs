@@ -10,6 +10,8 @@ public sealed record RouterConfig
     public GlobalConfig Global { get; init; } = new();
     public IReadOnlyList<InstanceConfig> Instances { get; init; } = [];
     public IReadOnlyList<SyncGroupConfig> SyncGroups { get; init; } = [];
+    /// <summary>The DHCP lease store; null when there is no enabled "config leases" section.</summary>
+    public LeasesConfig? Leases { get; init; }
     /// <summary>The file this came from.</summary>
     public string SourcePath { get; init; } = "";
 }
