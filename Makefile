@@ -11,8 +11,8 @@ DOTNET_FLAGS := -nologo -v:q -clp:ErrorsOnly
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Build needs a C toolchain for the NativeAOT link; the lab needs the kernel tools and the real peers.
-BUILD_PKGS := clang zlib1g-dev build-essential
-LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump
+BUILD_PKGS := clang zlib1g-dev build-essential libsqlite3-0
+LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump dnsmasq busybox-static
 
 .PHONY: build deps-build deps-lab test unit lab demo bench clean
 

@@ -26,5 +26,5 @@ public readonly record struct HybridTimestamp(long WallMs, int Counter) : ICompa
     public static bool operator >=(HybridTimestamp a, HybridTimestamp b) => a.Packed >= b.Packed;
 
     public override string ToString() =>
-        $"{DateTimeOffset.FromUnixTimeMilliseconds(WallMs):yyyy-MM-ddTHH:mm:ss.fffZ}+{Counter}";
+        $"{DateTimeOffset.FromUnixTimeMilliseconds(WallMs):yyyy-MM-ddTHH:mm:ss.fffZ}#{Counter}";
 }
