@@ -24,8 +24,8 @@ public static class LeaseBench
         using (var lab = DhcpLab.Create())
         {
             result.StoreDir = lab.Dir;
-            result.StoreWritesPerSecond = StoreThroughput(Path.Combine(lab.Dir, "throughput.db"), quick ? 500 : 2000);
-            Console.WriteLine($"  lease store: {result.StoreWritesPerSecond:0} committed lease writes/s (synchronous=FULL, {lab.Dir})");
+            (result.StoreWritesPerSecond, result.StoreBytesPerWrite) = StoreThroughput(Path.Combine(lab.Dir, "throughput.db"), quick ? 500 : 2000);
+            Console.WriteLine($"  lease store: {result.StoreWritesPerSecond:0} committed lease writes/s, {result.StoreBytesPerWrite / 1024:0.0} KiB written per lease (synchronous=FULL, {lab.Dir})");
 
             lab.StartDaemon();
             await Wait.UntilAsync(() => lab.RouterHa("status", "-c", lab.ConfigPath).Ok, TimeSpan.FromSeconds(20), "routerha up", lab.Diagnostics, ct);
@@ -42,17 +42,23 @@ public static class LeaseBench
         await File.WriteAllTextAsync(Path.Combine(outDir, "leases.json"), JsonSerializer.Serialize(result, LeaseBenchJson.Default.LeaseBenchResult), ct);
     }
 
-    private static double StoreThroughput(string path, int writes)
+    /// <summary>Commits per second, and the bytes this process sent to the block layer per commit (flash wear).</summary>
+    private static (double PerSecond, double BytesPerWrite) StoreThroughput(string path, int writes)
     {
         using var store = LeaseStore.Open(path, _ => { }, DateTimeOffset.UtcNow);
         var clock = new HybridClock();
         var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var bytesBefore = BytesWritten();
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < writes; i++)
             store.RecordLocal(new DhcpLeaseEvent(LeaseAction.Add, Mac(i), Address(i), $"host{i}", null, "br-lan", expires),
                 clock, "bench", DateTimeOffset.UtcNow);
-        return writes / sw.Elapsed.TotalSeconds;
+        var elapsed = sw.Elapsed.TotalSeconds;
+        return (writes / elapsed, (BytesWritten() - bytesBefore) / (double)writes);
     }
+
+    private static long BytesWritten() =>
+        long.Parse(File.ReadAllLines("/proc/self/io").Single(l => l.StartsWith("write_bytes:", StringComparison.Ordinal))[12..].Trim(), CultureInfo.InvariantCulture);
 
     private static LatencySummary ScriptLatency(DhcpLab lab, int count, int first, CancellationToken ct)
     {
@@ -89,6 +95,7 @@ public sealed class LeaseBenchResult
     public int Leases { get; set; }
     public string StoreDir { get; set; } = "";
     public double StoreWritesPerSecond { get; set; }
+    public double StoreBytesPerWrite { get; set; }
     public LatencySummary ViaDaemon { get; set; } = new();
     public LatencySummary DaemonDown { get; set; } = new();
 }
