@@ -32,6 +32,8 @@ internal sealed partial class RouterDaemon
             case "reload":
                 var (ok, message) = Reload();
                 return ok ? new ControlResponse(true, Message: message) : new ControlResponse(false, message);
+            case "lease":
+                return OnLease(request);
             default:
                 return new ControlResponse(false, $"unknown command '{request.Cmd}'");
         }

@@ -5,7 +5,9 @@ namespace Router.Daemon.Control;
 // The control socket speaks one JSON object per line each way. These records are the whole protocol;
 // `routerha status --json` prints StatusReport as is, so its field names are a public interface.
 
-public sealed record ControlRequest(string Cmd, bool? On = null, string? Instance = null);
+/// <summary>Args and Env carry a dnsmasq dhcp-script call ("lease"): its argv and DNSMASQ_* variables.</summary>
+public sealed record ControlRequest(string Cmd, bool? On = null, string? Instance = null,
+    IReadOnlyList<string>? Args = null, IReadOnlyDictionary<string, string>? Env = null);
 
 public sealed record ControlResponse(bool Ok, string? Error = null, string? Message = null, StatusReport? Status = null);
 
