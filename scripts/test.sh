@@ -8,15 +8,20 @@ passed=0 failed=0 skipped=0 status=0
 log=$(mktemp)
 for p in "${projects[@]}"; do
   echo "== $p"
-  dotnet test "$p" -nologo -v:q --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |Error Message|Total tests|^\s+(Passed|Failed|Skipped):' || true
-  rc=${PIPESTATUS[0]}
-  [ "$rc" -ne 0 ] && status=1
+  dotnet test "$p" -nologo -v:q --logger "console;verbosity=normal" > "$log" 2>&1
+  rc=$?
   # The console logger's footer: "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N" lines.
   total=$(sed -nE 's/^\s*Total tests:\s+([0-9]+).*/\1/p' "$log" | tail -1)
   p_=$(sed -nE 's/^\s+Passed:\s+([0-9]+)\s*$/\1/p' "$log" | tail -1)
   f=$(sed -nE 's/^\s+Failed:\s+([0-9]+)\s*$/\1/p' "$log" | tail -1)
   s=$(sed -nE 's/^\s+Skipped:\s+([0-9]+)\s*$/\1/p' "$log" | tail -1)
-  if [ -z "$total" ]; then echo "!! $p: no test summary (build failure?)"; tail -20 "$log"; status=1; fi
+  echo "   ${total:-0} tests: ${p_:-0} passed, ${f:-0} failed, ${s:-0} skipped"
+  if [ -z "$total" ]; then echo "!! $p: no test summary (build failure?)"; tail -30 "$log"; status=1; fi
+  # Either signal is enough: a non-zero exit, or a failed count.
+  if [ "$rc" -ne 0 ] || [ "${f:-0}" -gt 0 ]; then
+    status=1
+    sed -n '/^\s*Failed [A-Za-z]/,/^\s*Stack Trace:/p' "$log" | head -150
+  fi
   passed=$((passed + ${p_:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
 done
 rm -f "$log"

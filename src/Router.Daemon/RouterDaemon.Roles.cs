@@ -31,8 +31,9 @@ internal sealed partial class RouterDaemon
     private readonly Dictionary<PeerRefusal, (long Count, TimeSpan LastLogged)> _refusals = [];
     private TimeSpan? _stopDeadline;
 
-    /// <summary>Whose state is the router's role: the first instance still running.</summary>
-    private InstanceRuntime? RoleInstance => _instances.FirstOrDefault(r => !r.Stopping) ?? _instances.FirstOrDefault();
+    /// <summary>Whose state is the router's role: the first instance in the config.</summary>
+    private InstanceRuntime? RoleInstance =>
+        _config.Instances.Count == 0 ? null : _instances.FirstOrDefault(r => r.Name == _config.Instances[0].Vrrp.Name);
 
     private void StartRoles()
     {
@@ -171,7 +172,8 @@ internal sealed partial class RouterDaemon
         _fence?.SetLocal(FenceRoleOf(_role ?? RoleTarget.Backup), RoleInstance?.Machine.EffectivePriority ?? 100, status, Now);
     }
 
-    /// <summary>Once per loop turn: share our state, apply the fence's verdict to the plan and to VRRP.</summary>
+    /// <summary>Once per loop turn: share our state, apply the fence's verdict to the plan and to VRRP.
+    /// StopTunnel needs nothing here: it is only set when we are not MASTER, and leaving MASTER runs the stop plan.</summary>
     private void FenceTick()
     {
         if (_fence is null)
@@ -204,12 +206,6 @@ internal sealed partial class RouterDaemon
         {
             _log.Warn($"fence: stepping down ({v.Reason})");
             Execute(rt, rt.Machine.ForceState(VrrpState.Backup, $"fencing: {v.Reason}", Now));
-        }
-        else if (v.StopTunnel && _role == RoleTarget.Master && _tunnel != TunnelStatus.Released && _tunnel != TunnelStatus.Stopping && _plan is not null)
-        {
-            _log.Warn($"fence: stopping the tunnel ({v.Reason})");
-            _role = RoleTarget.Backup;
-            ExecutePlan(_plan.Transition(RoleTarget.Backup, $"fencing: {v.Reason}", Now));
         }
         SendFenceState();
     }

@@ -4,6 +4,12 @@ namespace Router.LabKit;
 public sealed record ProbeResult(TimeSpan Interval, IReadOnlyList<bool> Answered)
 {
     public int Sent => Answered.Count;
+
+    /// <summary>The latest any request left against its slot.</summary>
+    public double MaxLateMs { get; init; }
+
+    /// <summary>Late by up to 50 ms blurs a gap by that much at most; a longer stall can hide a whole outage.</summary>
+    public bool GridHeld => MaxLateMs < 50;
     public int Received => Answered.Count(a => a);
     public int Lost => Sent - Received;
 

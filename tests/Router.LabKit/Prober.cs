@@ -26,6 +26,9 @@ public sealed class Prober : IDisposable
     private volatile bool _stopReceiving;
     private int _sent;
     private int _lastAnswered = -1;
+    /// <summary>How late the most delayed send left against its grid slot: a descheduled prober sends its missed
+    /// slots in a burst, and then sequence numbers no longer say when the client asked.</summary>
+    private TimeSpan _maxLate;
 
     private Prober(string netnsName, IPAddress target, TimeSpan interval)
     {
@@ -89,6 +92,8 @@ public sealed class Prober : IDisposable
             // Sleep most of the wait, spin the last stretch: the grid stays exact to well under a millisecond.
             if (wait > TimeSpan.FromMilliseconds(2)) Thread.Sleep(wait - TimeSpan.FromMilliseconds(1.5));
             while (clock.Elapsed < due) Thread.SpinWait(20);
+            var late = clock.Elapsed - due;
+            if (late > _maxLate) _maxLate = late;
             BuildEcho(packet, seq);
             // Counted before sending: on a veth the reply can arrive before SendTo returns.
             Volatile.Write(ref _sent, seq + 1);
@@ -155,7 +160,7 @@ public sealed class Prober : IDisposable
             _receiver.Join();
         }
         var sent = SentCount;
-        return new ProbeResult(_interval, _answered.Take(sent).ToArray());
+        return new ProbeResult(_interval, _answered.Take(sent).ToArray()) { MaxLateMs = _maxLate.TotalMilliseconds };
     }
 
     public void Dispose()
