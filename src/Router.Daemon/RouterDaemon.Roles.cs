@@ -20,7 +20,13 @@ internal sealed partial class RouterDaemon
     private ActionExecutor? _executor;
     private readonly Dictionary<long, PlanStep> _runningSteps = [];
     private long? _fenceTicket;
+    /// <summary>The role the plan runs: the VRRP role, except BACKUP while the fence sees a better live MASTER.</summary>
     private RoleTarget? _role;
+    /// <summary>The role instance's VRRP role, as the fence and the peer know it.</summary>
+    private RoleTarget _vrrpRole = RoleTarget.Backup;
+    /// <summary>The peer is a live MASTER that outranks us (a LAN partition with the peer channel up): VRRP keeps
+    /// serving our side of the LAN, but WAN, tunnel and DHCP stay as on a BACKUP.</summary>
+    private bool _fenceDemoted;
     private TunnelStatus _tunnel = TunnelStatus.Released;
     private TunnelFence? _fence;
     private PeerChannel? _peer;
@@ -56,7 +62,7 @@ internal sealed partial class RouterDaemon
         _peerConfig = peer;
         var first = _config.Instances.FirstOrDefault();
         var address = peer.Paths[0].Local;
-        _fence = new TunnelFence(new FenceSettings { Paths = peer.Paths.Select(p => p.Name).ToList(), SilenceWindow = peer.FenceWindow },
+        _fence = new TunnelFence(new FenceSettings { Paths = peer.Paths.Select(p => p.Name).ToList(), SilenceWindow = peer.FenceWindow, PeerAliveWindow = peer.DeadInterval },
             (ulong)Random.Shared.NextInt64(), address, first?.Vrrp.Priority ?? 100, Now);
         try
         {
@@ -92,10 +98,18 @@ internal sealed partial class RouterDaemon
             VrrpState.Fault => RoleTarget.Fault,
             _ => RoleTarget.Stopped,
         };
+        _vrrpRole = target;
+        _fence?.SetLocal(FenceRoleOf(target), rt.Machine.EffectivePriority, _tunnel, Now);
+        UpdateRole(c.Reason);
+    }
+
+    /// <summary>Runs the plan for the role this router should play now (VRRP role, demoted by the fence).</summary>
+    private void UpdateRole(string reason)
+    {
+        var target = _vrrpRole == RoleTarget.Master && _fenceDemoted ? RoleTarget.Backup : _vrrpRole;
         if (target == _role) return;
         _role = target;
-        _fence?.SetLocal(FenceRoleOf(target), rt.Machine.EffectivePriority, _tunnel, Now);
-        if (_plan is not null) ExecutePlan(_plan.Transition(target, c.Reason, Now));
+        if (_plan is not null) ExecutePlan(_plan.Transition(target, reason, Now));
     }
 
     private static FenceRole FenceRoleOf(RoleTarget t) => t switch
@@ -169,10 +183,10 @@ internal sealed partial class RouterDaemon
     private void SetTunnel(TunnelStatus status)
     {
         _tunnel = status;
-        _fence?.SetLocal(FenceRoleOf(_role ?? RoleTarget.Backup), RoleInstance?.Machine.EffectivePriority ?? 100, status, Now);
+        _fence?.SetLocal(FenceRoleOf(_vrrpRole), RoleInstance?.Machine.EffectivePriority ?? 100, status, Now);
     }
 
-    /// <summary>Once per loop turn: share our state, apply the fence's verdict to the plan and to VRRP.
+    /// <summary>Once per loop turn: share our state, apply the fence's verdict to the plan.
     /// StopTunnel needs nothing here: it is only set when we are not MASTER, and leaving MASTER runs the stop plan.</summary>
     private void FenceTick()
     {
@@ -202,10 +216,14 @@ internal sealed partial class RouterDaemon
             var ok = v.Gate == TunnelGate.Allowed;
             ExecutePlan(_plan.StepFinished(ticket, ok, ok ? null : v.Reason, Now));
         }
-        if (v.StepDown && RoleInstance is { Machine.State: VrrpState.Master } rt)
+        if (v.StepDown != _fenceDemoted)
         {
-            _log.Warn($"fence: stepping down ({v.Reason})");
-            Execute(rt, rt.Machine.ForceState(VrrpState.Backup, $"fencing: {v.Reason}", Now));
+            // Forcing VRRP down would not hold: across a LAN cut no advert arrives and the master-down timer
+            // makes us MASTER again, flapping WAN with it. The plan is what must not run twice, so demote that.
+            _fenceDemoted = v.StepDown;
+            if (v.StepDown) _log.Warn($"fence: WAN, tunnel and DHCP stay down here ({v.Reason})");
+            else _log.Info("fence: no better live MASTER any more");
+            UpdateRole(v.StepDown ? $"fencing: {v.Reason}" : "fence: no better live MASTER");
         }
         SendFenceState();
     }
@@ -251,12 +269,13 @@ internal sealed partial class RouterDaemon
         {
             case PeerPathUp u:
                 _log.Info($"peer {u.PeerNodeId} ({u.PeerSoftwareVersion}) up on path {u.Path} ({u.Remote})");
-                _fence.OnHeard(u.Path, now);
+                _fence.OnPathUp(u.Path, now);
                 _peer?.Send(u.Path, FenceMessageTypes.State, FenceCodec.Encode(_fence.LocalState));
                 PublishEvent("peer_found", null, $"peer {u.PeerNodeId} up on {u.Path}", new Dictionary<string, string> { ["path"] = u.Path });
                 break;
             case PeerPathDown d:
                 _log.Warn($"peer path {d.Path} down: {d.Cause} ({d.Reason})");
+                _fence.OnPathDown(d.Path, now);
                 PublishEvent("peer_lost", null, $"peer path {d.Path} down: {d.Reason}", new Dictionary<string, string> { ["path"] = d.Path });
                 break;
             case PeerHeartbeat h:
@@ -309,7 +328,7 @@ internal sealed partial class RouterDaemon
     {
         if (_plan is null) return null;
         var p = _plan.Status;
-        return new RoleStatus(p.Target is { } t ? RoleNames.Of(t) : null, p.Reason, p.Finished, p.CurrentStep, _tunnel.ToString(),
+        return new RoleStatus(p.Target is { } t ? RoleNames.Of(t) : null, p.Reason, p.Finished, p.CurrentStep, _tunnel.ToString(), _fenceDemoted,
             p.Steps.Select(s => new StepView(s.Name, s.Phase.ToString(), s.Direction.ToString(), RoleNames.Of(s.Outcome), s.Attempts, s.Error)).ToList(),
             p.StaleResults);
     }

@@ -18,6 +18,7 @@ public sealed class TunnelFence
 {
     readonly FenceSettings _settings;
     readonly Dictionary<string, TimeSpan> _lastHeard = [];
+    readonly HashSet<string> _pathsUp = [];
     readonly List<FenceEvent> _events = [];
     readonly IPAddress _address;
     FenceRole _role = FenceRole.Backup;
@@ -85,6 +86,24 @@ public sealed class TunnelFence
     }
 
     /// <summary>Any authenticated frame (heartbeat or message) arrived on this path.</summary>
+    /// <summary>A path's connection came up (authenticated): the peer is reachable there.</summary>
+    public void OnPathUp(string path, TimeSpan now)
+    {
+        _pathsUp.Add(path);
+        OnHeard(path, now);
+    }
+
+    /// <summary>A path's connection went away (reset, goodbye, silence): the peer may be gone.</summary>
+    public void OnPathDown(string path, TimeSpan now)
+    {
+        _pathsUp.Remove(path);
+        Track(now);
+    }
+
+    /// <summary>True while some path is up and the peer was heard within the alive window.</summary>
+    public bool PeerAlive(TimeSpan now) =>
+        _pathsUp.Count > 0 && now - _lastHeard.Values.Max() < _settings.PeerAliveWindow;
+
     public void OnHeard(string path, TimeSpan now)
     {
         if (_lastHeard.TryGetValue(path, out var last) && now > last) _lastHeard[path] = now;
@@ -122,7 +141,7 @@ public sealed class TunnelFence
             return new FenceVerdict(TunnelGate.Allowed, $"peer silent on every path for {Seconds(_settings.SilenceWindow)}", false, false, null);
         if (_peer is not { } peer)
             return Wait($"peer heard on {HeardPaths(now)} but has not reported its tunnel state", silenceEnds);
-        if (peer.Role == FenceRole.Master && PeerOutranks(peer))
+        if (peer.Role == FenceRole.Master && PeerOutranks(peer) && PeerAlive(now))
             return new FenceVerdict(TunnelGate.Wait,
                 $"peer {peer.Address} is also MASTER with higher rank (priority {peer.Priority} vs {_priority}): stepping down",
                 true, true, silenceEnds);
@@ -141,7 +160,7 @@ public sealed class TunnelFence
     void Track(TimeSpan now)
     {
         var silent = now >= _lastHeard.Values.Max() + _settings.SilenceWindow;
-        var dual = _role == FenceRole.Master && _peer?.Role == FenceRole.Master && !silent;
+        var dual = _role == FenceRole.Master && _peer?.Role == FenceRole.Master && !silent && PeerAlive(now);
         if (dual && _episodeStart is null)
         {
             _episodeStart = now;
@@ -153,6 +172,7 @@ public sealed class TunnelFence
             _episodeStart = null;
             var reason = _role != FenceRole.Master ? "we left MASTER"
                 : silent ? "peer silent on every path"
+                : !PeerAlive(now) ? "peer unreachable"
                 : $"peer is {_peer?.Role.ToString().ToUpperInvariant()}";
             var ended = new DualMasterEnded(now, start, reason);
             Counters.DualMasterTotal += ended.Duration;

@@ -27,7 +27,7 @@ public sealed record StatusReport(
     IReadOnlyList<TrackView>? Tracks = null);
 
 /// <summary>The role plan: what MASTER / BACKUP means for WAN, tunnel and DHCP here, step by step.</summary>
-public sealed record RoleStatus(string? Target, string Reason, bool Finished, string? CurrentStep, string Tunnel,
+public sealed record RoleStatus(string? Target, string Reason, bool Finished, string? CurrentStep, string Tunnel, bool FenceDemoted,
     IReadOnlyList<StepView> Steps, long StaleResults);
 
 public sealed record StepView(string Name, string Phase, string Direction, string Outcome, int Attempts, string? Error);

@@ -17,6 +17,9 @@ public class FenceTests
     /// <summary>Delivers whatever each side has to say until both are quiet (bounded: the exchange must end).</summary>
     static void Exchange(TunnelFence a, TunnelFence b, TimeSpan now, string path = "lan")
     {
+        // States only arrive over a connected path.
+        a.OnPathUp(path, now);
+        b.OnPathUp(path, now);
         for (var round = 0; round < 10; round++)
         {
             var fromA = a.TakeStateToSend();
@@ -237,5 +240,34 @@ public class FenceTests
         var restarted = Fence(3, AddrB, 100);
         Assert.True(a.OnPeerState("lan", restarted.TakeStateToSend()!, S(3)));
         Assert.Equal(3UL, a.Peer!.BootId);
+    }
+
+    [Fact]
+    public void A_dead_peers_last_master_claim_does_not_push_a_new_master_down()
+    {
+        // A crashes as MASTER: B becomes MASTER by VRRP while A's last word on the channel still says MASTER, higher.
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        b.OnPathDown("lan", S(0.5)); // the crash resets the connection
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
+
+        var v = b.Evaluate(S(1));
+        Assert.False(v.StepDown);
+        Assert.Equal(TunnelGate.Wait, v.Gate); // its tunnel may still be up: wait for the silence window
+        Assert.Equal(TunnelGate.Allowed, b.Evaluate(S(0) + Window).Gate);
+    }
+
+    [Fact]
+    public void A_peer_that_went_quiet_on_an_open_connection_stops_counting_as_master_after_the_alive_window()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
+        Assert.True(b.Evaluate(S(1)).StepDown);   // heard 1 s ago on an up path: a live better master
+        Assert.False(b.Evaluate(S(3.5)).StepDown); // powered off: nothing for longer than the alive window (3 s)
     }
 }
