@@ -11,8 +11,8 @@ DOTNET_FLAGS := -nologo -v:q -clp:ErrorsOnly
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Build needs a C toolchain for the NativeAOT link; the lab needs the kernel tools and the real peers.
-BUILD_PKGS := clang zlib1g-dev build-essential
-LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump mosquitto mosquitto-clients openssl
+BUILD_PKGS := clang zlib1g-dev build-essential libsqlite3-0
+LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump mosquitto mosquitto-clients openssl dnsmasq busybox-static
 # Release binaries: the x86_64-openwrt binary is the linux-x64 NativeAOT object relinked against musl.
 RELEASE_PKGS := musl-tools musl-dev binutils
 # Package tests: a musl-only root (busybox-static + Debian's musl loader) runs the router binary.

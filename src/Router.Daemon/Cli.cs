@@ -19,6 +19,9 @@ public static class Cli
                                          MASTER hands over to the backup and stays BACKUP
           maintenance on|off [-s SOCKET] stay BACKUP (handing over first) / take part again
           reload [-s SOCKET]             re-read the config (same as SIGHUP)
+          leases [--json]                the DHCP lease store (active, expired and deleted rows)
+          dhcp-script [-c FILE] [-s SOCKET] ACTION ARGS...
+                                         dnsmasq --dhcp-script entry (add, old, del, init, ...)
           version                        print the version
         -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)
         -s SOCKET  control socket (default: control_socket from the config, else /var/run/routerha.sock)
@@ -31,6 +34,8 @@ public static class Cli
     {
         if (args.Length == 0) return UsageError("a verb is required");
         var verb = args[0];
+        // dnsmasq's arguments (MAC, IP, hostname) are positional and not routerha options.
+        if (verb == "dhcp-script") return Leases.DhcpScriptCommand.Run(args[1..]);
         var opts = Options.Parse(args[1..], out var error);
         if (error is not null) return UsageError(error);
         try
@@ -45,6 +50,7 @@ public static class Cli
                     ? Control(opts, new ControlRequest("maintenance", On: opts.Positional == "on"))
                     : UsageError("maintenance needs 'on' or 'off'"),
                 "reload" => Control(opts, new ControlRequest("reload")),
+                "leases" => Leases.LeasesCommand.Run(opts.Config, opts.Json),
                 "version" or "--version" or "-V" => Print(Version),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => UsageError($"unknown verb '{verb}'"),
@@ -123,14 +129,16 @@ public static class Cli
             net,
             LinuxNetwork.OpenMonitor,
             announcer,
-            (link, ic) => LinuxNetwork.OpenVrrpSocket(link, ic.Vrrp.Family, ic.SourceAddress, ic.Vrrp.UnicastPeers.Count == 0));
+            (link, ic) => LinuxNetwork.OpenVrrpSocket(link, ic.Vrrp.Family, ic.SourceAddress, ic.Vrrp.UnicastPeers.Count == 0),
+            LinuxNetwork.OpenLinkControl);
         // Integrations (MQTT, ...) are built here from the config and handed to the loop.
         var observers = new List<Router.Integrations.Events.IRouterObserver>();
+        using var leases = OpenLeases(config, log);
         RouterDaemon? daemon = null;
         if (config.Mqtt is { } mqtt)
             observers.Add(Router.Integrations.Mqtt.MqttPublisher.Create(mqtt, config.Global.NodeName ?? Environment.MachineName,
                 (command, on) => daemon is null ? Task.FromResult((false, "starting")) : daemon.Commands(command, on), log));
-        daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers);
+        daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers) { Leases = leases };
         try
         {
             return daemon.Run();
@@ -140,6 +148,23 @@ public static class Cli
             foreach (var o in observers) o.Dispose();
             net.Dispose();
             syslog?.Dispose();
+        }
+    }
+
+    /// <summary>A store that cannot be opened costs the leases, never VRRP: the daemon runs on without it.</summary>
+    private static Leases.LeaseBook? OpenLeases(RouterConfig config, Log log)
+    {
+        if (config.Leases is not { } lc) return null;
+        try
+        {
+            var book = Leases.LeaseBook.Open(lc.DbPath, Leases.LeaseSettings.NodeName(config.Global.NodeName), log.Warn, DateTimeOffset.UtcNow);
+            log.Info($"lease store {lc.DbPath} open: {book.List(includeDeleted: false).Count} lease(s)");
+            return book;
+        }
+        catch (Exception e) when (e is Router.Store.LeaseStoreException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or DllNotFoundException)
+        {
+            log.Error($"lease store {lc.DbPath} not opened, leases are not kept: {e.Message}");
+            return null;
         }
     }
 

@@ -45,7 +45,10 @@ internal sealed class InstanceRuntime : IDisposable
     public bool Stopping { get; set; }
     public string? LastError { get; set; }
     /// <summary>FAULT because of the interface (down or missing), as opposed to maintenance etc.</summary>
-    public bool LinkFault { get; set; }
+    public string? LinkFaultReason { get; set; }
+    public bool LinkFault => LinkFaultReason is not null;
+    /// <summary>A weight-0 track is down (Router.Core.Health); combined with the link fault by the daemon.</summary>
+    public string? HealthFaultReason { get; set; }
 
     public bool IsMulticast => Settings.UnicastPeers.Count == 0;
 

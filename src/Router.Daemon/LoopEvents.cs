@@ -21,3 +21,12 @@ internal sealed record SignalArrived(PosixSignal Signal) : LoopEvent;
 
 /// <summary>The next round of a spaced gratuitous ARP / NA burst.</summary>
 internal sealed record AnnounceRound(InstanceRuntime Instance, int Remaining) : LoopEvent;
+
+/// <summary>An action attempt of the role plan ended (from the ActionExecutor's thread).</summary>
+internal sealed record StepDone(Router.Integrations.Actions.StepResult Result) : LoopEvent;
+
+/// <summary>A health probe answered.</summary>
+internal sealed record ProbeDone(string Track, long Ticket, Router.Integrations.Health.ProbeResult Result) : LoopEvent;
+
+/// <summary>Something from the peer channel.</summary>
+internal sealed record PeerInput(Router.Peers.PeerEvent Event) : LoopEvent;

@@ -32,6 +32,8 @@ internal sealed partial class RouterDaemon
             case "reload":
                 var (ok, message) = Reload();
                 return ok ? new ControlResponse(true, Message: message) : new ControlResponse(false, message);
+            case "lease":
+                return OnLease(request);
             default:
                 return new ControlResponse(false, $"unknown command '{request.Cmd}'");
         }
@@ -74,7 +76,12 @@ internal sealed partial class RouterDaemon
         Maintenance: _maintenance,
         Instances: _instances.Select(InstanceStatusOf).ToList(),
         Notify: new NotifyStatus(_notify.Started, _notify.Failed, _notify.TimedOut),
-        Integrations: IntegrationHealth());
+        Integrations: IntegrationHealth(),
+        Role: RoleStatusOf(),
+        Fence: FenceStatusOf(),
+        Peers: _peer?.Status().Select(p => new PeerPathView(p.Path, p.Up, p.PeerNodeId, p.Remote?.ToString(),
+            p.LastHeardAgo?.TotalMilliseconds, p.LastError)).ToList(),
+        Tracks: _health?.Tracks.Select(t => new TrackView(t.Settings.Name, t.Up, t.Runs, t.Failures, t.LastDetail)).ToList());
 
     private InstanceStatus InstanceStatusOf(InstanceRuntime rt)
     {

@@ -54,8 +54,8 @@ internal sealed partial class RouterDaemon
         TryOpenSocket(rt);
         if (rt.Socket is null && !rt.LinkFault)
         {
-            rt.LinkFault = true;
-            Execute(rt, rt.Machine.SetFault(true, rt.LastError, Now));
+            rt.LinkFaultReason = rt.LastError;
+            ApplyFault(rt, "socket reopened");
         }
     }
 
@@ -78,8 +78,8 @@ internal sealed partial class RouterDaemon
                     rt.Link = null;
                     if (!rt.LinkFault)
                     {
-                        rt.LinkFault = true;
-                        Execute(rt, rt.Machine.SetFault(true, $"{rt.Config.Interface} removed", Now));
+                        rt.LinkFaultReason = $"{rt.Config.Interface} removed";
+                        ApplyFault(rt, "");
                     }
                 }
                 break;
@@ -114,13 +114,13 @@ internal sealed partial class RouterDaemon
         var up = link.AdminUp && link.OperUp && rt.Socket is not null;
         if (!up && !rt.LinkFault)
         {
-            rt.LinkFault = true;
-            Execute(rt, rt.Machine.SetFault(true, $"{link.Name} is down", Now));
+            rt.LinkFaultReason = $"{link.Name} is down";
+            ApplyFault(rt, "");
         }
         else if (up && rt.LinkFault)
         {
-            rt.LinkFault = false;
-            Execute(rt, rt.Machine.SetFault(false, $"{link.Name} is up", Now));
+            rt.LinkFaultReason = null;
+            ApplyFault(rt, $"{link.Name} is up");
         }
         else if (up && !wasUp && rt.Machine.State == VrrpState.Master)
         {

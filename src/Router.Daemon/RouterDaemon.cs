@@ -16,7 +16,8 @@ internal sealed record DaemonPorts(
     INetworkControl Network,
     Func<INetlinkMonitor> OpenMonitor,
     IAddressAnnouncer Announcer,
-    Func<InterfaceInfo, InstanceConfig, IVrrpSocket> OpenSocket);
+    Func<InterfaceInfo, InstanceConfig, IVrrpSocket> OpenSocket,
+    Func<ILinkControl> OpenLinkControl);
 
 /// <summary>
 /// The one event loop: every input becomes a LoopEvent in one inbox and is handled here, in order, on one thread.
@@ -72,9 +73,11 @@ internal sealed partial class RouterDaemon
         StartMonitor();
 
         _log.Info($"routerha {Cli.Version} starting: {_config.Instances.Count} instance(s) from {_config.SourcePath}, control socket {control.Path}");
+        StartRoles();
         foreach (var ic in _config.Instances) StartInstance(ic);
+        StartHealth();
 
-        while (!_stopping || _instances.Count > 0)
+        while (!_stopping || _instances.Count > 0 || !RolesSettled())
         {
             var e = _events.Take(UntilNextDeadline());
             try
@@ -82,6 +85,7 @@ internal sealed partial class RouterDaemon
                 if (e is not null) Handle(e);
                 // Timers are checked after every event too: a steady stream of packets must not starve them.
                 FireDueTimers();
+                FenceTick();
                 if (_viewDirty) PublishView();
             }
             catch (Exception ex)
@@ -92,6 +96,8 @@ internal sealed partial class RouterDaemon
         }
 
         _monitorStop.Cancel();
+        _probeStop.Cancel();
+        StopRoles();
         using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         _notify.DrainAsync(drain.Token).GetAwaiter().GetResult();
         _log.Info("routerha stopped");
@@ -147,6 +153,9 @@ internal sealed partial class RouterDaemon
             if (rt.Machine.NextDeadline is { } d && (next is null || d < next)) next = d;
             if (rt.ReleaseAt is { } r && (next is null || r < next)) next = r;
         }
+        if (NextRoleDeadline() is { } role && (next is null || role < next)) next = role;
+        if (_health?.NextDeadline is { } h && (next is null || h < next)) next = h;
+        if (_stopping && _stopDeadline is { } stop && (next is null || stop < next)) next = stop;
         if (next is null) return Timeout.InfiniteTimeSpan;
         var due = next.Value - Now;
         // Monitor waits in whole milliseconds: round up, or a sub-millisecond remainder becomes a spin.
@@ -163,6 +172,8 @@ internal sealed partial class RouterDaemon
             if (rt.ReleaseAt is { } r && r <= now)
                 Release(rt, "no new master heard");
         }
+        FireRoleTimers(now);
+        FireHealthTimers(now);
     }
 
     private void Handle(LoopEvent e)
@@ -187,6 +198,15 @@ internal sealed partial class RouterDaemon
                 _log.Error($"kernel monitor stopped: {m.Error.Message}; restarting it");
                 StartMonitor();
                 ResyncLinks();
+                break;
+            case StepDone d:
+                OnStepDone(d.Result);
+                break;
+            case ProbeDone p:
+                OnProbeDone(p);
+                break;
+            case PeerInput p:
+                OnPeer(p.Event);
                 break;
             case ControlArrived c:
                 c.Reply.TrySetResult(OnControl(c.Request));
@@ -223,9 +243,9 @@ internal sealed partial class RouterDaemon
             : null;
         if (fault is not null)
         {
-            rt.LinkFault = true;
+            rt.LinkFaultReason = fault;
             rt.LastError ??= fault;
-            Execute(rt, rt.Machine.SetFault(true, fault, Now));
+            ApplyFault(rt, "");
         }
         if (_maintenance) Execute(rt, rt.Machine.SetMaintenance(true, Now));
         Execute(rt, rt.Machine.Start(Now, _config.Global.StartupDelay));
@@ -362,6 +382,7 @@ internal sealed partial class RouterDaemon
         }
         rt.HandoverRequested = false;
         Notify(rt, c.To);
+        if (rt == RoleInstance) OnRoleInstanceChanged(rt, c);
         if (rt.Config.SyncGroup is { } group)
         {
             var members = _instances.Where(i => i.Config.SyncGroup == group).ToList();

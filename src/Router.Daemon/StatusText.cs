@@ -22,6 +22,20 @@ internal static class StatusText
             foreach (var t in i.Transitions.TakeLast(3))
                 sb.AppendLine($"  {t.At.ToLocalTime():yyyy-MM-dd HH:mm:ss.fff} {t.From} -> {t.To}: {t.Reason}");
         }
+        if (s.Role is { } r)
+        {
+            sb.AppendLine($"role {r.Target ?? "-"} ({r.Reason}){(r.Finished ? "" : $", running {r.CurrentStep}")}; tunnel {r.Tunnel}");
+            foreach (var step in r.Steps)
+                sb.AppendLine($"  {step.Name,-14} {step.Direction,-5} {step.Outcome,-10} attempts {step.Attempts}{(step.Error is null ? "" : $": {step.Error}")}");
+        }
+        if (s.Fence is { } f)
+            sb.AppendLine($"fence {f.Gate}: {f.Reason}; peer {f.PeerRole ?? "unknown"} tunnel {f.PeerTunnel ?? "unknown"}; dual-master episodes {f.DualMasterEpisodes}" +
+                          (f.DualMasterEpisodes > 0 ? $" (longest {f.DualMasterLongestMs:0} ms)" : ""));
+        foreach (var p in s.Peers ?? [])
+            sb.AppendLine($"peer path {p.Path}: {(p.Up ? $"up to {p.PeerNode} ({p.Remote})" : "down")}" +
+                          (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}"));
+        foreach (var t in s.Tracks ?? [])
+            sb.AppendLine($"track {t.Name}: {(t.Up ? "UP" : "DOWN")} ({t.Runs} runs, {t.Failures} failed){(t.LastDetail is null ? "" : $": {t.LastDetail}")}");
         foreach (var line in s.Integrations) sb.AppendLine(line);
         sb.Append($"notify scripts: {s.Notify.Started} run, {s.Notify.Failed} failed, {s.Notify.TimedOut} timed out");
         return sb.ToString();

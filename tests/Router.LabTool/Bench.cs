@@ -27,6 +27,8 @@ public static class Bench
             RouterhaBinary = opts.Daemons.Contains(DaemonKind.RouterHa) ? RouterHaBinary.PathOrDefault : null,
         };
 
+        if (opts.Daemons.Contains(DaemonKind.RouterHa)) await LeaseBench.RunAsync(opts.Quick, ct);
+
         foreach (var kind in opts.Daemons)
         {
             foreach (var advert in adverts)

@@ -23,6 +23,7 @@ public static class ConfigLoader
         UciSection? mqttSection = null;
         var actionReaders = new List<SectionReader>();
         var trackReaders = new List<SectionReader>();
+        LeasesConfig? leases = null;
 
         foreach (var s in doc.Sections)
         {
@@ -62,6 +63,11 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.TrackType:
                     trackReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Track, Label("track", s), mine));
+                    break;
+                case ConfigSchema.LeasesType:
+                    var leasesReader = new SectionReader(doc.Path, s, ConfigSchema.Leases, "the leases section", mine);
+                    if (leases is not null) leasesReader.Error(s.Line, $"more than one 'config leases' section (first at line {leases.Line})");
+                    else leases = LeasesLoader.Load(leasesReader);
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -109,6 +115,7 @@ public static class ConfigLoader
             Mqtt = mqtt,
             Actions = actions,
             Tracks = tracks,
+            Leases = leases is { Enabled: true } ? leases : null,
             SourcePath = doc.Path,
         };
     }

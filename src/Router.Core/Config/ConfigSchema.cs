@@ -10,8 +10,9 @@ internal static class ConfigSchema
     public const string MqttType = "mqtt";
     public const string ActionType = "action";
     public const string TrackType = "track";
+    public const string LeasesType = "leases";
 
-    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType, MqttType, ActionType, TrackType];
+    public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType, MqttType, ActionType, TrackType, LeasesType];
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
@@ -22,6 +23,8 @@ internal static class ConfigSchema
                  "unicast_src", "auth_type", "auth_pass", "garp_repeat", "garp_interval", "garp_master_delay", "garp_refresh",
                  "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop"],
         lists: ["vip", "unicast_peer"]);
+
+    public static readonly SectionSchema Leases = new(single: ["enabled", "db_path"], lists: []);
 
     public static readonly SectionSchema SyncGroup = new(
         single: ["notify", "notify_master", "notify_backup", "notify_fault"],

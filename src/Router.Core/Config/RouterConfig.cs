@@ -17,6 +17,8 @@ public sealed record RouterConfig
     public IReadOnlyList<ActionConfig> Actions { get; init; } = [];
     /// <summary>"config track": health checks adjusting priority or forcing FAULT (Router.Core.Health).</summary>
     public IReadOnlyList<TrackConfig> Tracks { get; init; } = [];
+    /// <summary>The DHCP lease store; null when there is no enabled "config leases" section.</summary>
+    public LeasesConfig? Leases { get; init; }
     /// <summary>The file this came from.</summary>
     public string SourcePath { get; init; } = "";
 }

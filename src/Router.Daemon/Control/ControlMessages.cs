@@ -5,7 +5,9 @@ namespace Router.Daemon.Control;
 // The control socket speaks one JSON object per line each way. These records are the whole protocol;
 // `routerha status --json` prints StatusReport as is, so its field names are a public interface.
 
-public sealed record ControlRequest(string Cmd, bool? On = null, string? Instance = null);
+/// <summary>Args and Env carry a dnsmasq dhcp-script call ("lease"): its argv and DNSMASQ_* variables.</summary>
+public sealed record ControlRequest(string Cmd, bool? On = null, string? Instance = null,
+    IReadOnlyList<string>? Args = null, IReadOnlyDictionary<string, string>? Env = null);
 
 public sealed record ControlResponse(bool Ok, string? Error = null, string? Message = null, StatusReport? Status = null);
 
@@ -18,7 +20,26 @@ public sealed record StatusReport(
     bool Maintenance,
     IReadOnlyList<InstanceStatus> Instances,
     NotifyStatus Notify,
-    IReadOnlyList<string> Integrations);
+    IReadOnlyList<string> Integrations,
+    RoleStatus? Role = null,
+    FenceStatus? Fence = null,
+    IReadOnlyList<PeerPathView>? Peers = null,
+    IReadOnlyList<TrackView>? Tracks = null);
+
+/// <summary>The role plan: what MASTER / BACKUP means for WAN, tunnel and DHCP here, step by step.</summary>
+public sealed record RoleStatus(string? Target, string Reason, bool Finished, string? CurrentStep, string Tunnel,
+    IReadOnlyList<StepView> Steps, long StaleResults);
+
+public sealed record StepView(string Name, string Phase, string Direction, string Outcome, int Attempts, string? Error);
+
+/// <summary>The tunnel gate: Allowed / Wait / NotMaster and why; what the peer last said.</summary>
+public sealed record FenceStatus(string Gate, string Reason, string? PeerRole, string? PeerTunnel, int? PeerPriority,
+    long DualMasterEpisodes, double DualMasterTotalMs, double DualMasterLongestMs, bool DualMasterNow,
+    IReadOnlyDictionary<string, double> LastHeardAgoMs, IReadOnlyDictionary<string, long> Refusals);
+
+public sealed record PeerPathView(string Path, bool Up, string? PeerNode, string? Remote, double? LastHeardAgoMs, string? LastError);
+
+public sealed record TrackView(string Name, bool Up, long Runs, long Failures, string? LastDetail);
 
 public sealed record InstanceStatus(
     string Name,

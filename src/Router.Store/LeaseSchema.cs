@@ -1,0 +1,66 @@
+using Microsoft.Data.Sqlite;
+
+namespace Router.Store;
+
+/// <summary>
+/// The schema as an ordered list of migrations; PRAGMA user_version is the number applied. A database
+/// from an older routerha is brought forward on open; one from a newer routerha is refused untouched.
+/// </summary>
+internal static class LeaseSchema
+{
+    /// <summary>Index i holds the step from version i to i + 1.</summary>
+    public static readonly string[] Migrations =
+    [
+        // v1: leases keyed by (MAC, IP), the HLC stamp packed in one integer, tombstones as deleted = 1.
+        """
+        CREATE TABLE leases (
+            mac       TEXT    NOT NULL,
+            ip        TEXT    NOT NULL,
+            expires   INTEGER NOT NULL,
+            hostname  TEXT,
+            client_id TEXT,
+            hlc       INTEGER NOT NULL,
+            origin    TEXT    NOT NULL,
+            deleted   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (mac, ip)
+        ) WITHOUT ROWID;
+        """,
+        // v2: the interface dnsmasq saw the lease on, and an index for "changed since stamp X" paging.
+        """
+        ALTER TABLE leases ADD COLUMN interface TEXT;
+        CREATE INDEX leases_by_hlc ON leases (hlc, mac, ip);
+        """,
+    ];
+
+    public static int Latest => Migrations.Length;
+
+    public static int VersionOf(SqliteConnection db)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "PRAGMA user_version";
+        return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Checked before anything is written, even the journal mode: the file stays byte for byte as it was.</summary>
+    public static void RefuseNewer(int version, string path)
+    {
+        if (version > Latest)
+            throw new LeaseStoreException($"{path} has lease schema v{version}, written by a newer routerha; this one knows up to v{Latest}. Not touching it: upgrade routerha or move the file away.");
+    }
+
+    /// <summary>Applies the missing steps, each in its own transaction with its version bump.</summary>
+    public static void Migrate(SqliteConnection db, string path)
+    {
+        var version = VersionOf(db);
+        RefuseNewer(version, path);
+        for (var v = version; v < Latest; v++)
+        {
+            using var tx = db.BeginTransaction();
+            using var cmd = db.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = Migrations[v] + $"\nPRAGMA user_version = {v + 1};";
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+}

@@ -1,0 +1,300 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Data.Sqlite;
+using Router.Core.Leases;
+
+namespace Router.Store;
+
+/// <summary>
+/// The lease table in one SQLite file. WAL journal with synchronous=FULL: every committed change is
+/// fsynced before the commit returns, so a lease dnsmasq has handed out survives a power cut (NORMAL
+/// would only guarantee consistency, losing the last commits). Lease events are a few per minute, so the
+/// extra fsync costs nothing that matters; see docs/leases.md for the flash-wear figures.
+/// Several processes may hold the file (the daemon and a dhcp-script writing while the daemon is down):
+/// SQLite's locking serializes them and busy_timeout makes a writer wait instead of failing.
+/// </summary>
+public sealed class LeaseStore : IDisposable
+{
+    private const string Columns = "mac, ip, expires, hostname, client_id, interface, hlc, origin, deleted";
+    private readonly SqliteConnection _db;
+    /// <summary>Microsoft.Data.Sqlite wants every command inside a transaction to name it.</summary>
+    private SqliteTransaction? _tx;
+
+    private LeaseStore(SqliteConnection db, string path)
+    {
+        _db = db;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public int SchemaVersion => LeaseSchema.VersionOf(_db);
+
+    public static int LatestSchemaVersion => LeaseSchema.Latest;
+
+    /// <summary>
+    /// Opens (creating if needed) and migrates the store. A file that fails SQLite's integrity check is
+    /// moved aside to PATH.corrupt-TIMESTAMP and a fresh store is created; log receives one line saying so.
+    /// </summary>
+    public static LeaseStore Open(string path, Action<string> log, DateTimeOffset now)
+    {
+        SqliteNative.EnsureInitialized();
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        var db = Connect(path, SqliteOpenMode.ReadWriteCreate);
+        if (CheckIntegrity(db) is { } problem)
+        {
+            db.Dispose();
+            var aside = MoveAside(path, now);
+            log($"lease store {path} is damaged ({problem}): moved aside to {aside}, starting an empty store; leases come back from dnsmasq's next events and from the peer");
+            db = Connect(path, SqliteOpenMode.ReadWriteCreate);
+        }
+        try
+        {
+            LeaseSchema.RefuseNewer(LeaseSchema.VersionOf(db), path);
+            Configure(db);
+            LeaseSchema.Migrate(db, path);
+            return new LeaseStore(db, path);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>For listing: never creates, migrates or moves anything; null when there is no store yet.</summary>
+    public static LeaseStore? OpenReadOnly(string path)
+    {
+        SqliteNative.EnsureInitialized();
+        if (!File.Exists(path)) return null;
+        var db = Connect(path, SqliteOpenMode.ReadOnly);
+        var version = LeaseSchema.VersionOf(db);
+        if (version != LeaseSchema.Latest)
+        {
+            db.Dispose();
+            throw new LeaseStoreException($"{path} has lease schema v{version}, this routerha reads v{LeaseSchema.Latest} (the daemon migrates it when it opens it)");
+        }
+        return new LeaseStore(db, path);
+    }
+
+    private static SqliteConnection Connect(string path, SqliteOpenMode mode)
+    {
+        var cs = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = mode,
+            // Pooled handles would keep a damaged file open while it is moved aside.
+            Pooling = false,
+            DefaultTimeout = 5,
+        }.ToString();
+        var db = new SqliteConnection(cs);
+        try
+        {
+            db.Open();
+            Exec(db, "PRAGMA busy_timeout = 5000");
+        }
+        catch (SqliteException e)
+        {
+            db.Dispose();
+            throw new LeaseStoreException($"cannot open lease store {path}: {e.Message}", e);
+        }
+        return db;
+    }
+
+    private static void Configure(SqliteConnection db)
+    {
+        Exec(db, "PRAGMA journal_mode = WAL");
+        Exec(db, "PRAGMA synchronous = FULL");
+    }
+
+    /// <summary>null when healthy, else what SQLite reported.</summary>
+    private static string? CheckIntegrity(SqliteConnection db)
+    {
+        try
+        {
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "PRAGMA integrity_check(5)";
+            using var r = cmd.ExecuteReader();
+            var lines = new List<string>();
+            while (r.Read()) lines.Add(r.GetString(0));
+            return lines is ["ok"] ? null : string.Join("; ", lines);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26) // SQLITE_CORRUPT, SQLITE_NOTADB
+        {
+            return e.Message;
+        }
+    }
+
+    private static string MoveAside(string path, DateTimeOffset now)
+    {
+        var aside = $"{path}.corrupt-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}";
+        File.Move(path, aside, overwrite: true);
+        foreach (var suffix in new[] { "-wal", "-shm" })
+            if (File.Exists(path + suffix)) File.Move(path + suffix, aside + suffix, overwrite: true);
+        return aside;
+    }
+
+    public LeaseRecord? Get(LeaseKey key)
+    {
+        using var cmd = Command();
+        cmd.CommandText = $"SELECT {Columns} FROM leases WHERE mac = $mac AND ip = $ip";
+        cmd.Parameters.AddWithValue("$mac", key.Mac);
+        cmd.Parameters.AddWithValue("$ip", key.Address.ToString());
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadRow(r) : null;
+    }
+
+    /// <summary>Stores a version from elsewhere (a peer) if it wins the merge rule; true when stored.</summary>
+    public bool Apply(LeaseRecord incoming)
+    {
+        using var tx = Begin();
+        if (!LeaseMerge.Wins(incoming, Get(incoming.Key))) return false;
+        Upsert(incoming);
+        Commit();
+        return true;
+    }
+
+    /// <summary>
+    /// Stores an event from the local dnsmasq. It is the newest fact about this lease, so its stamp is
+    /// taken after observing the stored one: it wins even when another process (a dhcp-script writing
+    /// while the daemon was down) stored a row with a stamp ahead of this clock.
+    /// </summary>
+    public LeaseRecord RecordLocal(DhcpLeaseEvent e, HybridClock clock, string origin, DateTimeOffset now)
+    {
+        using var tx = Begin();
+        var current = Get(e.Key);
+        if (current is not null) clock.Observe(current.Stamp);
+        var row = e.ToRecord(clock.Next(now), origin);
+        // "old" without a hostname (dnsmasq's first call when a client takes over a preset lease) keeps the known one.
+        if (row.Hostname is null && e.Action != LeaseAction.Del && current is { Deleted: false }) row = row with { Hostname = current.Hostname };
+        Upsert(row);
+        Commit();
+        return row;
+    }
+
+    private TransactionScope Begin()
+    {
+        // IMMEDIATE: take the write lock before reading, so two writers cannot both decide on a stale row.
+        _tx = _db.BeginTransaction(deferred: false);
+        return new TransactionScope(this);
+    }
+
+    private void Commit() => _tx!.Commit();
+
+    /// <summary>Ends the transaction on every path: rolled back unless Commit ran.</summary>
+    private readonly struct TransactionScope(LeaseStore store) : IDisposable
+    {
+        public void Dispose()
+        {
+            store._tx?.Dispose();
+            store._tx = null;
+        }
+    }
+
+    private SqliteCommand Command()
+    {
+        var cmd = _db.CreateCommand();
+        cmd.Transaction = _tx;
+        return cmd;
+    }
+
+    private void Upsert(LeaseRecord l)
+    {
+        using var cmd = Command();
+        cmd.CommandText = $"""
+            INSERT INTO leases ({Columns}) VALUES ($mac, $ip, $expires, $hostname, $client_id, $interface, $hlc, $origin, $deleted)
+            ON CONFLICT (mac, ip) DO UPDATE SET expires = excluded.expires, hostname = excluded.hostname,
+              client_id = excluded.client_id, interface = excluded.interface, hlc = excluded.hlc,
+              origin = excluded.origin, deleted = excluded.deleted
+            """;
+        cmd.Parameters.AddWithValue("$mac", l.Key.Mac);
+        cmd.Parameters.AddWithValue("$ip", l.Key.Address.ToString());
+        cmd.Parameters.AddWithValue("$expires", l.ExpiresUnix);
+        cmd.Parameters.AddWithValue("$hostname", (object?)l.Hostname ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$client_id", (object?)l.ClientId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$interface", (object?)l.Interface ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$hlc", l.Stamp.Packed);
+        cmd.Parameters.AddWithValue("$origin", l.Origin);
+        cmd.Parameters.AddWithValue("$deleted", l.Deleted ? 1 : 0);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Every row, tombstones included when asked, in address order.</summary>
+    public IReadOnlyList<LeaseRecord> List(bool includeDeleted = false)
+    {
+        using var cmd = Command();
+        cmd.CommandText = $"SELECT {Columns} FROM leases {(includeDeleted ? "" : "WHERE deleted = 0")}";
+        var rows = ReadAll(cmd);
+        rows.Sort((a, b) => CompareAddresses(a, b) is var c and not 0 ? c : string.CompareOrdinal(a.Key.Mac, b.Key.Mac));
+        return rows;
+    }
+
+    private static int CompareAddresses(LeaseRecord a, LeaseRecord b) =>
+        a.Key.Address.GetAddressBytes().AsSpan().SequenceCompareTo(b.Key.Address.GetAddressBytes());
+
+    /// <summary>Rows changed after the cursor, in stamp order, at most limit of them (tombstones included).</summary>
+    public LeaseChangesPage ChangesSince(LeaseCursor after, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        using var cmd = Command();
+        cmd.CommandText = $"SELECT {Columns} FROM leases WHERE (hlc, mac, ip) > ($hlc, $mac, $ip) ORDER BY hlc, mac, ip LIMIT $limit";
+        cmd.Parameters.AddWithValue("$hlc", after.Stamp);
+        cmd.Parameters.AddWithValue("$mac", after.Mac);
+        cmd.Parameters.AddWithValue("$ip", after.Ip);
+        cmd.Parameters.AddWithValue("$limit", limit + 1);
+        var rows = ReadAll(cmd);
+        var more = rows.Count > limit;
+        var page = more ? rows.Take(limit).ToList() : rows;
+        return new LeaseChangesPage(page, page.Count > 0 ? LeaseCursor.After(page[^1]) : after, more);
+    }
+
+    /// <summary>The highest stamp stored: a clock starts from here so it never issues a stamp below a stored one.</summary>
+    public HybridTimestamp MaxStamp()
+    {
+        using var cmd = Command();
+        cmd.CommandText = "SELECT max(hlc) FROM leases";
+        return cmd.ExecuteScalar() is long packed ? HybridTimestamp.FromPacked(packed) : HybridTimestamp.Zero;
+    }
+
+    /// <summary>
+    /// Deletes rows that ended more than grace ago (leases and tombstones alike; grace covers clock skew
+    /// between routers), and tombstones of infinite leases whose delete is older than grace. Returns the count.
+    /// </summary>
+    public int Prune(DateTimeOffset now, TimeSpan grace)
+    {
+        var cut = now - grace;
+        using var cmd = Command();
+        cmd.CommandText = "DELETE FROM leases WHERE (expires != 0 AND expires <= $cut) OR (deleted = 1 AND expires = 0 AND hlc < $hlcCut)";
+        cmd.Parameters.AddWithValue("$cut", cut.ToUnixTimeSeconds());
+        cmd.Parameters.AddWithValue("$hlcCut", new HybridTimestamp(cut.ToUnixTimeMilliseconds(), 0).Packed);
+        return cmd.ExecuteNonQuery();
+    }
+
+    private static List<LeaseRecord> ReadAll(SqliteCommand cmd)
+    {
+        var rows = new List<LeaseRecord>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) rows.Add(ReadRow(r));
+        return rows;
+    }
+
+    private static LeaseRecord ReadRow(SqliteDataReader r) => new(
+        new LeaseKey(r.GetString(0), IPAddress.Parse(r.GetString(1))),
+        r.GetInt64(2),
+        r.IsDBNull(3) ? null : r.GetString(3),
+        r.IsDBNull(4) ? null : r.GetString(4),
+        r.IsDBNull(5) ? null : r.GetString(5),
+        HybridTimestamp.FromPacked(r.GetInt64(6)),
+        r.GetString(7),
+        r.GetInt64(8) != 0);
+
+    private static void Exec(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _db.Dispose();
+}

@@ -1,0 +1,84 @@
+using Router.Core.Leases;
+
+namespace Router.Store.Tests;
+
+public class StoreRecoveryTests : StoreFixture
+{
+    /// <summary>Exactly what routerha with schema v1 created: no interface column, no stamp index.</summary>
+    private const string V1 = """
+        CREATE TABLE leases (mac TEXT NOT NULL, ip TEXT NOT NULL, expires INTEGER NOT NULL, hostname TEXT,
+          client_id TEXT, hlc INTEGER NOT NULL, origin TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (mac, ip)) WITHOUT ROWID;
+        PRAGMA user_version = 1;
+        """;
+
+    [Fact]
+    public void A_v1_database_is_migrated_and_keeps_its_leases()
+    {
+        Sql(V1 + $"INSERT INTO leases VALUES ('02:00:00:00:00:01', '192.168.1.10', {T0.ToUnixTimeSeconds() + 600}, 'laptop', '01:02:00:00:00:00:01', {new HybridTimestamp(1000, 2).Packed}, 'a', 0);");
+        using var store = Open();
+        Assert.Equal(2, store.SchemaVersion);
+        var row = Assert.Single(store.List());
+        Assert.Equal(("laptop", "01:02:00:00:00:00:01", new HybridTimestamp(1000, 2), (string?)null), (row.Hostname, row.ClientId, row.Stamp, row.Interface));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM sqlite_master WHERE name = 'leases_by_hlc'"));
+        store.RecordLocal(Event(LeaseAction.Old, "02:00:00:00:00:01", "192.168.1.10"), new HybridClock(), "a", T0);
+        Assert.Equal("br-lan", store.List().Single().Interface);
+        Assert.Empty(Logged);
+    }
+
+    [Fact]
+    public void A_database_from_a_newer_routerha_is_refused_and_left_untouched()
+    {
+        Sql(V1 + "PRAGMA user_version = 99;");
+        var before = File.ReadAllBytes(DbPath);
+        var e = Assert.Throws<LeaseStoreException>(Open);
+        Assert.Contains("schema v99, written by a newer routerha", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(DbPath));
+        Assert.Single(Directory.GetFiles(Dir));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_moved_aside_and_a_fresh_store_created()
+    {
+        File.WriteAllText(DbPath, "this is not an sqlite database, it is a text file of some length........");
+        using var store = Open();
+        Assert.Empty(store.List());
+        var aside = $"{DbPath}.corrupt-20261122T120000Z";
+        Assert.True(File.Exists(aside));
+        Assert.StartsWith("this is not", File.ReadAllText(aside));
+        var line = Assert.Single(Logged);
+        Assert.Contains($"lease store {DbPath} is damaged", line);
+        Assert.Contains($"moved aside to {aside}", line);
+    }
+
+    [Fact]
+    public void A_database_with_damaged_pages_is_detected_moved_aside_and_rebuilt()
+    {
+        using (var store = Open())
+        {
+            var clock = new HybridClock();
+            for (var i = 0; i < 300; i++)
+                store.RecordLocal(Event(LeaseAction.Add, $"02:00:00:00:{i / 256:x2}:{i % 256:x2}", $"10.0.{i / 200}.{i % 200 + 1}", $"host-with-a-long-name-{i}"), clock, "a", T0);
+        }
+        Sql("PRAGMA wal_checkpoint(TRUNCATE)");
+        // Overwrite the middle of the file (b-tree pages, not the header) as a flash bit-rot or torn write would.
+        using (var f = new FileStream(DbPath, FileMode.Open, FileAccess.ReadWrite))
+        {
+            Assert.True(f.Length > 5 * 4096);
+            f.Position = 2 * 4096;
+            f.Write(Enumerable.Repeat((byte)0xA5, 2 * 4096).ToArray());
+        }
+        using var rebuilt = Open();
+        Assert.Empty(rebuilt.List());
+        Assert.Equal(LeaseStore.LatestSchemaVersion, rebuilt.SchemaVersion);
+        Assert.Contains("is damaged", Assert.Single(Logged));
+        Assert.Single(Directory.GetFiles(Dir, "leases.db.corrupt-*"));
+    }
+
+    [Fact]
+    public void Read_only_open_of_a_missing_store_creates_nothing()
+    {
+        Assert.Null(LeaseStore.OpenReadOnly(DbPath));
+        Assert.Empty(Directory.GetFiles(Dir));
+    }
+}
