@@ -145,14 +145,17 @@ public sealed class HaLab : IDisposable
     }
 
     /// <summary>
-    /// Power loss of a router: the daemon and the tunnel client die with SIGKILL, its VIP and WAN are gone. What the
-    /// kernel does for a dying process still happens (the VPS sees the TCP session end, the peer sees a reset).
+    /// Power loss of a router: the daemon and the tunnel client die with SIGKILL, its VIP and WAN are gone. The WAN
+    /// goes only once the VPS saw the session end (the dying client's FIN), so a later "pushed out" at the VPS always
+    /// means a live second client, never a dead session the server had not noticed yet.
     /// </summary>
-    public void PowerLoss(char which)
+    public async Task PowerLossAsync(char which, CancellationToken ct = default)
     {
         var node = Node(which);
         node.Kill9();
         Tunnel(which).Kill();
+        await Wait.UntilAsync(() => !Tunnel(which).IsRunning && Vps.Current?.Router != which.ToString(), TimeSpan.FromSeconds(5),
+            $"{which}'s tunnel session to end at the VPS", Diagnostics, ct).ConfigureAwait(false);
         foreach (var v in node.Settings.Vips)
             if (Topology.Lan.HasAddress(node.Namespace, System.Net.IPAddress.Parse(v.Split('/')[0])))
                 Topology.Lan.DeleteAddress(node.Namespace, v);
