@@ -29,13 +29,14 @@ public sealed class HaTunnelHarnessTests
         Assert.True(Run(t, 'A', a.StartScript).Ok);
         await Wait.UntilAsync(() => vps.Current?.Router == "A", Bound, "A's session at the VPS", Diag, cts.Token);
         Assert.True(Run(t, 'B', b.StartScript).Ok);
-        await Wait.UntilAsync(() => vps.Kicks >= 1 && vps.Sessions().Any(s => s.Router == "B"), Bound, "B to push A out", Diag, cts.Token);
+        await Wait.UntilAsync(() => vps.ReplacedSessions >= 1 && vps.Sessions().Any(s => s.Router == "B"), Bound, "B to push A out", Diag, cts.Token);
         // A's client reconnects and pushes B out in turn: two clients = no stable tunnel for either.
         await Wait.UntilAsync(() => vps.Sessions().Count(s => s.Router == "A") >= 2, Bound, "A to come back and push B out", Diag, cts.Token);
 
         var violations = TunnelEpisodes.Violations(vps.Sessions(), [new TunnelEpisode("both clients", episodeStart, "A")]);
         Assert.Single(violations);
         Assert.Contains("A and B", violations[0]);
+        Assert.True(a.PushedOut >= 1, "the live client that was pushed out says so");
 
         Assert.True(Run(t, 'B', b.StopScript).Ok);
         Assert.False(b.IsRunning, "stop returns only when the client is gone");
@@ -78,6 +79,7 @@ public sealed class HaTunnelHarnessTests
         var session = Assert.Single(vps.Sessions());
         Assert.Equal(HaTopology.WanAddress('A'), session.Address);
         Assert.InRange(session.Start, started, session.End!.Value);
-        Assert.Equal(0, vps.Kicks);
+        Assert.Equal(0, vps.ReplacedSessions);
+        Assert.Equal(0, a.PushedOut);
     }
 }

@@ -164,7 +164,7 @@ public sealed class HaLab : IDisposable
 
     public string Uplinks() =>
         $"--- uplinks: wan A {(Topology.WanIsUp('A') ? "up" : "down")}, wan B {(Topology.WanIsUp('B') ? "up" : "down")}, "
-        + $"tunnel A {_tunnelA.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-"}, tunnel B {_tunnelB.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-"}, VPS kicks {Vps.Kicks}";
+        + $"tunnel A {_tunnelA.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-"}, tunnel B {_tunnelB.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-"}, VPS replaced sessions {Vps.ReplacedSessions}, pushed out live: A {_tunnelA.PushedOut} B {_tunnelB.PushedOut}";
 
     public string Diagnostics() =>
         string.Join('\n', A.Diagnostics(), B.Diagnostics(), Uplinks(), Vps.Diagnostics(),

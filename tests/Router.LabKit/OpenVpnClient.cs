@@ -35,16 +35,22 @@ public sealed class OpenVpnClient : IDisposable
         var start = "#!/bin/sh\n" + alive
             + $"if [ -s '{client.PidFile}' ] && alive \"$(cat '{client.PidFile}')\"; then exit 0; fi\n"
             + $"ip route replace {vps}/32 via {HaTopology.WanGateway(router)} dev {HaTopology.WanInterface} || exit 1\n"
-            + $"exec openvpn --client --dev tun0 --proto tcp-client --remote {vps} {OpenVpnServer.Port.ToString(CultureInfo.InvariantCulture)}"
+            + $"openvpn --client --dev tun0 --proto tcp-client --remote {vps} {OpenVpnServer.Port.ToString(CultureInfo.InvariantCulture)}"
             + $" --ca '{server.Ca.CaCert}' --cert '{server.Ca.ClientCert}' --key '{server.Ca.ClientKey}' --verify-x509-name {vps} name"
             + $" --connect-retry 1 1 --keepalive 1 4 --verb 3 --daemon --writepid '{client.PidFile}' --log-append '{client.LogFile}'"
-            + " </dev/null >/dev/null 2>&1\n";
+            + " </dev/null >/dev/null 2>&1 || exit 1\n"
+            // The daemonized child writes the pid file after the parent returned: done only once it is there, so a
+            // stop right after this start always finds the client.
+            + "i=0\n"
+            + $"until [ -s '{client.PidFile}' ] && alive \"$(cat '{client.PidFile}')\"; do\n"
+            + "  i=$((i+1)); [ $i -gt 15 ] && exit 1; sleep 0.1\n"
+            + "done\n";
         var stop = "#!/bin/sh\n" + alive
             + $"[ -s '{client.PidFile}' ] || exit 0\n"
             + $"p=$(cat '{client.PidFile}')\n"
             + "if alive \"$p\"; then\n"
             + "  kill \"$p\"\n"
-            + "  i=0; while alive \"$p\" && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done\n"
+            + "  i=0; while alive \"$p\" && [ $i -lt 15 ]; do sleep 0.1; i=$((i+1)); done\n"
             + "  if alive \"$p\"; then kill -9 \"$p\"; fi\n"
             + "fi\n"
             + $"rm -f '{client.PidFile}'\n";
@@ -79,6 +85,14 @@ public sealed class OpenVpnClient : IDisposable
     {
         if (Pid is { } pid) Native.kill(pid, Native.SIGKILL);
     }
+
+    /// <summary>
+    /// How often this client was pushed out while alive (the server closed its session for another client with the
+    /// same identity). Unlike the server's count, a dead client's leftover session being replaced does not count.
+    /// </summary>
+    public int PushedOut => File.Exists(LogFile)
+        ? File.ReadLines(LogFile).Count(l => l.Contains("Connection reset, restarting", StringComparison.Ordinal))
+        : 0;
 
     public string LogTail(int lines = 8)
     {

@@ -63,8 +63,11 @@ public sealed class OpenVpnServer : IDisposable
     /// <summary>The session open now, or null.</summary>
     public VpsSession? Current => Sessions().LastOrDefault(s => s.End is null);
 
-    /// <summary>How often a new session pushed out a live one: each is a second tunnel client at the same time.</summary>
-    public int Kicks => _process.Log.Split('\n').Count(l => l.Contains(KickMarker, StringComparison.Ordinal));
+    /// <summary>
+    /// How often a new session replaced an open one: a second live client, or a client that died where its FIN could
+    /// not reach the server (see <see cref="OpenVpnClient.PushedOut"/> for the live ones).
+    /// </summary>
+    public int ReplacedSessions => _process.Log.Split('\n').Count(l => l.Contains(KickMarker, StringComparison.Ordinal));
 
     public string Diagnostics(int lines = 15) =>
         $"--- VPS sessions:\n{string.Join('\n', Sessions())}\n--- OpenVPN server log tail:\n{_process.LogTail(lines)}";
