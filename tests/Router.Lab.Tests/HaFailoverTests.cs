@@ -28,6 +28,7 @@ public sealed class HaFailoverTests
         var earliest = crash + lab.Options.FenceWindow - lab.Options.HeartbeatInterval;
         HaAssert.True(bTunnel.Start >= earliest,
             $"B's tunnel at {bTunnel.Start:HH:mm:ss.fff}, before the fence window allowed it ({earliest:HH:mm:ss.fff})", lab);
+        await Wait.UntilAsync(lab.Topology.ClientReachesVps, lab.SettleTimeout, "the LAN client to reach the VPS through B", lab.Diagnostics, cts.Token);
 
         var failback = DateTimeOffset.UtcNow;
         lab.A.Start();
@@ -38,6 +39,7 @@ public sealed class HaFailoverTests
         var aTunnel = HaAssert.FirstSessionOf(lab, 'A', failback);
         HaAssert.True(aTunnel.Start - failback < lab.Options.FenceWindow,
             $"failback tunnel after {(aTunnel.Start - failback).TotalMilliseconds:0} ms: the peer's confirmation was not used", lab);
+        await Wait.UntilAsync(lab.Topology.ClientReachesVps, lab.SettleTimeout, "the LAN client to reach the VPS through A", lab.Diagnostics, cts.Token);
 
         HaAssert.OneRouterPerEpisode(lab,
         [
@@ -64,6 +66,7 @@ public sealed class HaFailoverTests
         var bTunnel = HaAssert.FirstSessionOf(lab, 'B', handover);
         HaAssert.True(bTunnel.Start - handover < lab.Options.FenceWindow,
             $"B's tunnel {(bTunnel.Start - handover).TotalMilliseconds:0} ms after SIGTERM: A's release was not used", lab);
+        await Wait.UntilAsync(lab.Topology.ClientReachesVps, lab.SettleTimeout, "the LAN client to reach the VPS through B", lab.Diagnostics, cts.Token);
 
         HaAssert.OneRouterPerEpisode(lab, [new TunnelEpisode("A master", start, "A"), new TunnelEpisode("A stopped", handover, "B")]);
     }

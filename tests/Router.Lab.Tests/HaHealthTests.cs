@@ -36,6 +36,7 @@ public sealed class HaHealthTests(ITestOutputHelper output)
         await lab.WaitHoldsUplinksAsync('B', lab.SettleTimeout, cts.Token);
         HaAssert.True(HaAssert.FirstSessionOf(lab, 'B', cut).Start - cut < o.FenceWindow,
             "B's tunnel waited for the fence window although A (in FAULT) was reachable and released it", lab);
+        await Wait.UntilAsync(lab.Topology.ClientReachesVps, lab.SettleTimeout, "the LAN client to reach the VPS through B", lab.Diagnostics, cts.Token);
 
         var restored = DateTimeOffset.UtcNow;
         sw.Restart();

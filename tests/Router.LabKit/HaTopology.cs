@@ -82,6 +82,9 @@ public sealed class HaTopology : IDisposable
             isp.Ip("route", "add", $"{VpsAddress}/32", "via", $"10.82.{n}.2");
             Vps.Ip("route", "add", $"10.81.{n}.0/24", "via", $"10.82.{n}.1");
         }
+        // LAN clients use the VIP as gateway; the routers forward into the tunnel.
+        foreach (var ns in (Netns[])[RouterA, RouterB]) ns.Sysctl("net.ipv4.ip_forward=1");
+        Client.Ip("route", "add", "default", "via", LabTopology.Vip4.ToString());
         RouterA.Ip("link", "add", PeerInterface, "type", "veth", "peer", "name", PeerInterface, "netns", RouterB.Name);
         RouterA.Ip("addr", "add", $"{PeerLinkA}/30", "dev", PeerInterface);
         RouterB.Ip("addr", "add", $"{PeerLinkB}/30", "dev", PeerInterface);
@@ -137,6 +140,10 @@ public sealed class HaTopology : IDisposable
         var close = text.IndexOf('>', open + 1);
         return open >= 0 && close > open && text[(open + 1)..close].Split(',').Contains("UP");
     }
+
+    /// <summary>One ping from the LAN client to the VPS's tunnel address: through the VIP's router and its tunnel, end to end.</summary>
+    public bool ClientReachesVps() =>
+        Client.Exec("ping", "-c", "1", "-W", "1", OpenVpnServer.TunnelAddress.ToString()).Ok;
 
     public T Own<T>(T item) where T : IDisposable => Lan.Own(item);
 

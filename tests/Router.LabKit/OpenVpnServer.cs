@@ -13,6 +13,8 @@ public sealed class OpenVpnServer : IDisposable
     public const int Port = 1194;
     /// <summary>The server's own address inside the tunnel: ping it through tun0 to prove the tunnel end to end.</summary>
     public static readonly IPAddress TunnelAddress = IPAddress.Parse("10.255.0.1");
+    /// <summary>The common name of the one client identity (<see cref="TestCa"/>'s client certificate).</summary>
+    public const string ClientName = "routerha-test-client";
     private const string KickMarker = "will cause previous active sessions by this client to be dropped";
 
     private readonly LabProcess _process;
@@ -36,6 +38,10 @@ public sealed class OpenVpnServer : IDisposable
         Directory.CreateDirectory(dir);
         var ledger = Path.Combine(dir, "sessions");
         File.WriteAllText(ledger, "");
+        // The LAN is behind whichever router holds the tunnel: the one identity's iroute, and the VPS's route back.
+        var ccd = Path.Combine(dir, "ccd");
+        Directory.CreateDirectory(ccd);
+        File.WriteAllText(Path.Combine(ccd, ClientName), "iroute 10.77.0.0 255.255.255.0\n");
         var hook = Path.Combine(dir, "session-hook.sh");
         // Wall-clock nanoseconds: the same clock the tests read, so sessions line up with the tests' own timestamps.
         File.WriteAllText(hook, $"#!/bin/sh\necho \"$script_type $(date +%s.%N) $trusted_ip $common_name\" >> '{ledger}'\nexit 0\n");
@@ -46,6 +52,7 @@ public sealed class OpenVpnServer : IDisposable
             "--local", HaTopology.VpsAddress.ToString(), "--dev", "tun0", "--topology", "subnet",
             "--ifconfig", TunnelAddress.ToString(), "255.255.255.0", "--ifconfig-pool", "10.255.0.2", "10.255.0.9", "255.255.255.0",
             "--ca", ca.CaCert, "--cert", ca.ServerCert, "--key", ca.ServerKey, "--dh", "none",
+            "--push", "topology subnet", "--client-config-dir", ccd,
             "--script-security", "2", "--client-connect", hook, "--client-disconnect", hook,
             "--keepalive", "1", "4", "--verb", "3",
         ];
@@ -54,6 +61,7 @@ public sealed class OpenVpnServer : IDisposable
         await Wait.UntilAsync(() => process.Log.Contains("Initialization Sequence Completed", StringComparison.Ordinal) || process.HasExited,
             TimeSpan.FromSeconds(10), "the OpenVPN server to listen", () => process.LogTail(), ct).ConfigureAwait(false);
         if (process.HasExited) throw new InvalidOperationException($"OpenVPN server exited:\n{process.LogTail()}");
+        topology.Vps.Ip("route", "add", "10.77.0.0/24", "dev", "tun0");
         return server;
     }
 
