@@ -17,7 +17,7 @@ publish_linux_x64() {
   mkdir -p "$work"
   # `make build` shares obj/: when its link is up to date MSBuild skips ours and the recorder records nothing.
   # Removing the linked output forces the link step (the IL compile is still reused).
-  rm -f src/Router.Daemon/obj/Release/*/linux-x64/native/routerha "$work/link-args.txt"
+  rm -f src/Router.Daemon/bin/Release/*/linux-x64/native/routerha "$work/link-args.txt"
   ROUTERHA_LINK_RECORD=$PWD/$work/link-args.txt dotnet publish src/Router.Daemon/Router.Daemon.csproj \
     -c Release -r linux-x64 -o "$work/linux-x64" -nologo -v:q -clp:ErrorsOnly \
     -p:InformationalVersion="$version" -p:IncludeSourceRevisionInInformationalVersion=false \

@@ -26,8 +26,8 @@ public sealed partial class IpkContentsTests
         var f = ipk.Fields();
         Assert.Equal("routerha", f["Package"]);
         Assert.Equal("x86_64", f["Architecture"]);
-        // The binary needs only musl (libc), nothing else: see build/release/x86_64-openwrt/needs.txt.
-        Assert.Equal("libc", f["Depends"]);
+        // libsqlite3: the lease store; libopenssl3: HMAC on the peer channel and MQTT over TLS (both loaded at run time).
+        Assert.Equal("libc, libsqlite3, libopenssl3", f["Depends"]);
         Assert.False(string.IsNullOrWhiteSpace(f["Description"]));
         var dataBytes = ipk.Data.Where(e => e.Type is TarEntryType.RegularFile or TarEntryType.V7RegularFile).Sum(e => (long)e.Content.Length);
         Assert.Equal(dataBytes, long.Parse(f["Installed-Size"]));
