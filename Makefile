@@ -19,6 +19,8 @@ RELEASE_PKGS := musl-tools musl-dev binutils
 PACKAGE_PKGS := busybox-static musl tar gzip
 # conntrackd: the real daemon behind the conntrackd role action (Router.Integrations.Tests).
 LAB_PKGS   += conntrackd
+# openvpn: the single-client tunnel stand-in (server in the VPS namespace, client per router) of the HA lab.
+LAB_PKGS   += openvpn
 
 # make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
 TARGET ?= x86_64-openwrt

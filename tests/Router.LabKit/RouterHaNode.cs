@@ -31,7 +31,9 @@ public sealed class RouterHaNode : VrrpNodeBase
         var b = new StringBuilder();
         b.Append("config global\n");
         b.Append($"\toption control_socket '{controlSocket}'\n");
-        b.Append("\toption syslog '0'\n\n");
+        b.Append("\toption syslog '0'\n");
+        if (s.NodeName is not null) b.Append($"\toption node_name '{s.NodeName}'\n");
+        b.Append('\n');
         b.Append($"config instance '{s.InstanceName}'\n");
         b.Append($"\toption interface '{s.Interface}'\n");
         b.Append($"\toption vrid '{s.Vrid}'\n");

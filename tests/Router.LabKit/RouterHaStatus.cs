@@ -8,6 +8,8 @@ public sealed class RouterHaStatus
     public string Node { get; set; } = "";
     public int Pid { get; set; }
     public List<RouterHaInstanceStatus> Instances { get; set; } = [];
+    public RouterHaRoleStatus? Role { get; set; }
+    public RouterHaFenceStatus? Fence { get; set; }
 
     public static RouterHaStatus Parse(string json) =>
         System.Text.Json.JsonSerializer.Deserialize(json, RouterHaStatusJson.Default.RouterHaStatus)

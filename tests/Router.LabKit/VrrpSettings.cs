@@ -17,6 +17,8 @@ public sealed record VrrpSettings
     public IReadOnlyList<IPAddress> UnicastPeers { get; init; } = [];
     /// <summary>VRRPv2 simple password (keepalived uses at most 8 characters).</summary>
     public string? AuthPass { get; init; }
+    /// <summary>routerha only: `option node_name` (a peer channel refuses a peer with its own name; namespaces share the hostname).</summary>
+    public string? NodeName { get; init; }
     /// <summary>routerha only: UCI text appended to the generated config (more instances, sync groups).</summary>
     public string ExtraUci { get; init; } = "";
 
