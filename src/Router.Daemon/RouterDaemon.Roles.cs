@@ -99,7 +99,12 @@ internal sealed partial class RouterDaemon
             _ => RoleTarget.Stopped,
         };
         _vrrpRole = target;
-        _fence?.SetLocal(FenceRoleOf(target), rt.Machine.EffectivePriority, _tunnel, Now);
+        if (_fence is not null)
+        {
+            _fence.SetLocal(FenceRoleOf(target), rt.Machine.EffectivePriority, _tunnel, Now);
+            // Ask the fence before the plan moves: a MASTER across a LAN cut must not start WAN even for a moment.
+            _fenceDemoted = _fence.Evaluate(Now).StepDown;
+        }
         UpdateRole(c.Reason);
     }
 

@@ -19,6 +19,7 @@ public sealed class TunnelFence
     readonly FenceSettings _settings;
     readonly Dictionary<string, TimeSpan> _lastHeard = [];
     readonly HashSet<string> _pathsUp = [];
+    bool _peerRoleStale;
     readonly List<FenceEvent> _events = [];
     readonly IPAddress _address;
     FenceRole _role = FenceRole.Backup;
@@ -97,12 +98,15 @@ public sealed class TunnelFence
     public void OnPathDown(string path, TimeSpan now)
     {
         _pathsUp.Remove(path);
+        // Lost on every path: whatever it said about its role may be from a run that has ended (a restart
+        // reconnects before its first state arrives). Its tunnel status still counts, on the safe side.
+        if (_pathsUp.Count == 0) _peerRoleStale = true;
         Track(now);
     }
 
-    /// <summary>True while some path is up and the peer was heard within the alive window.</summary>
+    /// <summary>True while some path is up, the peer was heard within the alive window, and its role claim is fresh.</summary>
     public bool PeerAlive(TimeSpan now) =>
-        _pathsUp.Count > 0 && now - _lastHeard.Values.Max() < _settings.PeerAliveWindow;
+        _pathsUp.Count > 0 && !_peerRoleStale && now - _lastHeard.Values.Max() < _settings.PeerAliveWindow;
 
     public void OnHeard(string path, TimeSpan now)
     {
@@ -126,6 +130,7 @@ public sealed class TunnelFence
         var changed = _peer is null || state.BootId != _peer.BootId || state.Generation != _peer.Generation;
         if (changed || state.SeenBootId != BootId || state.SeenGeneration != _generation) _stateDue = true;
         _peer = state;
+        _peerRoleStale = false;
         Track(now);
         return true;
     }

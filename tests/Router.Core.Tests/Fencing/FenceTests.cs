@@ -270,4 +270,21 @@ public class FenceTests
         Assert.True(b.Evaluate(S(1)).StepDown);   // heard 1 s ago on an up path: a live better master
         Assert.False(b.Evaluate(S(3.5)).StepDown); // powered off: nothing for longer than the alive window (3 s)
     }
+
+    [Fact]
+    public void A_restarted_peer_is_no_better_master_until_its_new_state_arrives()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        b.OnPathDown("lan", S(1));                 // A's daemon dies
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1.4));
+        b.OnPathUp("lan", S(2));                   // its new run connects, before saying anything
+        Assert.False(b.Evaluate(S(2)).StepDown);   // the old run's MASTER claim no longer pushes B down
+
+        var restarted = Fence(3, AddrA, 150, S(2)); // the new run comes up BACKUP and says so
+        b.OnPeerState("lan", Roundtrip(restarted.LocalState), S(2.1));
+        Assert.False(b.Evaluate(S(2.1)).StepDown);
+    }
 }
