@@ -28,6 +28,7 @@ public static class Bench
         };
 
         if (opts.Daemons.Contains(DaemonKind.RouterHa)) await LeaseBench.RunAsync(opts.Quick, ct);
+        if (opts.Daemons.Contains(DaemonKind.RouterHa)) await TunnelBench.RunAsync(opts.Quick ? 3 : 10, ct);
 
         foreach (var kind in opts.Daemons)
         {

@@ -30,6 +30,7 @@ try
     {
         "demo" => await Demo.RunAsync(opts, cts.Token),
         "bench" => await Bench.RunAsync(opts, cts.Token),
+        "bench-tunnel" => await RunTunnelBench(opts.Reps, cts.Token),
         _ => throw new InvalidOperationException("unreachable: verb validated by Options.Parse"),
     };
 }
@@ -52,3 +53,10 @@ return left.Count == 0 ? rc : Math.Max(rc, 1);
 
 static bool IsRoot() => File.ReadAllLines("/proc/self/status").Any(l => l.StartsWith("Uid:", StringComparison.Ordinal)
     && l.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] == "0");
+
+static async Task<int> RunTunnelBench(int runs, CancellationToken ct)
+{
+    RouterHaBinary.Require();
+    await TunnelBench.RunAsync(runs, ct);
+    return 0;
+}
