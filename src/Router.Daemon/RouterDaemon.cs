@@ -408,29 +408,24 @@ internal sealed partial class RouterDaemon
         EnqueueNotify(config.Notify, state, ["GROUP", group, name], env);
     }
 
-    private void AddVips(InstanceRuntime rt)
-    {
-        if (rt.Link is not { } link) return;
-        foreach (var vip in rt.Config.VirtualPrefixes)
-        {
-            try { _ports.Network.AddAddress(link.Index, vip); }
-            catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
-            {
-                rt.LastError = $"cannot add {vip} to {link.Name}: {ex.Message}";
-                _log.Error($"{rt.Name}: {rt.LastError}");
-            }
-        }
-    }
+    private void AddVips(InstanceRuntime rt) => ChangeVips(rt, add: true);
 
-    private void RemoveVips(InstanceRuntime rt)
+    private void RemoveVips(InstanceRuntime rt) => ChangeVips(rt, add: false);
+
+    /// <summary>Both directions are idempotent in the kernel port; a failure is kept for status, never thrown.</summary>
+    private void ChangeVips(InstanceRuntime rt, bool add)
     {
         if (rt.Link is not { } link) return;
         foreach (var vip in rt.Config.VirtualPrefixes)
         {
-            try { _ports.Network.RemoveAddress(link.Index, vip); }
+            try
+            {
+                if (add) _ports.Network.AddAddress(link.Index, vip);
+                else _ports.Network.RemoveAddress(link.Index, vip);
+            }
             catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
             {
-                rt.LastError = $"cannot remove {vip} from {link.Name}: {ex.Message}";
+                rt.LastError = add ? $"cannot add {vip} to {link.Name}: {ex.Message}" : $"cannot remove {vip} from {link.Name}: {ex.Message}";
                 _log.Error($"{rt.Name}: {rt.LastError}");
             }
         }
