@@ -303,7 +303,6 @@ internal sealed partial class RouterDaemon
                 _refusals[r.Kind] = (seen.Count + 1, seen.LastLogged);
                 break;
         }
-        _viewDirty = true;
     }
 
     private TimeSpan? NextRoleDeadline()

@@ -34,18 +34,12 @@ public static class TunnelBench
         Console.WriteLine();
         Console.WriteLine("| measure | median | max |");
         Console.WriteLine("|---|---|---|");
-        Console.WriteLine($"| tunnel up on the new master | {Median(result.TunnelUpMs):0} ms | {result.TunnelUpMs.Max():0} ms |");
-        Console.WriteLine($"| LAN client reaches the VPS | {Median(result.ClientReachesVpsMs):0} ms | {result.ClientReachesVpsMs.Max():0} ms |");
+        Console.WriteLine($"| tunnel up on the new master | {Bench.Median(result.TunnelUpMs):0} ms | {result.TunnelUpMs.Max():0} ms |");
+        Console.WriteLine($"| LAN client reaches the VPS | {Bench.Median(result.ClientReachesVpsMs):0} ms | {result.ClientReachesVpsMs.Max():0} ms |");
         var outFile = Path.Combine(RouterHaBinary.RepoRoot, "build", "bench", "tunnel.json");
         Directory.CreateDirectory(Path.GetDirectoryName(outFile)!);
         await File.WriteAllTextAsync(outFile, JsonSerializer.Serialize(result, TunnelBenchJson.Default.TunnelBenchResult), ct);
         Console.WriteLine($"wrote {outFile}");
-    }
-
-    private static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 }
 

@@ -15,12 +15,12 @@ public static class ConfigLoader
     {
         var mine = new List<ConfigError>();
         var global = new GlobalConfig();
-        UciSection? globalSection = null;
+        // Types that may appear once: the first section of each, for "more than one" messages.
+        var firstOfType = new Dictionary<string, UciSection>();
         var instanceReaders = new List<SectionReader>();
         var groupReaders = new List<SectionReader>();
         var peerReaders = new List<SectionReader>();
         MqttConfig? mqtt = null;
-        UciSection? mqttSection = null;
         var actionReaders = new List<SectionReader>();
         var trackReaders = new List<SectionReader>();
         LeasesConfig? leases = null;
@@ -31,13 +31,7 @@ public static class ConfigLoader
             {
                 case ConfigSchema.GlobalType:
                     var globalReader = new SectionReader(doc.Path, s, ConfigSchema.Global, "the global section", mine);
-                    if (globalSection is not null)
-                        globalReader.Error(s.Line, $"more than one 'config global' section (first at line {globalSection.Line})");
-                    else
-                    {
-                        globalSection = s;
-                        global = GlobalLoader.Load(globalReader);
-                    }
+                    if (IsFirst(firstOfType, s, globalReader)) global = GlobalLoader.Load(globalReader);
                     break;
                 case ConfigSchema.InstanceType:
                     instanceReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Instance, Label("instance", s), mine));
@@ -50,13 +44,7 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.MqttType:
                     var mqttReader = new SectionReader(doc.Path, s, ConfigSchema.Mqtt, "the mqtt section", mine);
-                    if (mqttSection is not null)
-                        mqttReader.Error(s.Line, $"more than one 'config mqtt' section (first at line {mqttSection.Line})");
-                    else
-                    {
-                        mqttSection = s;
-                        mqtt = MqttLoader.Load(mqttReader);
-                    }
+                    if (IsFirst(firstOfType, s, mqttReader)) mqtt = MqttLoader.Load(mqttReader);
                     break;
                 case ConfigSchema.ActionType:
                     actionReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Action, Label("action", s), mine));
@@ -66,8 +54,7 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.LeasesType:
                     var leasesReader = new SectionReader(doc.Path, s, ConfigSchema.Leases, "the leases section", mine);
-                    if (leases is not null) leasesReader.Error(s.Line, $"more than one 'config leases' section (first at line {leases.Line})");
-                    else leases = LeasesLoader.Load(leasesReader);
+                    if (IsFirst(firstOfType, s, leasesReader)) leases = LeasesLoader.Load(leasesReader);
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -125,6 +112,18 @@ public static class ConfigLoader
     {
         var doc = UciParser.Parse(path, text, errors);
         return errors.Count > 0 ? null : Load(doc, interfaceAddresses, errors);
+    }
+
+    /// <summary>For types that may appear once: true for the first section of its type, else reports the repeat.</summary>
+    private static bool IsFirst(Dictionary<string, UciSection> firstOfType, UciSection s, SectionReader reader)
+    {
+        if (firstOfType.TryGetValue(s.Type, out var first))
+        {
+            reader.Error(s.Line, $"more than one 'config {s.Type}' section (first at line {first.Line})");
+            return false;
+        }
+        firstOfType[s.Type] = s;
+        return true;
     }
 
     private static string Label(string type, UciSection s) => s.Name is null ? $"{type} at line {s.Line}" : $"{type} '{s.Name}'";
