@@ -121,9 +121,10 @@ public static class Cli
             log.Info($"disabled in {path} (option enabled '0'): not starting");
             return 0;
         }
-        SyslogSink? syslog = config.Global.Syslog ? new SyslogSink(config.Global.SyslogFacility) : null;
+        // With syslog on, stderr gets the lines only while /dev/log is unreachable (journald reads both: no duplicates).
+        var syslog = config.Global.Syslog ? new SyslogSink(config.Global.SyslogFacility, fallback: stderr) : null;
         log = new Log(Log.TryParseLevel(config.Global.LogLevel, out var level) ? level : LogLevel.Info,
-            syslog is { Connected: true } ? [stderr, syslog] : [stderr]);
+            syslog is null ? [stderr] : [syslog]);
         using var announcer = LinuxNetwork.OpenAnnouncer();
         var ports = new DaemonPorts(
             net,

@@ -30,3 +30,6 @@ internal sealed record ProbeDone(string Track, long Ticket, Router.Integrations.
 
 /// <summary>Something from the peer channel.</summary>
 internal sealed record PeerInput(Router.Peers.PeerEvent Event) : LoopEvent;
+
+/// <summary>A notify script failed (from the NotifyRunner's thread).</summary>
+internal sealed record NotifyFailed(Router.Integrations.Notify.NotifyJob Job, string Reason) : LoopEvent;

@@ -18,6 +18,7 @@ internal sealed partial class RouterDaemon
                 : "the lease store is not open (see the log from startup)");
         var call = DhcpScriptParser.Parse(request.Args ?? [], request.Env ?? new Dictionary<string, string>(), _clock.GetUtcNow());
         var (ok, output, error) = Leases.Handle(call, _clock.GetUtcNow());
+        if (ok && call is DhcpLeaseEvent) _viewDirty = true; // the lease count in the published status
         if (call is DhcpLeaseEvent e) _log.Debug($"lease {e.Action.ToString().ToLowerInvariant()} {e.Mac} {e.Address} {e.Hostname ?? "*"}");
         if (!ok) _log.Warn($"dhcp-script call refused: {error}");
         return ok ? new ControlResponse(true, Message: output) : new ControlResponse(false, error);

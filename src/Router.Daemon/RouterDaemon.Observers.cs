@@ -1,3 +1,4 @@
+using Router.Core.Roles;
 using Router.Core.Vrrp;
 using Router.Daemon.Control;
 using Router.Integrations.Events;
@@ -26,11 +27,40 @@ internal sealed partial class RouterDaemon
             _instances.Where(r => !r.Stopping).Select(r => new InstanceView(
                 r.Name, r.Settings.Vrid, r.Config.Interface, Name(r.Machine.State), r.Machine.EffectivePriority,
                 r.Machine.MasterAddress?.ToString(), r.Machine.State == VrrpState.Master && VipsPresent(r),
-                r.Config.VirtualPrefixes.Select(v => v.ToString()).ToList())).ToList());
+                r.Config.VirtualPrefixes.Select(v => v.ToString()).ToList())).ToList())
+        {
+            LeaseCount = ActiveLeases(),
+            Role = _plan?.Status is { } p ? new RoleView(p.Target is { } t ? RoleNames.Of(t) : null, p.Finished, _tunnel.ToString(), _fenceDemoted,
+                p.Steps.Select(s => new ActionView(s.Name, s.Phase.ToString().ToLowerInvariant(), s.Direction.ToString().ToLowerInvariant(),
+                    RoleNames.Of(s.Outcome), s.Error)).ToList()) : null,
+            Fence = _fence?.Evaluate(Now) is { } v
+                ? new FenceView(v.Gate.ToString(), v.Reason, _fence.DualMasterSince is not null, _fence.Counters.DualMasterEpisodes) : null,
+            PeerPaths = PeerLinks(),
+        };
         foreach (var o in _observers)
         {
             try { o.Publish(view); }
             catch (Exception ex) { _log.Warn($"integration failed to take the state: {ex.Message}"); }
+        }
+    }
+
+    /// <summary>Every configured path, down too when the channel could not start.</summary>
+    private List<PeerLinkView>? PeerLinks()
+    {
+        if (_peerConfig is null) return null;
+        var up = _peer?.Status().Where(s => s.Up).Select(s => s.Path).ToHashSet() ?? [];
+        return _peerConfig.Paths.Select(p => new PeerLinkView(p.Name, up.Contains(p.Name))).ToList();
+    }
+
+    /// <summary>A store that cannot answer shows as no count rather than costing the whole view.</summary>
+    private int? ActiveLeases()
+    {
+        if (Leases is null) return null;
+        try { return Leases.ActiveCount(_clock.GetUtcNow()); }
+        catch (Exception ex)
+        {
+            _log.Debug($"lease count not available: {ex.Message}");
+            return null;
         }
     }
 

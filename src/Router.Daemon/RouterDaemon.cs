@@ -51,7 +51,7 @@ internal sealed partial class RouterDaemon
         _clock = clock;
         _startTimestamp = clock.GetTimestamp();
         _startWall = clock.GetUtcNow();
-        _notify = new NotifyRunner(log, config.Global.NotifyTimeout);
+        _notify = new NotifyRunner(log, config.Global.NotifyTimeout, (job, why) => Post(new NotifyFailed(job, why)));
     }
 
     private TimeSpan Now => _clock.GetElapsedTime(_startTimestamp);
@@ -207,6 +207,10 @@ internal sealed partial class RouterDaemon
                 break;
             case PeerInput p:
                 OnPeer(p.Event);
+                break;
+            case NotifyFailed n:
+                PublishEvent("notify_failed", null, $"notify {n.Job.Argv[0]} failed: {n.Reason}",
+                    new Dictionary<string, string> { ["script"] = string.Join(' ', n.Job.Argv), ["error"] = n.Reason });
                 break;
             case ControlArrived c:
                 c.Reply.TrySetResult(OnControl(c.Request));

@@ -42,6 +42,29 @@ public sealed class NotifyTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_failure_is_reported_with_its_script_and_reason_and_a_success_is_not()
+    {
+        var failing = Script("fails.sh", "exit 3");
+        var fine = Script("fine.sh", "exit 0");
+        var hang = Script("hang.sh", "exec sleep 600");
+        var reported = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var runner = new NotifyRunner(new Log(LogLevel.Error), TimeSpan.FromMilliseconds(300),
+            (job, why) => reported.Enqueue($"{Path.GetFileName(job.Argv[0])}: {why}"));
+        runner.Enqueue(new NotifyJob([failing, "INSTANCE", "lan", "MASTER"], new Dictionary<string, string>()));
+        runner.Enqueue(new NotifyJob([fine], new Dictionary<string, string>()));
+        runner.Enqueue(new NotifyJob([hang], new Dictionary<string, string>()));
+        runner.Enqueue(new NotifyJob([Path.Combine(_dir, "missing.sh")], new Dictionary<string, string>()));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await runner.DrainAsync(cts.Token);
+
+        var lines = reported.ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.Equal("fails.sh: exit code 3", lines[0]);
+        Assert.Equal("hang.sh: still running after 0.3 s, killed", lines[1]);
+        Assert.StartsWith("missing.sh: ", lines[2]);
+    }
+
+    [Fact]
     public async Task A_hanging_script_is_killed_at_the_timeout_and_the_next_one_still_runs()
     {
         var output = Path.Combine(_dir, "out");

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Router.Integrations.Logging;
+using Router.Integrations.Tests.Mqtt;
 
 namespace Router.Integrations.Tests;
 
@@ -21,8 +22,8 @@ public sealed class SyslogSinkTests : IDisposable
         server.ReceiveTimeout = 5000;
 
         using var sink = new SyslogSink(facility, path);
-        Assert.True(sink.Connected);
         sink.Write(level, "lan: BACKUP -> MASTER\n(master down)");
+        Assert.True(sink.Connected);
 
         var buffer = new byte[2048];
         var n = server.Receive(buffer);
@@ -31,11 +32,57 @@ public sealed class SyslogSinkTests : IDisposable
     }
 
     [Fact]
-    public void No_socket_means_no_output_and_no_exception()
+    public void No_socket_sends_the_lines_to_the_fallback_with_one_notice()
     {
-        using var sink = new SyslogSink("daemon", Path.Combine(_dir, "absent"));
+        var stderr = new CapturedLog();
+        using var sink = new SyslogSink("daemon", Path.Combine(_dir, "absent"), fallback: stderr);
+        sink.Write(LogLevel.Error, "first");
+        sink.Write(LogLevel.Info, "second");
         Assert.False(sink.Connected);
-        sink.Write(LogLevel.Error, "dropped quietly");
+        Assert.Equal(["Warning: syslog", "Error: first", "Info: second"], stderr.Lines.Select(l => $"{l.Level}: {l.Text.Split(' ')[0]}"));
+        Assert.Contains(Path.Combine(_dir, "absent"), stderr.Lines[0].Text);
+    }
+
+    [Fact]
+    public void A_logd_restart_removing_and_recreating_the_socket_loses_no_line_and_needs_no_new_sink()
+    {
+        var path = Path.Combine(_dir, "log");
+        var stderr = new CapturedLog();
+        using var sink = new SyslogSink("daemon", path, fallback: stderr);
+        using (var logd = Listen(path))
+        {
+            sink.Write(LogLevel.Info, "before");
+            Assert.EndsWith("routerha[" + Environment.ProcessId + "]: before", Receive(logd));
+        }
+
+        // logd gone, its socket file left behind (nobody reads it): the lines go to stderr, the writer notices nothing.
+        sink.Write(LogLevel.Warning, "while away");
+        Assert.False(sink.Connected);
+        Assert.Equal(LogLevel.Warning, stderr.Lines[^1].Level);
+        Assert.Equal("while away", stderr.Lines[^1].Text);
+
+        // The restarted logd replaces the file with its new socket.
+        File.Delete(path);
+        using var restarted = Listen(path);
+        sink.Write(LogLevel.Error, "after");
+        Assert.Matches(@"^<27>.* routerha\[\d+\]: after$", Receive(restarted));
+        Assert.True(sink.Connected);
+        Assert.Contains(stderr.Lines, l => l.Text.Contains("reachable again", StringComparison.Ordinal));
+        Assert.DoesNotContain(stderr.Lines, l => l.Text is "before" or "after");
+    }
+
+    private static Socket Listen(string path)
+    {
+        var s = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        s.Bind(new UnixDomainSocketEndPoint(path));
+        s.ReceiveTimeout = 5000;
+        return s;
+    }
+
+    private static string Receive(Socket s)
+    {
+        var buffer = new byte[2048];
+        return Encoding.UTF8.GetString(buffer, 0, s.Receive(buffer));
     }
 
     [Fact]

@@ -83,6 +83,80 @@ public sealed class MqttLabTests(ITestOutputHelper output)
         output.WriteLine($"kill -9 failover gap with the broker up: {o.Probe.GapMs} ms; events of B: {string.Join(", ", transitions)}");
     }
 
+    /// <summary>A peer channel on the LAN, one fenced action and a lease store: everything the status topic reports.</summary>
+    private static string RoleUci(char which, string dir)
+    {
+        var (own, other) = which == 'A' ? (LabTopology.AddressA, LabTopology.AddressB) : (LabTopology.AddressB, LabTopology.AddressA);
+        return $"\nconfig action 'svc'\n\toption kind 'command'\n\toption start '/bin/true'\n\toption stop '/bin/true'\n\toption fenced '1'\n" +
+               $"\nconfig peer 'other'\n\tlist path 'lan {own} {other}'\n\toption secret 'mqtt-lab-secret-0123456789'\n" +
+               "\toption heartbeat_interval '0.1'\n\toption dead_interval '0.5'\n\toption fence_window '1'\n" +
+               $"\nconfig leases\n\toption db_path '{Path.Combine(dir, $"leases-{which}.db")}'\n";
+    }
+
+    [Fact]
+    public async Task After_a_failover_the_status_shows_the_new_role_its_actions_fence_peer_link_and_lease_count()
+    {
+        using var cts = LabAssert.Budget();
+        var dir = Directory.CreateTempSubdirectory("rha-mqttlab-").FullName;
+        try
+        {
+            using var lab = PairLab.Create(DaemonKind.RouterHa,
+                VrrpSettings.For(150, Advert) with { NodeName = "rA", ExtraUci = MqttUci("rA") + RoleUci('A', dir) },
+                VrrpSettings.For(100, Advert) with { NodeName = "rB", ExtraUci = MqttUci("rB") + RoleUci('B', dir) });
+            var broker = lab.Topology.Own(Mosquitto.Start(new MosquittoOptions { Address = LabTopology.AddressClient, Port = 1883 }, lab.Topology.Client));
+            using var sub = lab.Topology.Own(broker.Subscribe("routerha/rB/status"));
+            await lab.StartAndElectAsync(cts.Token);
+            JsonElement Status() => JsonDocument.Parse(sub.Lines[^1].Payload).RootElement;
+            await sub.WaitForAsync(l => l.Count > 0 && Status().GetProperty("peer").GetProperty("up").GetBoolean()
+                                        && Status().GetProperty("role").GetProperty("finished").GetBoolean(),
+                TimeSpan.FromSeconds(10), "B's status with the peer up and its BACKUP plan done");
+            var backup = Status();
+            Assert.False(backup.GetProperty("is_master").GetBoolean());
+            Assert.Equal("BACKUP", backup.GetProperty("role").GetProperty("target").GetString());
+            Assert.Equal("stop", backup.GetProperty("role").GetProperty("actions").GetProperty("svc").GetProperty("direction").GetString());
+            Assert.Equal("NotMaster", backup.GetProperty("fence").GetProperty("gate").GetString());
+            Assert.Equal(0, backup.GetProperty("lease_count").GetInt32());
+
+            // Ten peer heartbeats change nothing anyone could see: no new status.
+            var published = sub.Lines.Count;
+            await Task.Delay(TimeSpan.FromSeconds(1), cts.Token);
+            Assert.Equal(published, sub.Lines.Count);
+
+            // A lease dnsmasq reports on B (through the real dhcp-script verb) shows in the count.
+            var lease = Ha(lab.B).DhcpScript(["add", "02:00:00:00:00:31", "10.77.0.31", "phone"],
+                new Dictionary<string, string> { ["DNSMASQ_LEASE_EXPIRES"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Assert.True(lease.Ok, lease.StdErr);
+            await sub.WaitForAsync(l => Status().GetProperty("lease_count").GetInt32() == 1, TimeSpan.FromSeconds(5), "lease_count 1");
+
+            var o = await Failover.MeasureAsync(lab, FailoverKind.Kill9, cts.Token);
+            Assert.Equal("B", o.AnsweredBy);
+            // Fence: A is silent on every path for fence_window (1 s), then the fenced action starts.
+            await sub.WaitForAsync(l => Status().GetProperty("role") is var r && r.GetProperty("target").GetString() == "MASTER"
+                                        && r.GetProperty("finished").GetBoolean(),
+                TimeSpan.FromSeconds(10), "B's MASTER plan done");
+            var master = Status();
+            output.WriteLine(master.GetRawText());
+            Assert.True(master.GetProperty("is_master").GetBoolean());
+            var lan = master.GetProperty("instances").GetProperty("lan");
+            Assert.Equal("MASTER", lan.GetProperty("state").GetString());
+            Assert.Equal(100, lan.GetProperty("priority").GetInt32());
+            Assert.Equal(LabTopology.AddressB.ToString(), lan.GetProperty("master").GetString());
+            var svc = master.GetProperty("role").GetProperty("actions").GetProperty("svc");
+            Assert.Equal(("start", "ok"), (svc.GetProperty("direction").GetString(), svc.GetProperty("outcome").GetString()));
+            Assert.Equal("ok", master.GetProperty("role").GetProperty("actions").GetProperty("fence").GetProperty("outcome").GetString());
+            var fence = master.GetProperty("fence");
+            Assert.Equal("Allowed", fence.GetProperty("gate").GetString());
+            Assert.Contains("silent", fence.GetProperty("reason").GetString());
+            Assert.False(master.GetProperty("peer").GetProperty("up").GetBoolean());
+            Assert.Equal("down", master.GetProperty("peer").GetProperty("paths").GetProperty("lan").GetString());
+            Assert.Equal(1, master.GetProperty("lease_count").GetInt32());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_wrong_password_shows_in_status_and_in_the_log()
     {

@@ -56,6 +56,10 @@ public sealed class RouterHaNode : VrrpNodeBase
     public CommandResult Cli(params string[] verb) =>
         Shell.Run(_binary, [.. verb, "-s", ControlSocket], TimeSpan.FromSeconds(10));
 
+    /// <summary>A dnsmasq dhcp-script call (argv and DNSMASQ_* variables) as dnsmasq would make it, to this node's daemon.</summary>
+    public CommandResult DhcpScript(string[] args, IReadOnlyDictionary<string, string> dnsmasqEnvironment) =>
+        Shell.Run(_binary, ["dhcp-script", "-c", ConfigPath, "-s", ControlSocket, .. args], TimeSpan.FromSeconds(10), dnsmasqEnvironment);
+
     /// <summary>The parsed status, or null while the control socket does not answer.</summary>
     public RouterHaStatus? TryStatus()
     {

@@ -11,7 +11,8 @@ public sealed record CommandResult(int ExitCode, string StdOut, string StdErr)
 /// <summary>Runs short-lived commands with a hard deadline so a hung tool can never hang the lab.</summary>
 public static class Shell
 {
-    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null)
+    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -20,6 +21,7 @@ public static class Shell
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -60,6 +60,9 @@ internal sealed class LeaseBook : IDisposable
 
     public IReadOnlyList<LeaseRecord> List(bool includeDeleted) => _store.List(includeDeleted);
 
+    /// <summary>Leases that have not ended at now (for status and MQTT).</summary>
+    public int ActiveCount(DateTimeOffset now) => _store.CountActive(now);
+
     private void PruneIfDue(DateTimeOffset now)
     {
         if (now - _lastPrune < PruneEvery) return;

@@ -15,11 +15,36 @@ public sealed record InstanceView(
     IReadOnlyList<string> Vips);
 
 /// <summary>The whole router, pushed after every change that someone could see.</summary>
-public sealed record RouterView(string Node, string Version, bool Maintenance, IReadOnlyList<InstanceView> Instances);
+public sealed record RouterView(string Node, string Version, bool Maintenance, IReadOnlyList<InstanceView> Instances)
+{
+    /// <summary>Leases in the store that have not ended; null when this router keeps no lease store.</summary>
+    public int? LeaseCount { get; init; }
+
+    /// <summary>The role plan (WAN, fence, tunnel, DHCP); null when no actions are configured.</summary>
+    public RoleView? Role { get; init; }
+
+    /// <summary>The tunnel fence; null when no peer is configured.</summary>
+    public FenceView? Fence { get; init; }
+
+    /// <summary>The peer channel's paths; null when no peer is configured.</summary>
+    public IReadOnlyList<PeerLinkView>? PeerPaths { get; init; }
+}
+
+/// <summary>Target: MASTER / BACKUP / FAULT / STOP; Tunnel: Released / Starting / Up / Stopping.</summary>
+public sealed record RoleView(string? Target, bool Finished, string Tunnel, bool FenceDemoted, IReadOnlyList<ActionView> Actions);
+
+/// <summary>One step of the current plan. Outcome: pending, running, waiting, ok, failed, timeout, skipped, superseded.</summary>
+public sealed record ActionView(string Name, string Phase, string Direction, string Outcome, string? Error);
+
+/// <summary>Gate: Allowed / Wait / NotMaster, with its reason; DualMaster while both routers are MASTER.</summary>
+public sealed record FenceView(string Gate, string Reason, bool DualMaster, long DualMasterEpisodes);
+
+public sealed record PeerLinkView(string Path, bool Up);
 
 /// <summary>
 /// Something that happened, for alerting: Kind is one of "transition", "vip_restored", "notify_failed",
-/// and later "dual_master", "action_failed", "peer_lost", "peer_found". Fields carry the details by name.
+/// "plan", "action_failed", "dual_master", "dual_master_ended", "peer_lost", "peer_found", "command".
+/// Fields carry the details by name.
 /// </summary>
 public sealed record RouterEvent(DateTimeOffset At, string Kind, string? Instance, string Message,
     IReadOnlyDictionary<string, string> Fields);

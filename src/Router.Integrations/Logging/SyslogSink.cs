@@ -6,33 +6,35 @@ namespace Router.Integrations.Logging;
 /// <summary>
 /// RFC 3164 datagrams to /dev/log (OpenWrt logd, journald, rsyslog all read this format), so
 /// `logread` / `journalctl -t routerha` show our lines. No library here has a syslog sink, hence this.
-/// A missing or full socket never blocks or throws: the line is dropped (stderr still has it).
+/// Every line is addressed to the path afresh rather than through a connected socket: when logd restarts
+/// (a new socket at the same path) the next line simply reaches the new one. While nothing listens there the
+/// lines go to the fallback sink (stderr), with one line saying so each way. Writing never blocks or throws.
 /// </summary>
 public sealed class SyslogSink : ILogSink, IDisposable
 {
-    private readonly Socket? _socket;
+    private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { Blocking = false };
+    private readonly UnixDomainSocketEndPoint _endpoint;
+    private readonly ILogSink? _fallback;
+    private readonly string _path;
     private readonly int _facility;
     private readonly string _tag;
     private readonly object _gate = new();
+    private string? _failure;
 
-    public SyslogSink(string facility, string path = "/dev/log", string tag = "routerha")
+    public SyslogSink(string facility, string path = "/dev/log", string tag = "routerha", ILogSink? fallback = null)
     {
         _facility = FacilityCode(facility);
+        _path = path;
+        _endpoint = new UnixDomainSocketEndPoint(path);
         _tag = $"{tag}[{Environment.ProcessId}]";
-        if (!File.Exists(path)) return;
-        try
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { Blocking = false };
-            s.Connect(new UnixDomainSocketEndPoint(path));
-            _socket = s;
-        }
-        catch (SocketException)
-        {
-            _socket = null;
-        }
+        _fallback = fallback;
     }
 
-    public bool Connected => _socket is not null;
+    /// <summary>The last line reached the syslog socket (true before the first line).</summary>
+    public bool Connected
+    {
+        get { lock (_gate) return _failure is null; }
+    }
 
     public static int FacilityCode(string name) => name switch
     {
@@ -62,14 +64,31 @@ public sealed class SyslogSink : ILogSink, IDisposable
 
     public void Write(LogLevel level, string message)
     {
-        if (_socket is null) return;
         var bytes = Encoding.UTF8.GetBytes(Format(level, message, DateTime.Now));
         lock (_gate)
         {
-            try { _socket.Send(bytes); }
-            catch (SocketException) { /* logd restarting or queue full: stderr has the line */ }
+            string? error;
+            try
+            {
+                _socket.SendTo(bytes, _endpoint);
+                error = null;
+            }
+            // ENOENT / ECONNREFUSED: logd is restarting or gone; EAGAIN: its queue is full.
+            catch (SocketException e) { error = e.SocketErrorCode.ToString(); }
+            if (error is null && _failure is not null)
+            {
+                _fallback?.Write(LogLevel.Info, $"syslog {_path} reachable again, logging there");
+                _failure = null;
+            }
+            else if (error is not null)
+            {
+                if (_failure is null)
+                    _fallback?.Write(LogLevel.Warning, $"syslog {_path} not reachable ({error}): logging to stderr until it is");
+                _failure = error;
+                _fallback?.Write(level, message);
+            }
         }
     }
 
-    public void Dispose() => _socket?.Dispose();
+    public void Dispose() => _socket.Dispose();
 }

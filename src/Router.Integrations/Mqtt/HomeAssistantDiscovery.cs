@@ -5,7 +5,7 @@ namespace Router.Integrations.Mqtt;
 
 /// <summary>
 /// Home Assistant MQTT discovery: retained config messages that make the router appear as one device with,
-/// per instance, a binary_sensor "master" and sensors "state" and "priority", plus a "leases" sensor.
+/// per instance, a binary_sensor "master" and sensors "state" and "priority", plus a "leases" sensor where leases are kept.
 /// Every entity has a unique_id (so it can be renamed in HA) and follows the availability topic.
 /// </summary>
 public static class HomeAssistantDiscovery
@@ -37,13 +37,15 @@ public static class HomeAssistantDiscovery
                 w.WriteString("state_class", "measurement");
             }));
         }
-        list.Add(Make(t, view, "sensor", "lease_count", "DHCP leases", w =>
-        {
-            w.WriteString("state_topic", t.Status);
-            w.WriteString("value_template", "{{ value_json.lease_count }}");
-            w.WriteString("state_class", "measurement");
-            w.WriteString("icon", "mdi:lan-connect");
-        }));
+        // Only a router that keeps a lease store has a count to show; elsewhere the sensor would read "None".
+        if (view.LeaseCount is not null)
+            list.Add(Make(t, view, "sensor", "lease_count", "DHCP leases", w =>
+            {
+                w.WriteString("state_topic", t.Status);
+                w.WriteString("value_template", "{{ value_json.lease_count }}");
+                w.WriteString("state_class", "measurement");
+                w.WriteString("icon", "mdi:lan-connect");
+            }));
         return list;
     }
 

@@ -10,9 +10,6 @@ namespace Router.Integrations.Mqtt;
 /// </summary>
 public static class MqttPayloads
 {
-    /// <summary>Leases are not replicated yet (issue: DHCP leases); until then the count is 0.</summary>
-    public const int LeaseCount = 0;
-
     public static string Status(RouterView view, string nodeId) => Write(w =>
     {
         w.WriteString("node", view.Node);
@@ -20,7 +17,8 @@ public static class MqttPayloads
         w.WriteString("version", view.Version);
         w.WriteBoolean("maintenance", view.Maintenance);
         w.WriteBoolean("is_master", view.Instances.Any(i => i.State == "MASTER"));
-        w.WriteNumber("lease_count", LeaseCount);
+        if (view.LeaseCount is { } leases) w.WriteNumber("lease_count", leases);
+        else w.WriteNull("lease_count");
         w.WriteStartObject("instances");
         foreach (var i in view.Instances)
         {
@@ -37,7 +35,67 @@ public static class MqttPayloads
             w.WriteEndObject();
         }
         w.WriteEndObject();
+        Role(w, view.Role);
+        Fence(w, view.Fence);
+        Peer(w, view.PeerPaths);
     });
+
+    private static void Role(Utf8JsonWriter w, RoleView? role)
+    {
+        if (role is null)
+        {
+            w.WriteNull("role");
+            return;
+        }
+        w.WriteStartObject("role");
+        w.WriteString("target", role.Target);
+        w.WriteBoolean("finished", role.Finished);
+        w.WriteString("tunnel", role.Tunnel);
+        w.WriteBoolean("fence_demoted", role.FenceDemoted);
+        w.WriteStartObject("actions");
+        foreach (var a in role.Actions)
+        {
+            w.WriteStartObject(a.Name);
+            w.WriteString("phase", a.Phase);
+            w.WriteString("direction", a.Direction);
+            w.WriteString("outcome", a.Outcome);
+            w.WriteString("error", a.Error);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void Fence(Utf8JsonWriter w, FenceView? fence)
+    {
+        if (fence is null)
+        {
+            w.WriteNull("fence");
+            return;
+        }
+        w.WriteStartObject("fence");
+        w.WriteString("gate", fence.Gate);
+        w.WriteString("reason", fence.Reason);
+        w.WriteBoolean("dual_master", fence.DualMaster);
+        w.WriteNumber("dual_master_episodes", fence.DualMasterEpisodes);
+        w.WriteEndObject();
+    }
+
+    /// <summary>up: at least one path carries the authenticated channel.</summary>
+    private static void Peer(Utf8JsonWriter w, IReadOnlyList<PeerLinkView>? paths)
+    {
+        if (paths is null)
+        {
+            w.WriteNull("peer");
+            return;
+        }
+        w.WriteStartObject("peer");
+        w.WriteBoolean("up", paths.Any(p => p.Up));
+        w.WriteStartObject("paths");
+        foreach (var p in paths) w.WriteString(p.Path, p.Up ? "up" : "down");
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
 
     /// <summary>Flat: the event's own fields sit next to kind/instance/message so a template reads payload_json.to.</summary>
     public static string Event(RouterEvent e, string node) => Write(w =>

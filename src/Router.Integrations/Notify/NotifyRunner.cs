@@ -19,11 +19,14 @@ public sealed class NotifyRunner : IAsyncDisposable
     private readonly Log _log;
     private readonly TimeSpan _timeout;
     private readonly Task _worker;
+    private readonly Action<NotifyJob, string>? _failed;
 
-    public NotifyRunner(Log log, TimeSpan timeout)
+    /// <summary>failed: called on the runner's thread with the job and why (exit code, timeout, did not start).</summary>
+    public NotifyRunner(Log log, TimeSpan timeout, Action<NotifyJob, string>? failed = null)
     {
         _log = log;
         _timeout = timeout;
+        _failed = failed;
         _worker = Task.Run(WorkAsync);
     }
 
@@ -38,7 +41,12 @@ public sealed class NotifyRunner : IAsyncDisposable
         await foreach (var job in _jobs.Reader.ReadAllAsync())
         {
             try { await RunOneAsync(job); }
-            catch (Exception e) { Failed++; _log.Warn($"notify {job.Argv[0]}: {e.Message}"); }
+            catch (Exception e)
+            {
+                Failed++;
+                _log.Warn($"notify {job.Argv[0]}: {e.Message}");
+                _failed?.Invoke(job, e.Message);
+            }
         }
     }
 
@@ -64,6 +72,7 @@ public sealed class NotifyRunner : IAsyncDisposable
             {
                 Failed++;
                 _log.Warn($"notify {job.Argv[0]} {string.Join(' ', job.Argv.Skip(1))}: exit code {p.ExitCode}");
+                _failed?.Invoke(job, $"exit code {p.ExitCode}");
             }
         }
         catch (OperationCanceledException)
@@ -71,6 +80,7 @@ public sealed class NotifyRunner : IAsyncDisposable
             TimedOut++;
             _log.Warn($"notify {job.Argv[0]}: still running after {_timeout.TotalSeconds:0.#} s, killed");
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            _failed?.Invoke(job, $"still running after {_timeout.TotalSeconds:0.#} s, killed");
         }
     }
 

@@ -47,6 +47,18 @@ public sealed class HomeAssistantTests : IDisposable
     }
 
     [Fact]
+    public async Task A_router_without_a_lease_store_gets_no_lease_sensor()
+    {
+        var (p, log) = Publisher(Config(_broker));
+        using var _ = p;
+        using var sub = _broker.Subscribe("homeassistant/#");
+        p.Publish(View("MASTER", leases: null));
+        await sub.WaitForAsync(l => l.Count == 3, Patience, "three discovery configs");
+        await UntilAsync(() => p.Health!.Contains("unacknowledged 0", StringComparison.Ordinal), "every message acknowledged", () => p.Health!);
+        Assert.DoesNotContain(sub.Lines, l => l.Topic.Contains("lease_count", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Home_assistant_coming_online_gets_discovery_again_and_commands_stay_off_by_default()
     {
         var commands = new RecordedCommands();

@@ -29,11 +29,68 @@ public sealed class MqttPublishTests : IDisposable
         var root = status.RootElement;
         Assert.Equal("r1", root.GetProperty("node").GetString());
         Assert.True(root.GetProperty("is_master").GetBoolean());
-        Assert.Equal(0, root.GetProperty("lease_count").GetInt32());
+        Assert.Equal(3, root.GetProperty("lease_count").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("role").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("fence").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("peer").ValueKind);
         var lan = root.GetProperty("instances").GetProperty("lan");
         Assert.Equal("MASTER", lan.GetProperty("state").GetString());
         Assert.Equal(150, lan.GetProperty("priority").GetInt32());
         Assert.Equal("10.0.0.2", lan.GetProperty("master").GetString());
+    }
+
+    [Fact]
+    public async Task Status_carries_the_role_actions_fence_lease_count_and_peer_link()
+    {
+        var (p, log) = Publisher(Config(_broker));
+        using var _ = p;
+        using var sub = _broker.Subscribe("routerha/r1/status");
+        p.Publish(FullView());
+        await sub.WaitForAsync(l => l.Count == 1, Patience, "the status");
+
+        var root = JsonDocument.Parse(sub.Lines[0].Payload).RootElement;
+        Assert.Equal(3, root.GetProperty("lease_count").GetInt32());
+        var role = root.GetProperty("role");
+        Assert.Equal("MASTER", role.GetProperty("target").GetString());
+        Assert.True(role.GetProperty("finished").GetBoolean());
+        Assert.Equal("Up", role.GetProperty("tunnel").GetString());
+        Assert.False(role.GetProperty("fence_demoted").GetBoolean());
+        var actions = role.GetProperty("actions");
+        Assert.Equal(["wan", "fence", "glorytun", "dnsmasq"], actions.EnumerateObject().Select(a => a.Name));
+        Assert.Equal("tunnel", actions.GetProperty("glorytun").GetProperty("phase").GetString());
+        Assert.Equal("start", actions.GetProperty("glorytun").GetProperty("direction").GetString());
+        Assert.Equal("ok", actions.GetProperty("wan").GetProperty("outcome").GetString());
+        Assert.Equal(JsonValueKind.Null, actions.GetProperty("wan").GetProperty("error").ValueKind);
+        Assert.Equal("failed", actions.GetProperty("dnsmasq").GetProperty("outcome").GetString());
+        Assert.Equal("exit code 1", actions.GetProperty("dnsmasq").GetProperty("error").GetString());
+        var fence = root.GetProperty("fence");
+        Assert.Equal("Allowed", fence.GetProperty("gate").GetString());
+        Assert.Equal("peer confirmed its tunnel is released", fence.GetProperty("reason").GetString());
+        Assert.False(fence.GetProperty("dual_master").GetBoolean());
+        Assert.Equal(2, fence.GetProperty("dual_master_episodes").GetInt64());
+        var peer = root.GetProperty("peer");
+        Assert.True(peer.GetProperty("up").GetBoolean());
+        Assert.Equal("up", peer.GetProperty("paths").GetProperty("lan").GetString());
+        Assert.Equal("down", peer.GetProperty("paths").GetProperty("wan").GetString());
+    }
+
+    [Fact]
+    public async Task An_unchanged_view_is_not_published_again_but_a_new_lease_count_is()
+    {
+        var (p, log) = Publisher(Config(_broker));
+        using var _ = p;
+        using var sub = _broker.Subscribe("routerha/r1/#");
+        p.Publish(FullView());
+        await sub.WaitForAsync(l => l.Any(m => m.Topic == "routerha/r1/status"), Patience, "the first status");
+        // What a heartbeat turn would push: equal content, new objects.
+        for (var i = 0; i < 5; i++) p.Publish(FullView());
+        p.Publish(FullView() with { LeaseCount = 4 });
+        await sub.WaitForAsync(l => l.Any(m => m.Topic == "routerha/r1/status" && m.Payload.Contains("\"lease_count\":4", StringComparison.Ordinal)),
+            Patience, "the status with 4 leases");
+        await UntilAsync(() => p.Health!.Contains("unacknowledged 0", StringComparison.Ordinal), "every message acknowledged", () => p.Health!);
+
+        Assert.Equal(2, sub.Lines.Count(m => m.Topic == "routerha/r1/status"));
+        Assert.Equal(1, sub.Lines.Count(m => m.Topic == "routerha/r1/lan/state"));
     }
 
     [Fact]

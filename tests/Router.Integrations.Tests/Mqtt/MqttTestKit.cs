@@ -33,9 +33,24 @@ internal static class MqttTestKit
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    public static RouterView View(string state, int priority = 150, string node = "r1") =>
+    public static RouterView View(string state, int priority = 150, string node = "r1", int? leases = 3) =>
         new(node, "1.2.3-test", false,
-            [new InstanceView("lan", 51, "br-lan", state, priority, state == "MASTER" ? "10.0.0.2" : "10.0.0.3", state == "MASTER", ["10.0.0.1/24"])]);
+            [new InstanceView("lan", 51, "br-lan", state, priority, state == "MASTER" ? "10.0.0.2" : "10.0.0.3", state == "MASTER", ["10.0.0.1/24"])])
+        { LeaseCount = leases };
+
+    /// <summary>A MASTER with a role plan whose DHCP start failed, a peer reached on one of two paths.</summary>
+    public static RouterView FullView() => View("MASTER") with
+    {
+        Role = new RoleView("MASTER", true, "Up", false,
+        [
+            new ActionView("wan", "wan", "start", "ok", null),
+            new ActionView("fence", "fence", "start", "ok", null),
+            new ActionView("glorytun", "tunnel", "start", "ok", null),
+            new ActionView("dnsmasq", "dhcp", "start", "failed", "exit code 1"),
+        ]),
+        Fence = new FenceView("Allowed", "peer confirmed its tunnel is released", false, 2),
+        PeerPaths = [new PeerLinkView("lan", true), new PeerLinkView("wan", false)],
+    };
 
     public static RouterEvent Transition(string from, string to, string reason) =>
         new(DateTimeOffset.UtcNow, "transition", "lan", $"lan: {from} -> {to} ({reason})",
