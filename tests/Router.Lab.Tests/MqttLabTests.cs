@@ -157,6 +157,30 @@ public sealed class MqttLabTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>TLS through the release-style binary, where certificate downloads are compiled out (toolchain/README.md).</summary>
+    [Fact]
+    public async Task Tls_with_the_test_ca_and_a_client_certificate_works_in_the_aot_binary()
+    {
+        using var cts = LabAssert.Budget();
+        using var ca = TestCa.Create(LabTopology.AddressClient.ToString());
+        string Tls(string nodeId) => MqttUci(nodeId) +
+            $"\toption port '8883'\n\toption tls '1'\n\toption ca_file '{ca.CaCert}'\n" +
+            $"\toption cert_file '{ca.ClientCert}'\n\toption key_file '{ca.ClientKey}'\n";
+        using var lab = PairLab.Create(DaemonKind.RouterHa,
+            VrrpSettings.For(150, Advert) with { ExtraUci = Tls("rA") },
+            VrrpSettings.For(100, Advert) with { ExtraUci = Tls("rB") });
+        var broker = lab.Topology.Own(Mosquitto.Start(new MosquittoOptions
+        {
+            Address = LabTopology.AddressClient, Port = 1883, Tls = ca, TlsPort = 8883, RequireClientCertificate = true,
+        }, lab.Topology.Client));
+        using var sub = lab.Topology.Own(broker.Subscribe("routerha/+/lan/state"));
+        await lab.StartAndElectAsync(cts.Token);
+        await sub.WaitForAsync(l => l.Any(m => m.Topic == "routerha/rA/lan/state" && m.Payload == "MASTER")
+                                    && l.Any(m => m.Topic == "routerha/rB/lan/state" && m.Payload == "BACKUP"),
+            TimeSpan.FromSeconds(10), "both states over TLS");
+        Assert.Contains("mqtt mqtts://10.77.0.100:8883: connected", Ha(lab.B).Cli("status").StdOut);
+    }
+
     [Fact]
     public async Task A_wrong_password_shows_in_status_and_in_the_log()
     {

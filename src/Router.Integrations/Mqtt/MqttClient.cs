@@ -274,17 +274,20 @@ public sealed class MqttClient : IMqttClient
         {
             TargetHost = _options.Host,
             ClientCertificates = _options.LoadClientCertificate(),
+            // Nothing is fetched over HTTP (missing intermediates, CRLs, OCSP): the release binary leaves that code
+            // out (src/Router.Daemon/NoCertificateDownloads.substitution.xml), so the broker must send its chain.
+            CertificateChainPolicy = new X509ChainPolicy
+            {
+                RevocationMode = X509RevocationMode.NoCheck,
+                DisableCertificateDownloads = true,
+            },
         };
         if (_options.CaFile is { } caFile)
         {
             var roots = new X509Certificate2Collection();
             roots.ImportFromPemFile(caFile);
             if (roots.Count == 0) throw new CryptographicException($"{caFile} holds no certificate");
-            auth.CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-            };
+            auth.CertificateChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             auth.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
         }
         var ssl = new SslStream(plain, leaveInnerStreamOpen: false);
