@@ -26,6 +26,11 @@ public sealed class PowerOffTests(ITestOutputHelper output)
             var vms = await rig.BootAllAsync(specA, specB, RouterVm.Client(arch, lan));
             var (a, b, client) = (vms[0], vms[1], vms[2]);
 
+            // The release artifact itself, where its ipk puts it, in a root with musl's loader only.
+            var release = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(arch.RouterHaRelease)));
+            Assert.StartsWith(release, (await a.Console.CheckAsync("sha256sum /usr/sbin/routerha")).Trim(), StringComparison.Ordinal);
+            Assert.Equal("ld-musl-x86_64.so.1", (await a.Console.CheckAsync("ls /lib | grep '^ld-'")).Trim());
+
             // Election: A (150) MASTER with its WAN up, B BACKUP with its WAN down.
             await RouterVm.WaitStateAsync(a, "MASTER", TimeSpan.FromSeconds(60));
             // (B may have been MASTER while A was still booting: then A preempted it after preempt_delay.)
