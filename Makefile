@@ -77,8 +77,8 @@ test bench: ipk
 deps-vm:
 	@scripts/deps.sh $(VM_PKGS)
 
-# The router image for x86_64 (with the x86_64-openwrt routerha of `release`, TARGET=x86_64-openwrt by default) and aarch64 (boot rig; no arm64 routerha yet).
-image: release deps-vm
+# The router image for x86_64 (with the ipk of `make ipk`, TARGET=x86_64-openwrt by default) and aarch64 (boot rig; no arm64 routerha yet).
+image: ipk deps-vm
 	toolchain/image/build.sh x86_64
 	toolchain/image/build.sh aarch64
 

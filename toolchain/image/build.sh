@@ -2,15 +2,15 @@
 # make image: builds the QEMU router image for ARCH (x86_64, aarch64) from Debian packages only:
 #   build/image/ARCH/kernel          Debian's kernel (linux-image-*-amd64 / -arm64), as shipped
 #   build/image/ARCH/rootfs.cpio.gz  initramfs: busybox-static, musl's loader, the kernel modules the VM
-#                                    needs (with modules.dep), /init, and routerha as its ipk installs it
-#   build/image/ARCH/manifest.txt    what went in (package versions, routerha sha256)
+#                                    needs (with modules.dep), /init, and routerha's ipk installed
+#   build/image/ARCH/manifest.txt    what went in (package versions, the ipk, routerha's sha256)
 # Cached: nothing is rebuilt while build/image/ARCH/inputs.sha256 matches the inputs. See toolchain/image/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 arch=${1:?usage: toolchain/image/build.sh x86_64|aarch64}
 case "$arch" in
-  x86_64) deb_arch=amd64; kernel_pkg=linux-image-amd64; release=x86_64-openwrt ;;
-  aarch64) deb_arch=arm64; kernel_pkg=linux-image-arm64; release=aarch64-openwrt ;;
+  x86_64) deb_arch=amd64; kernel_pkg=linux-image-amd64 ;;
+  aarch64) deb_arch=arm64; kernel_pkg=linux-image-arm64 ;;
   *) echo "unknown ARCH '$arch' (x86_64 aarch64)" >&2; exit 2 ;;
 esac
 # Built in (CONFIG_PACKET=y, the PCI host bridges, the consoles); these are modules in Debian's kernels.
@@ -18,8 +18,6 @@ modules=(virtio_pci virtio_net)
 out=build/image/$arch
 debs=build/image/debs
 src=toolchain/image
-feed=openwrt-feed/net/routerha/files
-routerha=build/release/$release/routerha
 
 # The arm64 kernel and busybox come from Debian's arm64 archive: apt needs that architecture (download only,
 # nothing of it is installed).
@@ -51,15 +49,14 @@ kernel_deb=$(fetch "$kernel_deb_pkg")
 busybox_deb=$(fetch busybox-static)
 musl_deb=$(fetch musl)
 
-have_routerha=0
-if [ -f "$routerha" ]; then have_routerha=1
-elif [ "$arch" = x86_64 ]; then echo "image: $routerha missing: make release TARGET=$release first" >&2; exit 1
-fi
+# routerha as a router gets it: the newest ipk `make ipk` built for this architecture (none for aarch64 yet).
+ipk=$(ls -t build/ipk/routerha_*_"$arch"*.ipk 2>/dev/null | head -1 || true)
+if [ -z "$ipk" ] && [ "$arch" = x86_64 ]; then echo "image: no build/ipk/routerha_*_x86_64.ipk: make ipk first" >&2; exit 1; fi
 
 inputs=$( {
   echo "$arch $kernel_deb $busybox_deb $musl_deb"
-  find "$src" "$feed" -type f | LC_ALL=C sort | xargs sha256sum
-  if [ $have_routerha = 1 ]; then sha256sum "$routerha"; fi
+  find "$src" -type f | LC_ALL=C sort | xargs sha256sum
+  if [ -n "$ipk" ]; then sha256sum "$ipk"; fi
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/inputs.sha256" ] && [ "$(cat "$out/inputs.sha256")" = "$inputs" ] && [ -f "$out/kernel" ] && [ -f "$out/rootfs.cpio.gz" ]; then
   echo "image $arch: up to date ($out)"
@@ -106,11 +103,10 @@ target=$(readlink "$work/musl/$loader")
 case "$target" in /*) target=$work/musl$target ;; *) target=$work/musl/$(dirname "$loader")/$target ;; esac
 cp "$target" "$root/lib/$(basename "$loader")"
 
-# The image's own files (/init, inittab, the procd stand-in), then routerha where its ipk puts it.
+# The image's own files (/init, inittab, the procd stand-in), then the ipk's files as opkg unpacks them
+# (its maintainer scripts only enable the service and reload rpcd, which do not exist here).
 cp -a "$src/rootfs/." "$root/"
-install -m 0644 "$feed/routerha.config" "$root/etc/config/routerha"
-install -m 0755 "$feed/routerha.init" "$root/etc/init.d/routerha"
-if [ $have_routerha = 1 ]; then install -m 0755 "$routerha" "$root/usr/sbin/routerha"; fi
+if [ -n "$ipk" ]; then tar -xzOf "$ipk" ./data.tar.gz | tar -xz -C "$root" --no-same-owner; fi
 
 # Reproducible archive: fixed times, uid 0, sorted names, device-independent inode numbers.
 find "$root" -exec touch -h -d @0 {} +
@@ -122,8 +118,8 @@ find "$root" -exec touch -h -d @0 {} +
   echo "busybox $(basename "$busybox_deb")"
   echo "musl $(basename "$musl_deb") -> /lib/$(basename "$loader")"
   echo "modules ${kos[*]##*/}"
-  if [ $have_routerha = 1 ]; then echo "routerha $(sha256sum "$routerha" | cut -d' ' -f1) from $routerha"
-  else echo "routerha none: $routerha was not built (see toolchain/README.md)"; fi
+  if [ -n "$ipk" ]; then echo "routerha $(sha256sum "$root/usr/sbin/routerha" | cut -d' ' -f1) from $(basename "$ipk")"
+  else echo "routerha none: no build/ipk/routerha_*_$arch*.ipk (no $arch build exists, see toolchain/README.md)"; fi
 } > "$out/manifest.txt"
 rm -rf "$work" "$root"
 echo "$inputs" > "$out/inputs.sha256"
