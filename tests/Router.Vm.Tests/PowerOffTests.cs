@@ -13,18 +13,32 @@ public sealed class PowerOffTests(ITestOutputHelper output)
     private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(100);
     private const int PreemptDelay = 5;
 
-    [Fact]
-    public async Task MasterPowerOff_BackupTakesOverWithinMasterDown_RebootedMasterWaitsAsBackupThenPreempts()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task MasterPowerOff_BackupTakesOverWithinMasterDown_RebootedMasterComesUpBackupThenPreemptsPerConfig(bool preempt)
     {
         var arch = VmArch.X86_64;
         using var rig = new VmRig(output);
         await rig.RunAsync(async () =>
         {
             int lan = rig.NewSegment(), wanA = rig.NewSegment(), wanB = rig.NewSegment();
-            var specA = RouterVm.Router(arch, "ra", 1, lan, wanA, priority: 150, preempt: true, PreemptDelay);
-            var specB = RouterVm.Router(arch, "rb", 2, lan, wanB, priority: 100, preempt: true, PreemptDelay);
-            var vms = await rig.BootAllAsync(specA, specB, RouterVm.Client(arch, lan));
-            var (a, b, client) = (vms[0], vms[1], vms[2]);
+            var specA = RouterVm.Router(arch, "ra", 1, lan, wanA, priority: 150, preempt, PreemptDelay);
+            var specB = RouterVm.Router(arch, "rb", 2, lan, wanB, priority: 100, preempt, PreemptDelay);
+            VmMachine a, b, client;
+            if (preempt)
+            {
+                var vms = await rig.BootAllAsync(specA, specB, RouterVm.Client(arch, lan));
+                (a, b, client) = (vms[0], vms[1], vms[2]);
+            }
+            else
+            {
+                // Without preemption A is MASTER only if it runs first.
+                var first = await rig.BootAllAsync(specA, RouterVm.Client(arch, lan));
+                (a, client) = (first[0], first[1]);
+                await RouterVm.WaitStateAsync(a, "MASTER", TimeSpan.FromSeconds(60));
+                b = await rig.BootAsync(specB);
+            }
 
             // The release artifact itself, where its ipk puts it, in a root with musl's loader only.
             var release = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(arch.RouterHaRelease)));
@@ -60,6 +74,16 @@ public sealed class PowerOffTests(ITestOutputHelper output)
             var swBoot = Stopwatch.StartNew();
             a = await rig.BootAsync(specA);
             output.WriteLine($"former master booted in {swBoot.Elapsed.TotalSeconds:0.0} s");
+            if (!preempt)
+            {
+                var first = await RouterVm.WaitStateAsync(a, "BACKUP", TimeSpan.FromSeconds(30));
+                Assert.Equal(("INIT", "BACKUP"), (first.Transitions[0].From, first.Transitions[0].To));
+                await RouterVm.WaitHearsMasterAsync(a, RouterVm.LanAddress(2), TimeSpan.FromSeconds(10));
+                await RouterVm.AssertStaysBackupAsync(a, 0, TimeSpan.FromSeconds(PreemptDelay) + 2 * RouterVm.MasterDown(150));
+                Assert.Equal("MASTER", (await RouterVm.LogAsync(b)).State);
+                await client.Console.CheckAsync($"ping -c 3 -W 2 {RouterVm.Vip}");
+                return;
+            }
             var logA = await RouterVm.WaitStateAsync(a, "MASTER", TimeSpan.FromSeconds(PreemptDelay + 60));
             var t = logA.Transitions;
             Assert.Equal(("INIT", "BACKUP"), (t[0].From, t[0].To));

@@ -105,6 +105,24 @@ public static partial class RouterVm
     public static Task<RouterLog> WaitStateAsync(VmMachine vm, string state, TimeSpan timeout) =>
         WaitLogAsync(vm, l => l.State == state, timeout, $"state {state}");
 
+    /// <summary>Waits until the router's status names this address as the VRRP master it hears.</summary>
+    public static Task WaitHearsMasterAsync(VmMachine vm, string master, TimeSpan timeout) =>
+        PollAsync(async () => Regex.IsMatch(await vm.Console.CheckAsync("routerha status --json"), $"\"master\":\\s*\"{Regex.Escape(master)}\""),
+            timeout, $"{vm.Name} to hear {master} as the master");
+
+    /// <summary>For the whole window: no transition to MASTER and no WAN up in the log from line `from` on.</summary>
+    public static async Task AssertStaysBackupAsync(VmMachine vm, int from, TimeSpan window)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < window)
+        {
+            var log = await LogAsync(vm);
+            Assert.DoesNotContain(log.Transitions, t => t.Line >= from && t.To == "MASTER");
+            Assert.DoesNotContain(log.Wan, w => w.Line >= from && w.State == "up");
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>Starts `ping -i INTERVAL` to the VIP in the background on the client.</summary>
     public static Task StartPingAsync(VmMachine client, TimeSpan interval) =>
         client.Console.CheckAsync($"ping -i {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} {Vip} > /tmp/ping.log 2>&1 & echo $! > /tmp/ping.pid");

@@ -11,6 +11,15 @@ namespace Router.Vm.Tests;
 /// </summary>
 public sealed class VmMachine : IDisposable
 {
+    // Every QEMU still running, so an aborted test run (Ctrl-C, test host shutdown) still powers them off.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Process> Running = new();
+
+    static VmMachine() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var p in Running.Values)
+            try { p.Kill(); } catch (InvalidOperationException) { }
+    };
+
     private readonly Process _qemu;
     private readonly StringBuilder _qemuOutput = new();
 
@@ -61,6 +70,7 @@ public sealed class VmMachine : IDisposable
         }
 
         var qemu = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {spec.Arch.Qemu}");
+        Running[qemu.Id] = qemu;
         var vm = new VmMachine(spec, qemu, consoleLog, qmpSock);
         qemu.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (vm._qemuOutput) vm._qemuOutput.AppendLine(e.Data); };
         qemu.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (vm._qemuOutput) vm._qemuOutput.AppendLine(e.Data); };
@@ -134,6 +144,7 @@ public sealed class VmMachine : IDisposable
             try { _qemu.Kill(); } catch (InvalidOperationException) { }
             _qemu.WaitForExit(10_000);
         }
+        Running.TryRemove(_qemu.Id, out _);
         Console?.Dispose();
         _qemu.Dispose();
     }

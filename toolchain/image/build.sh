@@ -27,8 +27,11 @@ if [ "$deb_arch" != "$(dpkg --print-architecture)" ] && ! dpkg --print-foreign-a
   apt-get update -qq
 fi
 
-# linux-image-amd64 is a metapackage: the kernel is the versioned package it depends on.
-kernel_deb_pkg=$(apt-cache depends "$kernel_pkg:$deb_arch" | sed -nE 's/^\s*Depends: (linux-image-[^:]*)(:.*)?$/\1/p' | head -1)
+# linux-image-amd64 is a metapackage: the kernel is the versioned package it depends on. A machine whose
+# apt lists were cleaned knows no package yet: update once.
+kernel_of() { apt-cache depends "$kernel_pkg:$deb_arch" 2>/dev/null | sed -nE 's/^\s*Depends: (linux-image-[^:]*)(:.*)?$/\1/p' | head -1; }
+kernel_deb_pkg=$(kernel_of)
+if [ -z "$kernel_deb_pkg" ] && [ "$(id -u)" -eq 0 ]; then apt-get update -qq; kernel_deb_pkg=$(kernel_of); fi
 [ -n "$kernel_deb_pkg" ] || { echo "image: cannot resolve $kernel_pkg:$deb_arch (apt-get update?)" >&2; exit 1; }
 kver=${kernel_deb_pkg#linux-image-}
 
