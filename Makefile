@@ -85,9 +85,9 @@ image: ipk deps-vm
 vmtest: image
 	$(DOTNET) test tests/Router.Vm.Tests $(DOTNET_FLAGS) --logger "console;verbosity=normal"
 
-# One router VM on the console (quit: poweroff -f, or Ctrl-A X). VM_ARCH=x86_64|aarch64
+# One router VM of `make image` on the console (quit: poweroff -f, or Ctrl-A X). VM_ARCH=x86_64|aarch64
 VM_ARCH ?= x86_64
-vm-shell: image
+vm-shell: deps-vm
 	toolchain/image/vm-shell.sh $(VM_ARCH)
 
 test: image

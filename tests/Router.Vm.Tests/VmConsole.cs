@@ -77,7 +77,7 @@ public sealed class VmConsole : IDisposable
             Send($"\nprintf ':%s:\\n' {probe}\n");
             try
             {
-                await Wait.UntilAsync(() => Text.Contains($":{probe}:", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "shell");
+                await Wait.UntilAsync(() => Text.Contains($":{probe}:", StringComparison.Ordinal), TimeSpan.FromMilliseconds(700), "shell");
                 break;
             }
             catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
