@@ -24,7 +24,7 @@ LAB_PKGS   += openvpn
 
 # QEMU router images (toolchain/image/): emulators, depmod and cpio for the builder; the kernels and busybox
 # come as .deb downloads into build/image/debs (arm64 ones need the arm64 apt architecture, which build.sh adds).
-VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip busybox-static
+VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-static
 
 # make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
 TARGET ?= x86_64-openwrt

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make image: builds the QEMU router image for ARCH (x86_64, aarch64) from Debian packages only:
-#   build/image/ARCH/kernel          Debian's kernel (linux-image-*-amd64 / -arm64), as shipped
+#   build/image/ARCH/kernel          Debian's kernel (linux-image-*-amd64 / -arm64): the arm64 Image as shipped,
+#                                    the x86_64 vmlinux unpacked from the bzImage (boots faster under TCG)
 #   build/image/ARCH/rootfs.cpio.gz  initramfs: busybox-static, musl's loader, the kernel modules the VM
 #                                    needs (with modules.dep), /init, and routerha's ipk installed
 #   build/image/ARCH/manifest.txt    what went in (package versions, the ipk, routerha's sha256)
@@ -74,8 +75,19 @@ dpkg-deb -x "$kernel_deb" "$work/kernel"
 dpkg-deb -x "$busybox_deb" "$work/busybox"
 dpkg-deb -x "$musl_deb" "$work/musl"
 
-# Kernel: Debian's as shipped (x86_64 bzImage, arm64 gzip'ed Image; QEMU's -kernel takes both).
-cp "$work/kernel/boot/vmlinuz-$kver" "$out/kernel"
+# Kernel: arm64's Image as shipped. x86_64's bzImage carries the kernel XZ-compressed, and decompressing it
+# under emulation costs seconds per boot (measured 19 s vs 11 s to a shell on a loaded 2-core machine):
+# the ELF vmlinux inside boots directly through its PVH entry (CONFIG_PVH=y).
+vmlinuz=$work/kernel/boot/vmlinuz-$kver
+if [ "$arch" = x86_64 ]; then
+  xz_at=$(grep -abo $'\xfd7zXZ' "$vmlinuz" | head -1 | cut -d: -f1)
+  [ -n "$xz_at" ] || { echo "image: no XZ payload in $vmlinuz" >&2; exit 1; }
+  # --single-stream: what follows the payload in the bzImage is not XZ.
+  tail -c +$((xz_at + 1)) "$vmlinuz" | xz -dc --single-stream > "$out/kernel" 2>/dev/null || true
+  cmp -s -n 4 <(printf '\177ELF') "$out/kernel" || { echo "image: $vmlinuz: the XZ payload is not an ELF vmlinux" >&2; exit 1; }
+else
+  cp "$vmlinuz" "$out/kernel"
+fi
 
 # Modules: the wanted ones and what they depend on, resolved on the full tree, then depmod on the image's.
 depmod -b "$work/kernel" "$kver"
@@ -117,7 +129,7 @@ find "$root" -exec touch -h -d @0 {} +
 
 {
   echo "arch $arch"
-  echo "kernel $(basename "$kernel_deb") ($kver)"
+  echo "kernel $(basename "$kernel_deb") ($kver)$([ "$arch" = x86_64 ] && echo ", vmlinux unpacked from its bzImage")"
   echo "busybox $(basename "$busybox_deb")"
   echo "musl $(basename "$musl_deb") -> /lib/$(basename "$loader")"
   echo "modules ${kos[*]##*/}"
