@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace Router.Vm.Tests;
 
 /// <summary>
-/// One scenario's machines: each run gets its own multicast ports (so concurrent runs never share a LAN)
+/// One scenario's machines: each run gets its own random block of multicast ports (concurrent runs do not share a LAN)
 /// and a directory for initrds, sockets and console logs. Every VM is powered off (QEMU killed by pid)
 /// when the scenario ends, passed or failed; on failure the console tails and routerha logs are printed.
 /// </summary>
