@@ -22,10 +22,14 @@ LAB_PKGS   += conntrackd
 # openvpn: the single-client tunnel stand-in (server in the VPS namespace, client per router) of the HA lab.
 LAB_PKGS   += openvpn
 
+# QEMU router images (toolchain/image/): emulators, depmod and cpio for the builder; the kernels and busybox
+# come as .deb downloads into build/image/debs (arm64 ones need the arm64 apt architecture, which build.sh adds).
+VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-static
+
 # make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
 TARGET ?= x86_64-openwrt
 
-.PHONY: build deps-build deps-lab test unit lab demo bench clean release ipk deps-release deps-package
+.PHONY: build deps-build deps-lab test unit lab demo bench clean release ipk deps-release deps-package image vmtest vm-shell deps-vm
 
 deps-build:
 	@scripts/deps.sh $(BUILD_PKGS)
@@ -69,6 +73,24 @@ ipk: release deps-package
 # The package tests (in scripts/test.sh) unpack the ipk and run its binary in a musl-only root; the
 # bench reports their sizes.
 test bench: ipk
+
+deps-vm:
+	@scripts/deps.sh $(VM_PKGS)
+
+# The router image for x86_64 (with the ipk of `make ipk`, TARGET=x86_64-openwrt by default) and aarch64 (boot rig; no arm64 routerha yet).
+image: ipk deps-vm
+	toolchain/image/build.sh x86_64
+	toolchain/image/build.sh aarch64
+
+vmtest: image
+	$(DOTNET) test tests/Router.Vm.Tests $(DOTNET_FLAGS) --logger "console;verbosity=normal"
+
+# One router VM of `make image` on the console (quit: poweroff -f, or Ctrl-A X). VM_ARCH=x86_64|aarch64
+VM_ARCH ?= x86_64
+vm-shell: deps-vm
+	toolchain/image/vm-shell.sh $(VM_ARCH)
+
+test: image
 
 clean:
 	rm -rf build

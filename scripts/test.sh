@@ -3,7 +3,7 @@
 # cores with another suite), then prints one total line. Exit code: non-zero if any project failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-projects=(tests/Router.Core.Tests tests/Router.Peers.Tests tests/Router.Store.Tests tests/Router.Integrations.Tests tests/Router.Linux.Tests tests/Router.Lab.Tests tests/Router.Package.Tests)
+projects=(tests/Router.Core.Tests tests/Router.Peers.Tests tests/Router.Store.Tests tests/Router.Integrations.Tests tests/Router.Linux.Tests tests/Router.Lab.Tests tests/Router.Package.Tests tests/Router.Vm.Tests)
 passed=0 failed=0 skipped=0 status=0
 log=$(mktemp)
 for p in "${projects[@]}"; do

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Router.Vm.Tests;
+
+/// <summary>
+/// The pair's machines: routers (lan + wan NIC, routerha started by /init through /etc/init.d/routerha, the
+/// WAN brought up only by routerha's `link` action on MASTER, watched by wanwatch) and a LAN client.
+/// </summary>
+public static partial class RouterVm
+{
+    public const string Vip = "10.0.0.254";
+    public static readonly TimeSpan Advert = TimeSpan.FromSeconds(1);
+
+    public static string LanAddress(int index) => $"10.0.0.{index}";
+
+    /// <summary>RFC 9568 master-down interval of a backup of this priority: 3 adverts plus the skew time.</summary>
+    public static TimeSpan MasterDown(int priority) => 3 * Advert + SkewTime(priority);
+
+    public static TimeSpan SkewTime(int priority) => (256 - priority) * Advert / 256;
+
+    public static VmSpec Router(VmArch arch, string name, int index, int lanPort, int wanPort, int priority, bool preempt, int preemptDelay)
+    {
+        var lanMac = $"52:54:00:00:01:{index:x2}";
+        var wanMac = $"52:54:00:00:02:{index:x2}";
+        var files = new Dictionary<string, string>
+        {
+            ["/etc/vm.conf"] = $"""
+                VM_NAME={name}
+                VM_LAN_MAC={lanMac}
+                VM_LAN_ADDR={LanAddress(index)}/24
+                VM_WAN_MAC={wanMac}
+                VM_WAN_ADDR=192.0.2.{index}/24
+                VM_START="wanwatch routerha"
+
+                """,
+            // Logs to stderr: the image's procd stand-in writes it to /var/log/routerha.log (there is no logd).
+            ["/etc/config/routerha"] = $"""
+                config global 'main'
+                	option enabled '1'
+                	option node_name '{name}'
+                	option control_socket '/var/run/routerha.sock'
+                	option syslog '0'
+
+                config instance 'lan'
+                	option interface 'lan'
+                	option vrid '51'
+                	option priority '{priority}'
+                	option advert_interval '{Advert.TotalSeconds.ToString(CultureInfo.InvariantCulture)}'
+                	option preempt '{(preempt ? 1 : 0)}'
+                	option preempt_delay '{preemptDelay}'
+                	list vip '{Vip}/24'
+
+                config action 'wan'
+                	option kind 'link'
+                	list interface 'wan'
+
+                """,
+        };
+        return new VmSpec(name, arch, [new VmNic(lanMac, lanPort), new VmNic(wanMac, wanPort)], files);
+    }
+
+    public static VmSpec Client(VmArch arch, int lanPort) =>
+        new("client", arch, [new VmNic("52:54:00:00:01:64", lanPort)], new Dictionary<string, string>
+        {
+            ["/etc/vm.conf"] = """
+                VM_NAME=client
+                VM_LAN_MAC=52:54:00:00:01:64
+                VM_LAN_ADDR=10.0.0.100/24
+                VM_START=
+
+                """,
+        });
+
+    /// <summary>/var/log/routerha.log of a router VM: routerha's lines and wanwatch's, in the order they were written.</summary>
+    public static async Task<RouterLog> LogAsync(VmMachine vm) =>
+        new((await vm.Console.CheckAsync("cat /var/log/routerha.log")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>Polls the log until the condition holds (bounded).</summary>
+    public static async Task<RouterLog> WaitLogAsync(VmMachine vm, Func<RouterLog, bool> condition, TimeSpan timeout, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var log = await LogAsync(vm);
+            if (condition(log)) return log;
+            if (sw.Elapsed > timeout)
+                throw new TimeoutException($"{vm.Name}: timed out after {timeout.TotalSeconds:0} s waiting for {what}{Environment.NewLine}{string.Join('\n', log.Lines)}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Polls an asynchronous check (a console command) until it holds (bounded).</summary>
+    public static async Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (sw.Elapsed > timeout) throw new TimeoutException($"timed out after {timeout.TotalSeconds:0} s waiting for {what}");
+            await Task.Delay(200);
+        }
+    }
+
+    public static Task<RouterLog> WaitStateAsync(VmMachine vm, string state, TimeSpan timeout) =>
+        WaitLogAsync(vm, l => l.State == state, timeout, $"state {state}");
+
+    /// <summary>Waits until the router's status names this address as the VRRP master it hears.</summary>
+    public static Task WaitHearsMasterAsync(VmMachine vm, string master, TimeSpan timeout) =>
+        PollAsync(async () => Regex.IsMatch(await vm.Console.CheckAsync("routerha status --json"), $"\"master\":\\s*\"{Regex.Escape(master)}\""),
+            timeout, $"{vm.Name} to hear {master} as the master");
+
+    /// <summary>For the whole window: no transition to MASTER and no WAN up in the log from line `from` on.</summary>
+    public static async Task AssertStaysBackupAsync(VmMachine vm, int from, TimeSpan window)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < window)
+        {
+            var log = await LogAsync(vm);
+            Assert.DoesNotContain(log.Transitions, t => t.Line >= from && t.To == "MASTER");
+            Assert.DoesNotContain(log.Wan, w => w.Line >= from && w.State == "up");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Starts `ping -i INTERVAL` to the VIP in the background on the client.</summary>
+    public static Task StartPingAsync(VmMachine client, TimeSpan interval) =>
+        client.Console.CheckAsync($"ping -i {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} {Vip} > /tmp/ping.log 2>&1 & echo $! > /tmp/ping.pid");
+
+    public static async Task<PingTrace> PingTraceAsync(VmMachine client, TimeSpan interval) =>
+        new(await client.Console.CheckAsync("cat /tmp/ping.log"), interval);
+
+    public static async Task<PingTrace> StopPingAsync(VmMachine client, TimeSpan interval)
+    {
+        await client.Console.CheckAsync("kill -INT $(cat /tmp/ping.pid)");
+        return await PingTraceAsync(client, interval);
+    }
+}
+
+/// <summary>A router VM's log: routerha's `lan: FROM -> TO (reason)` transitions and wanwatch's `wan up|down`, by line.</summary>
+public sealed partial class RouterLog(IReadOnlyList<string> lines)
+{
+    public IReadOnlyList<string> Lines { get; } = lines;
+
+    public sealed record Transition(int Line, TimeSpan At, string From, string To, string Reason);
+
+    public IReadOnlyList<Transition> Transitions =>
+        Lines.Select((l, i) => (m: TransitionRegex().Match(l), i)).Where(x => x.m.Success)
+            .Select(x => new Transition(x.i, TimeSpan.ParseExact(x.m.Groups[1].Value, @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture),
+                x.m.Groups[2].Value, x.m.Groups[3].Value, x.m.Groups[4].Value))
+            .ToList();
+
+    public string? State => Transitions.LastOrDefault()?.To;
+
+    /// <summary>wanwatch's observations: (line, "up"/"down").</summary>
+    public IReadOnlyList<(int Line, string State)> Wan =>
+        Lines.Select((l, i) => (m: WanRegex().Match(l), i)).Where(x => x.m.Success).Select(x => (x.i, x.m.Groups[1].Value)).ToList();
+
+    /// <summary>Index of the first line containing the text at or after a line, or -1.</summary>
+    public int IndexOf(string text, int from = 0)
+    {
+        for (var i = from; i < Lines.Count; i++)
+            if (Lines[i].Contains(text, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+
+    public override string ToString() => string.Join('\n', Lines);
+
+    [GeneratedRegex(@"^(\d\d:\d\d:\d\d\.\d\d\d) info: lan: (\w+) -> (\w+) \((.*)\)$")]
+    private static partial Regex TransitionRegex();
+
+    [GeneratedRegex(@"^wanwatch: wan (up|down)")]
+    private static partial Regex WanRegex();
+}
