@@ -146,13 +146,71 @@ public sealed class LeaseStore : IDisposable
     }
 
     /// <summary>Stores a version from elsewhere (a peer) if it wins the merge rule; true when stored.</summary>
-    public bool Apply(LeaseRecord incoming)
+    public bool Apply(LeaseRecord incoming) => ApplyPage([incoming], null, null) == 1;
+
+    /// <summary>
+    /// A page of a peer's change log in one transaction: every row that wins the merge rule is stored (and so
+    /// enters this store's own change log, which relays it to further routers), and, when given, the cursor
+    /// into that peer's log moves to the page's end in the same commit. Returns how many rows were stored.
+    /// </summary>
+    public int ApplyPage(IReadOnlyList<LeaseRecord> rows, string? peer, PeerCursor? cursor)
     {
         using var tx = Begin();
-        if (!LeaseMerge.Wins(incoming, Get(incoming.Key))) return false;
-        Upsert(incoming);
+        var stored = 0;
+        foreach (var row in rows)
+        {
+            if (!LeaseMerge.Wins(row, Get(row.Key))) continue;
+            Upsert(row);
+            stored++;
+        }
+        if (peer is not null && cursor is not null)
+        {
+            using var cmd = Command();
+            cmd.CommandText = """
+                INSERT INTO peer_cursors (peer, store_id, seq) VALUES ($peer, $store, $seq)
+                ON CONFLICT (peer) DO UPDATE SET store_id = excluded.store_id, seq = excluded.seq
+                """;
+            cmd.Parameters.AddWithValue("$peer", peer);
+            cmd.Parameters.AddWithValue("$store", cursor.StoreId);
+            cmd.Parameters.AddWithValue("$seq", cursor.Seq);
+            cmd.ExecuteNonQuery();
+        }
         Commit();
-        return true;
+        return stored;
+    }
+
+    /// <summary>How far this store has committed the peer's change log; null when nothing from it yet.</summary>
+    public PeerCursor? GetPeerCursor(string peer)
+    {
+        using var cmd = Command();
+        cmd.CommandText = "SELECT store_id, seq FROM peer_cursors WHERE peer = $peer";
+        cmd.Parameters.AddWithValue("$peer", peer);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? new PeerCursor(r.GetString(0), r.GetInt64(1)) : null;
+    }
+
+    /// <summary>Names this file in peers' cursors; a rebuilt (moved aside) store gets a new one.</summary>
+    public string StoreId => (string)MetaValue("store_id");
+
+    /// <summary>The change number of the latest write.</summary>
+    public long LastSeq => (long)MetaValue("seq");
+
+    private object MetaValue(string key)
+    {
+        using var cmd = Command();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = $key";
+        cmd.Parameters.AddWithValue("$key", key);
+        return cmd.ExecuteScalar() ?? throw new LeaseStoreException($"{Path}: meta '{key}' is missing");
+    }
+
+    /// <summary>Changes after seq that a peer named exceptOrigin still lacks (its own rows are not sent back to it).</summary>
+    public long CountChangesAfter(long seq, string? exceptOrigin)
+    {
+        using var cmd = Command();
+        cmd.CommandText = "SELECT count(*) FROM leases WHERE seq > $seq AND origin IS NOT $origin";
+        cmd.Parameters.AddWithValue("$seq", seq);
+        cmd.Parameters.AddWithValue("$origin", (object?)exceptOrigin ?? DBNull.Value);
+        return (long)cmd.ExecuteScalar()!;
     }
 
     /// <summary>
@@ -199,14 +257,17 @@ public sealed class LeaseStore : IDisposable
         return cmd;
     }
 
+    /// <summary>Inside a write transaction: every stored version takes the next change number.</summary>
     private void Upsert(LeaseRecord l)
     {
         using var cmd = Command();
         cmd.CommandText = $"""
-            INSERT INTO leases ({Columns}) VALUES ($mac, $ip, $expires, $hostname, $client_id, $interface, $hlc, $origin, $deleted)
+            UPDATE meta SET value = value + 1 WHERE key = 'seq';
+            INSERT INTO leases ({Columns}, seq) VALUES ($mac, $ip, $expires, $hostname, $client_id, $interface, $hlc, $origin, $deleted,
+              (SELECT value FROM meta WHERE key = 'seq'))
             ON CONFLICT (mac, ip) DO UPDATE SET expires = excluded.expires, hostname = excluded.hostname,
               client_id = excluded.client_id, interface = excluded.interface, hlc = excluded.hlc,
-              origin = excluded.origin, deleted = excluded.deleted
+              origin = excluded.origin, deleted = excluded.deleted, seq = excluded.seq
             """;
         cmd.Parameters.AddWithValue("$mac", l.Key.Mac);
         cmd.Parameters.AddWithValue("$ip", l.Key.Address.ToString());
@@ -233,20 +294,25 @@ public sealed class LeaseStore : IDisposable
     private static int CompareAddresses(LeaseRecord a, LeaseRecord b) =>
         a.Key.Address.GetAddressBytes().AsSpan().SequenceCompareTo(b.Key.Address.GetAddressBytes());
 
-    /// <summary>Rows changed after the cursor, in stamp order, at most limit of them (tombstones included).</summary>
+    /// <summary>Rows changed after the cursor, in change order, at most limit of them (tombstones included).</summary>
     public LeaseChangesPage ChangesSince(LeaseCursor after, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         using var cmd = Command();
-        cmd.CommandText = $"SELECT {Columns} FROM leases WHERE (hlc, mac, ip) > ($hlc, $mac, $ip) ORDER BY hlc, mac, ip LIMIT $limit";
-        cmd.Parameters.AddWithValue("$hlc", after.Stamp);
-        cmd.Parameters.AddWithValue("$mac", after.Mac);
-        cmd.Parameters.AddWithValue("$ip", after.Ip);
+        cmd.CommandText = $"SELECT {Columns}, seq FROM leases WHERE seq > $seq ORDER BY seq LIMIT $limit";
+        cmd.Parameters.AddWithValue("$seq", after.Seq);
         cmd.Parameters.AddWithValue("$limit", limit + 1);
-        var rows = ReadAll(cmd);
+        var rows = new List<LeaseRecord>();
+        var seqs = new List<long>();
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+            {
+                rows.Add(ReadRow(r));
+                seqs.Add(r.GetInt64(9));
+            }
         var more = rows.Count > limit;
-        var page = more ? rows.Take(limit).ToList() : rows;
-        return new LeaseChangesPage(page, page.Count > 0 ? LeaseCursor.After(page[^1]) : after, more);
+        if (more) rows.RemoveAt(limit);
+        return new LeaseChangesPage(rows, new LeaseCursor(rows.Count > 0 ? seqs[rows.Count - 1] : after.Seq), more);
     }
 
     /// <summary>The highest stamp stored: a clock starts from here so it never issues a stamp below a stored one.</summary>
