@@ -46,7 +46,7 @@ public sealed class LeaseStore : IDisposable
         {
             db.Dispose();
             var aside = MoveAside(path, now);
-            log($"lease store {path} is damaged ({problem}): moved aside to {aside}, starting an empty store; leases come back from dnsmasq's next events and from the peer");
+            log($"lease store {path} is damaged ({problem}): moved aside to {aside}, starting an empty store, rebuilt from the peer by a full resync when it connects (and from dnsmasq's next events)");
             db = Connect(path, SqliteOpenMode.ReadWriteCreate);
         }
         try
