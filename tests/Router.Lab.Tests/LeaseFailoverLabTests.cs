@@ -40,6 +40,14 @@ public sealed class LeaseFailoverLabTests
         // B's DHCP action got the lease file with A's lease before dnsmasq started.
         Assert.Contains($" {mac} {ip} keeper ", File.ReadAllText(lab.LeaseFile(1)));
 
+        // Before the client comes back, a second client asks for exactly its address: B knows it is leased (from A)
+        // and gives another one. Asked after the renewal, any dnsmasq would know it.
+        var second = lab.StartClient(1, "newcomer", requestIp: ip);
+        await Wait.UntilAsync(() => lab.ClientEvents(1).Any(e => e.StartsWith("bound ", StringComparison.Ordinal)), Step,
+            "second client bound by B", () => lab.Diagnostics() + "\n--- udhcpc 2:\n" + second.LogTail(), cts.Token);
+        var ip2 = lab.ClientEvents(1).First().Split(' ')[1];
+        Assert.NotEqual(ip, ip2);
+
         // The client renews (unicast to A, unanswered, then rebinding by broadcast) and B confirms the same address.
         var renewsBefore = lab.ClientEvents(0).Count(e => e.StartsWith("renew ", StringComparison.Ordinal));
         DhcpLab.Renew(client);
@@ -47,16 +55,11 @@ public sealed class LeaseFailoverLabTests
             "client renewed through B", () => lab.Diagnostics() + "\n--- udhcpc:\n" + client.LogTail(), cts.Token);
         Assert.Equal($"renew {ip}", lab.ClientEvents(0).Last());
 
-        // A second client asks for exactly that address: B knows it is leased and gives another one.
-        var second = lab.StartClient(1, "newcomer", requestIp: ip);
-        await Wait.UntilAsync(() => lab.ClientEvents(1).Any(e => e.StartsWith("bound ", StringComparison.Ordinal)), Step,
-            "second client bound by B", () => lab.Diagnostics() + "\n--- udhcpc 2:\n" + second.LogTail(), cts.Token);
-        var ip2 = lab.ClientEvents(1).First().Split(' ')[1];
-        Assert.NotEqual(ip, ip2);
-
         if (storeLostOnA)
             foreach (var f in new[] { "", "-wal", "-shm" }) File.Delete(lab.DbPath(0) + f);
         lab.StartDaemon(0);
+        // Answering status means its store is open and migrated (a new one is created on the way).
+        await Wait.UntilAsync(() => lab.State(0) is not null, Step, "A back and answering", lab.Diagnostics, cts.Token);
         await Wait.UntilAsync(() => lab.ActiveLeases(0).Count == 2 && lab.ActiveLeases(0).SequenceEqual(lab.ActiveLeases(1)), Step,
             "A's store equal to B's after the resync", lab.Diagnostics, cts.Token);
         Assert.Equal("BACKUP", lab.State(0));
