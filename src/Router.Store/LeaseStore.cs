@@ -156,13 +156,15 @@ public sealed class LeaseStore : IDisposable
     public int ApplyPage(IReadOnlyList<LeaseRecord> rows, string? peer, PeerCursor? cursor)
     {
         using var tx = Begin();
+        using var writer = new RowWriter(this);
         var stored = 0;
         foreach (var row in rows)
         {
-            if (!LeaseMerge.Wins(row, Get(row.Key))) continue;
-            Upsert(row);
+            if (!LeaseMerge.Wins(row, writer.Current(row.Key))) continue;
+            writer.Put(row);
             stored++;
         }
+        writer.Finish();
         if (peer is not null && cursor is not null)
         {
             using var cmd = Command();
@@ -221,12 +223,14 @@ public sealed class LeaseStore : IDisposable
     public LeaseRecord RecordLocal(DhcpLeaseEvent e, HybridClock clock, string origin, DateTimeOffset now)
     {
         using var tx = Begin();
-        var current = Get(e.Key);
+        using var writer = new RowWriter(this);
+        var current = writer.Current(e.Key);
         if (current is not null) clock.Observe(current.Stamp);
         var row = e.ToRecord(clock.Next(now), origin);
         // "old" without a hostname (dnsmasq's first call when a client takes over a preset lease) keeps the known one.
         if (row.Hostname is null && e.Action != LeaseAction.Del && current is { Deleted: false }) row = row with { Hostname = current.Hostname };
-        Upsert(row);
+        writer.Put(row);
+        writer.Finish();
         Commit();
         return row;
     }
@@ -257,28 +261,76 @@ public sealed class LeaseStore : IDisposable
         return cmd;
     }
 
-    /// <summary>Inside a write transaction: every stored version takes the next change number.</summary>
-    private void Upsert(LeaseRecord l)
+    /// <summary>
+    /// Writes rows inside the open write transaction with two statements prepared once (a page of a peer's
+    /// log is hundreds of rows, committed on the daemon's loop). Every stored version takes the next change
+    /// number; Finish records the last one.
+    /// </summary>
+    private sealed class RowWriter : IDisposable
     {
-        using var cmd = Command();
-        cmd.CommandText = $"""
-            UPDATE meta SET value = value + 1 WHERE key = 'seq';
-            INSERT INTO leases ({Columns}, seq) VALUES ($mac, $ip, $expires, $hostname, $client_id, $interface, $hlc, $origin, $deleted,
-              (SELECT value FROM meta WHERE key = 'seq'))
-            ON CONFLICT (mac, ip) DO UPDATE SET expires = excluded.expires, hostname = excluded.hostname,
-              client_id = excluded.client_id, interface = excluded.interface, hlc = excluded.hlc,
-              origin = excluded.origin, deleted = excluded.deleted, seq = excluded.seq
-            """;
-        cmd.Parameters.AddWithValue("$mac", l.Key.Mac);
-        cmd.Parameters.AddWithValue("$ip", l.Key.Address.ToString());
-        cmd.Parameters.AddWithValue("$expires", l.ExpiresUnix);
-        cmd.Parameters.AddWithValue("$hostname", (object?)l.Hostname ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$client_id", (object?)l.ClientId ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$interface", (object?)l.Interface ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$hlc", l.Stamp.Packed);
-        cmd.Parameters.AddWithValue("$origin", l.Origin);
-        cmd.Parameters.AddWithValue("$deleted", l.Deleted ? 1 : 0);
-        cmd.ExecuteNonQuery();
+        private readonly LeaseStore _store;
+        private readonly SqliteCommand _get;
+        private readonly SqliteCommand _put;
+        private long _seq;
+        private bool _wrote;
+
+        public RowWriter(LeaseStore store)
+        {
+            _store = store;
+            _seq = store.LastSeq;
+            _get = store.Command();
+            _get.CommandText = $"SELECT {Columns} FROM leases WHERE mac = $mac AND ip = $ip";
+            foreach (var name in new[] { "$mac", "$ip" }) _get.Parameters.Add(new SqliteParameter(name, null));
+            _put = store.Command();
+            _put.CommandText = $"""
+                INSERT INTO leases ({Columns}, seq) VALUES ($mac, $ip, $expires, $hostname, $client_id, $interface, $hlc, $origin, $deleted, $seq)
+                ON CONFLICT (mac, ip) DO UPDATE SET expires = excluded.expires, hostname = excluded.hostname,
+                  client_id = excluded.client_id, interface = excluded.interface, hlc = excluded.hlc,
+                  origin = excluded.origin, deleted = excluded.deleted, seq = excluded.seq
+                """;
+            foreach (var name in new[] { "$mac", "$ip", "$expires", "$hostname", "$client_id", "$interface", "$hlc", "$origin", "$deleted", "$seq" })
+                _put.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        public LeaseRecord? Current(LeaseKey key)
+        {
+            _get.Parameters["$mac"].Value = key.Mac;
+            _get.Parameters["$ip"].Value = key.Address.ToString();
+            using var r = _get.ExecuteReader();
+            return r.Read() ? ReadRow(r) : null;
+        }
+
+        public void Put(LeaseRecord l)
+        {
+            var p = _put.Parameters;
+            p["$mac"].Value = l.Key.Mac;
+            p["$ip"].Value = l.Key.Address.ToString();
+            p["$expires"].Value = l.ExpiresUnix;
+            p["$hostname"].Value = (object?)l.Hostname ?? DBNull.Value;
+            p["$client_id"].Value = (object?)l.ClientId ?? DBNull.Value;
+            p["$interface"].Value = (object?)l.Interface ?? DBNull.Value;
+            p["$hlc"].Value = l.Stamp.Packed;
+            p["$origin"].Value = l.Origin;
+            p["$deleted"].Value = l.Deleted ? 1 : 0;
+            p["$seq"].Value = ++_seq;
+            _put.ExecuteNonQuery();
+            _wrote = true;
+        }
+
+        public void Finish()
+        {
+            if (!_wrote) return;
+            using var cmd = _store.Command();
+            cmd.CommandText = "UPDATE meta SET value = $seq WHERE key = 'seq'";
+            cmd.Parameters.AddWithValue("$seq", _seq);
+            cmd.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _get.Dispose();
+            _put.Dispose();
+        }
     }
 
     /// <summary>Every row, tombstones included when asked, in address order.</summary>
