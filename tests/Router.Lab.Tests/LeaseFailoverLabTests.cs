@@ -64,13 +64,18 @@ public sealed class LeaseFailoverLabTests
             "A's store equal to B's after the resync", lab.Diagnostics, cts.Token);
         Assert.Equal("BACKUP", lab.State(0));
         Assert.True(lab.HasActiveLease(0, ip2, LeasePairLab.ClientMac(1)));
-        if (storeLostOnA) Assert.Contains("nothing received from it yet (new or rebuilt store)", lab.Daemons[0]!.Log);
+        if (storeLostOnA)
+        {
+            Assert.Contains("lease sync with router-b: nothing received from it yet (new or rebuilt store)", lab.Daemons[0]!.Log);
+            Assert.Contains("lease sync with router-a: its store is new", lab.Daemons[1]!.Log);
+        }
 
         using var status = lab.Status(1);
         var leases = status!.RootElement.GetProperty("leases");
         Assert.Equal(2, leases.GetProperty("active").GetInt32());
         await Wait.UntilAsync(() => SyncOf(lab, 1) is { Connected: true, Pending: 0 }, Step, "B sees A in sync with nothing pending",
             lab.Diagnostics, cts.Token);
+        Assert.Contains("leases: 2 active; sync with router-a: in sync", lab.RouterHa(1, "status").StdOut);
     }
 
     [Fact]
