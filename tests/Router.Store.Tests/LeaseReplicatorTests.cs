@@ -111,6 +111,26 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
+    public void A_truncated_store_is_moved_aside_and_rebuilt_from_the_peer()
+    {
+        var a = _net.Add("a");
+        var b = _net.Add("b");
+        _net.Link("a", "b");
+        for (var i = 0; i < 300; i++) b.Write(LeaseAction.Add, Mac(i), Ip(i));
+        _net.Connect("a", "b");
+        _net.Pump();
+        _net.Disconnect("a", "b");
+        a.TruncateStore();
+        Assert.Contains(_net.Logged, l => l.Contains("is damaged", StringComparison.Ordinal) && l.Contains("rebuilt from the peer by a full resync", StringComparison.Ordinal));
+        Assert.Empty(a.Store.List());
+        _net.Relink("a", "b");
+        _net.Connect("a", "b");
+        _net.Pump();
+        Assert.Equal(300, a.Store.List().Count);
+        Assert.Equal(ReplicationNet.Rows(b.Store), ReplicationNet.Rows(a.Store));
+    }
+
+    [Fact]
     public void Three_routers_in_a_chain_converge_through_the_middle_one()
     {
         var a = _net.Add("a");

@@ -36,6 +36,16 @@ public sealed class ReplicationNet : IDisposable
             Clock = new HybridClock(Store.MaxStamp());
         }
 
+        /// <summary>The file is cut in half (power loss on a bad flash): reopening moves it aside and starts empty.</summary>
+        public void TruncateStore()
+        {
+            Store.Dispose(); // the last connection closing checkpoints the WAL into the file, so the cut loses rows
+            var length = new FileInfo(DbPath).Length;
+            using (var f = new FileStream(DbPath, FileMode.Open)) f.SetLength(length / 2);
+            Store = LeaseStore.Open(DbPath, net.Logged.Add, T0);
+            Clock = new HybridClock(Store.MaxStamp());
+        }
+
         public void Dispose() => Store.Dispose();
     }
 
