@@ -164,7 +164,6 @@ public sealed class LeaseStore : IDisposable
             writer.Put(row);
             stored++;
         }
-        writer.Finish();
         if (peer is not null && cursor is not null)
         {
             using var cmd = Command();
@@ -195,7 +194,19 @@ public sealed class LeaseStore : IDisposable
     public string StoreId => (string)MetaValue("store_id");
 
     /// <summary>The change number of the latest write.</summary>
-    public long LastSeq => (long)MetaValue("seq");
+    /// <summary>
+    /// The change number of the latest write: the highest seq stored, or the floor kept in meta for rows since
+    /// pruned (so a number is never reused after the newest row was pruned). Writes need no meta update.
+    /// </summary>
+    public long LastSeq
+    {
+        get
+        {
+            using var cmd = Command();
+            cmd.CommandText = "SELECT max(coalesce((SELECT max(seq) FROM leases), 0), (SELECT value FROM meta WHERE key = 'seq'))";
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
 
     private object MetaValue(string key)
     {
@@ -230,7 +241,6 @@ public sealed class LeaseStore : IDisposable
         // "old" without a hostname (dnsmasq's first call when a client takes over a preset lease) keeps the known one.
         if (row.Hostname is null && e.Action != LeaseAction.Del && current is { Deleted: false }) row = row with { Hostname = current.Hostname };
         writer.Put(row);
-        writer.Finish();
         Commit();
         return row;
     }
@@ -263,8 +273,7 @@ public sealed class LeaseStore : IDisposable
 
     /// <summary>
     /// Writes rows inside the open write transaction with two statements prepared once (a page of a peer's
-    /// log is hundreds of rows, committed on the daemon's loop). Every stored version takes the next change
-    /// number; Finish records the last one.
+    /// log is hundreds of rows, committed on the daemon's loop). Every stored version takes the next change number.
     /// </summary>
     private sealed class RowWriter : IDisposable
     {
@@ -272,7 +281,6 @@ public sealed class LeaseStore : IDisposable
         private readonly SqliteCommand _get;
         private readonly SqliteCommand _put;
         private long _seq;
-        private bool _wrote;
 
         public RowWriter(LeaseStore store)
         {
@@ -314,16 +322,6 @@ public sealed class LeaseStore : IDisposable
             p["$deleted"].Value = l.Deleted ? 1 : 0;
             p["$seq"].Value = ++_seq;
             _put.ExecuteNonQuery();
-            _wrote = true;
-        }
-
-        public void Finish()
-        {
-            if (!_wrote) return;
-            using var cmd = _store.Command();
-            cmd.CommandText = "UPDATE meta SET value = $seq WHERE key = 'seq'";
-            cmd.Parameters.AddWithValue("$seq", _seq);
-            cmd.ExecuteNonQuery();
         }
 
         public void Dispose()
@@ -382,11 +380,20 @@ public sealed class LeaseStore : IDisposable
     public int Prune(DateTimeOffset now, TimeSpan grace)
     {
         var cut = now - grace;
+        using var tx = Begin();
+        using (var floor = Command())
+        {
+            floor.CommandText = "UPDATE meta SET value = $seq WHERE key = 'seq'";
+            floor.Parameters.AddWithValue("$seq", LastSeq);
+            floor.ExecuteNonQuery();
+        }
         using var cmd = Command();
         cmd.CommandText = "DELETE FROM leases WHERE (expires != 0 AND expires <= $cut) OR (deleted = 1 AND expires = 0 AND hlc < $hlcCut)";
         cmd.Parameters.AddWithValue("$cut", cut.ToUnixTimeSeconds());
         cmd.Parameters.AddWithValue("$hlcCut", new HybridTimestamp(cut.ToUnixTimeMilliseconds(), 0).Packed);
-        return cmd.ExecuteNonQuery();
+        var pruned = cmd.ExecuteNonQuery();
+        Commit();
+        return pruned;
     }
 
     private static List<LeaseRecord> ReadAll(SqliteCommand cmd)

@@ -23,7 +23,7 @@ public class StoreRecoveryTests : StoreFixture
         Assert.Single(store.ChangesSince(LeaseCursor.Start, 10).Rows);
         Assert.Equal(1, store.LastSeq);
         Assert.Equal(("laptop", "01:02:00:00:00:00:01", new HybridTimestamp(1000, 2), (string?)null), (row.Hostname, row.ClientId, row.Stamp, row.Interface));
-        Assert.Equal(1L, Scalar("SELECT count(*) FROM sqlite_master WHERE name = 'leases_by_hlc'"));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM sqlite_master WHERE name = 'leases_by_seq'"));
         store.RecordLocal(Event(LeaseAction.Old, "02:00:00:00:00:01", "192.168.1.10"), new HybridClock(), "a", T0);
         Assert.Equal("br-lan", store.List().Single().Interface);
         Assert.Empty(Logged);
