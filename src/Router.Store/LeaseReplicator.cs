@@ -17,6 +17,8 @@ namespace Router.Store;
 public sealed class LeaseReplicator
 {
     public const int DefaultPageSize = 256;
+    /// <summary>Below the peer channel's 256 KiB frame limit, with room for the frame's own fields.</summary>
+    public const int MaxPageBytes = 192 * 1024;
     /// <summary>A page unacknowledged this long (its path died while another stayed up) is sent again.</summary>
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
@@ -150,24 +152,34 @@ public sealed class LeaseReplicator
     private void SendNext(TimeSpan now, bool force)
     {
         if (_outSession is not { } session || _inFlight is not null) return;
-        var page = _store.ChangesSince(new LeaseCursor(_sentTo), _pageSize);
-        if (page.Rows.Count == 0 && !force) return;
-        var rows = _skipPeerRows ? page.Rows.Where(r => r.Origin != _peer).ToList() : page.Rows.ToList();
-        if (rows.Count == 0 && !page.More && !force)
+        LeaseSyncPage message;
+        byte[] bytes;
+        var limit = _pageSize;
+        while (true)
         {
-            _sentTo = page.Next.Seq;
-            return;
+            var page = _store.ChangesSince(new LeaseCursor(_sentTo), limit);
+            if (page.Rows.Count == 0 && !force) return;
+            var rows = _skipPeerRows ? page.Rows.Where(r => r.Origin != _peer).ToList() : page.Rows.ToList();
+            if (rows.Count == 0 && !page.More && !force)
+            {
+                _sentTo = page.Next.Seq;
+                return;
+            }
+            message = new LeaseSyncPage(session, _store.StoreId, _sentTo, page.Next.Seq, page.More, rows);
+            bytes = LeaseSyncCodec.Encode(message);
+            // Long hostnames and client ids can make 256 rows exceed the channel's frame limit: fewer rows then.
+            if (bytes.Length <= MaxPageBytes || limit == 1) break;
+            limit /= 2;
         }
-        var message = new LeaseSyncPage(session, _store.StoreId, _sentTo, page.Next.Seq, page.More, rows);
-        if (!Send(message))
+        if (!_send(LeaseMessageTypes.Page, bytes))
         {
             // The connection is gone or choking: the peer asks again when a path comes back up.
             _outSession = null;
             return;
         }
-        _inFlight = (_sentTo, page.Next.Seq, now);
-        _sentTo = page.Next.Seq;
-        _rowsSent += rows.Count;
+        _inFlight = (_sentTo, message.ToSeq, now);
+        _sentTo = message.ToSeq;
+        _rowsSent += message.Rows.Count;
     }
 
     private void OnAck(LeaseSyncAck a, TimeSpan now)

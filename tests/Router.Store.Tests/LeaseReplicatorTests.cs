@@ -65,6 +65,23 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
+    public void Rows_with_long_hostnames_and_client_ids_go_in_smaller_pages_that_fit_the_channel()
+    {
+        var a = _net.Add("a");
+        var b = _net.Add("b");
+        _net.Link("a", "b");
+        var clientId = string.Join(':', Enumerable.Repeat("ab", 255));
+        var expires = ReplicationNet.T0.ToUnixTimeSeconds() + 3600;
+        a.Store.ApplyPage(Enumerable.Range(0, 600).Select(i => new LeaseRecord(new LeaseKey(Mac(i), System.Net.IPAddress.Parse(Ip(i))),
+            expires, new string('h', 250) + i, clientId, "br-lan", new HybridTimestamp(1000 + i, 0), "a", false)).ToList(), null, null);
+        _net.Connect("a", "b");
+        _net.Pump();
+        Assert.Equal(600, b.Store.List().Count);
+        Assert.All(_net.Sent.Where(s => s.Message is LeaseSyncPage),
+            s => Assert.True(LeaseSyncCodec.Encode(s.Message).Length <= LeaseReplicator.MaxPageBytes));
+    }
+
+    [Fact]
     public void On_reconnect_only_what_changed_since_the_acknowledged_point_is_sent()
     {
         var a = _net.Add("a");

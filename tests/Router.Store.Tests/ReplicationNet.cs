@@ -80,7 +80,8 @@ public sealed class ReplicationNet : IDisposable
     private LeaseReplicator Replicator(string from, string to) =>
         new(_nodes[from].Store, _nodes[from].Clock, (type, payload) =>
         {
-            if (!_up.Contains(Key(from, to))) return false;
+            // As the peer channel: nothing while the link is down, and no frame above its 256 KiB limit.
+            if (!_up.Contains(Key(from, to)) || payload.Length > 256 * 1024) return false;
             _wire.Enqueue((from, to, type, payload));
             Sent.Add((from, to, LeaseSyncCodec.Decode(type, payload, out _)!));
             MostPagesInFlight = Math.Max(MostPagesInFlight, _wire.Count(m => m.From == from && m.To == to && m.Type == LeaseMessageTypes.Page));
