@@ -79,6 +79,36 @@ public sealed class LeaseFailoverLabTests
     }
 
     [Fact]
+    public async Task ARouterThatComesBackAndPreemptsServesTheLeasesGivenOutWhileItWasAway()
+    {
+        using var cts = LabAssert.Budget(180);
+        using var lab = LeasePairLab.Create(preemptA: true);
+        lab.StartDaemon(0);
+        await Wait.UntilAsync(() => lab.State(0) == "MASTER", Step, "A MASTER", lab.Diagnostics, cts.Token);
+        lab.StartDaemon(1);
+        await Wait.UntilAsync(() => lab.State(1) == "BACKUP", Step, "B BACKUP", lab.Diagnostics, cts.Token);
+        lab.PowerOff(0);
+        await Wait.UntilAsync(() => lab.DnsmasqPid(1) is not null, Step, "B MASTER serving DHCP", lab.Diagnostics, cts.Token);
+
+        // A lease A never saw, and A comes back with no store at all.
+        var client = lab.StartClient(0, "while-away");
+        await Wait.UntilAsync(() => lab.ClientEvents(0).Any(e => e.StartsWith("bound ", StringComparison.Ordinal)), Step,
+            "client bound by B", () => lab.Diagnostics() + "\n--- udhcpc:\n" + client.LogTail(), cts.Token);
+        var ip = lab.ClientEvents(0).First().Split(' ')[1];
+        foreach (var f in new[] { "", "-wal", "-shm" }) File.Delete(lab.DbPath(0) + f);
+        lab.StartDaemon(0);
+        await Wait.UntilAsync(() => lab.State(0) == "MASTER" && lab.DnsmasqPid(0) is not null && lab.DnsmasqPid(1) is null, Step,
+            "A MASTER again, its dnsmasq up and B's stopped", lab.Diagnostics, cts.Token);
+        Assert.Contains("DHCP starts with 1 lease(s)", lab.Daemons[0]!.Log);
+
+        // A's dnsmasq loaded B's lease through init: the address is not handed to a newcomer asking for it.
+        var second = lab.StartClient(1, "newcomer", requestIp: ip);
+        await Wait.UntilAsync(() => lab.ClientEvents(1).Any(e => e.StartsWith("bound ", StringComparison.Ordinal)), Step,
+            "second client bound by A", () => lab.Diagnostics() + "\n--- udhcpc 2:\n" + second.LogTail(), cts.Token);
+        Assert.NotEqual(ip, lab.ClientEvents(1).First().Split(' ')[1]);
+    }
+
+    [Fact]
     public async Task APeerWithTheWrongKeyReceivesNothing()
     {
         using var cts = LabAssert.Budget(120);

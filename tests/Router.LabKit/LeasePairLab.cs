@@ -11,8 +11,8 @@ namespace Router.LabKit;
 ///  A lan0 .2 ──┐
 ///  B lan0 .3 ──┤ switch(br0) ├── client 0 (udhcpc), client 1 (udhcpc)
 /// </code>
-/// Both routers run with preempt off, so A returning after a failure stays BACKUP and the comparison of the
-/// stores is not raced by a second takeover.
+/// Both routers run with preempt off unless asked, so A returning after a failure stays BACKUP and the
+/// comparison of the stores is not raced by a second takeover.
 /// </summary>
 public sealed class LeasePairLab : IDisposable
 {
@@ -46,7 +46,8 @@ public sealed class LeasePairLab : IDisposable
 
     /// <param name="secretOfB">B's peer secret; another value than A's makes B a peer with the wrong key</param>
     /// <param name="dhcpAction">false: no role action at all, only routerha and replication (the bench)</param>
-    public static LeasePairLab Create(string secretOfB = Secret, bool dhcpAction = true)
+    /// <param name="preemptA">A takes MASTER back when it returns (B never preempts)</param>
+    public static LeasePairLab Create(string secretOfB = Secret, bool dhcpAction = true, bool preemptA = false)
     {
         var bin = RouterHaBinary.Require();
         var baseName = $"{LabRun.Prefix}{LabRun.NextTopologyNumber() % 0x1000:x3}";
@@ -55,8 +56,8 @@ public sealed class LeasePairLab : IDisposable
         try
         {
             lab.Wire();
-            lab.WriteFiles(0, Secret, dhcpAction);
-            lab.WriteFiles(1, secretOfB, dhcpAction);
+            lab.WriteFiles(0, Secret, dhcpAction, preemptA);
+            lab.WriteFiles(1, secretOfB, dhcpAction, preempt: false);
             return lab;
         }
         catch
@@ -98,7 +99,7 @@ public sealed class LeasePairLab : IDisposable
 
     public string DnsmasqPidFile(int r) => Path.Combine(RouterDir(r), "dnsmasq.pid");
 
-    private void WriteFiles(int r, string secret, bool dhcpAction)
+    private void WriteFiles(int r, string secret, bool dhcpAction, bool preempt)
     {
         var d = RouterDir(r);
         Directory.CreateDirectory(d);
@@ -117,7 +118,7 @@ public sealed class LeasePairLab : IDisposable
             	option vrid '52'
             	option priority '{(r == 0 ? 150 : 100)}'
             	option advert_interval '0.2'
-            	option preempt '0'
+            	option preempt '{(preempt ? 1 : 0)}'
             	list vip '{Subnet}.1/24'
 
             config peer 'other'
