@@ -81,7 +81,8 @@ internal sealed partial class RouterDaemon
         Fence: FenceStatusOf(),
         Peers: _peer?.Status().Select(p => new PeerPathView(p.Path, p.Up, p.PeerNodeId, p.Remote?.ToString(),
             p.LastHeardAgo?.TotalMilliseconds, p.LastError)).ToList(),
-        Tracks: _health?.Tracks.Select(t => new TrackView(t.Settings.Name, t.Up, t.Runs, t.Failures, t.LastDetail)).ToList());
+        Tracks: _health?.Tracks.Select(t => new TrackView(t.Settings.Name, t.Up, t.Runs, t.Failures, t.LastDetail)).ToList(),
+        Leases: LeasesViewOf());
 
     private InstanceStatus InstanceStatusOf(InstanceRuntime rt)
     {

@@ -79,6 +79,7 @@ internal sealed partial class RouterDaemon
             }, e => Post(new PeerInput(e)));
             _peer.Start();
             _log.Info($"peer channel to {peer.Name}: {string.Join(", ", peer.Paths)} port {peer.Port}");
+            StartLeaseSync();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or ArgumentException)
         {
@@ -133,17 +134,14 @@ internal sealed partial class RouterDaemon
                 case StartStep { Step.Phase: StepPhase.Fence } s:
                     _fenceTicket = s.Ticket; // answered by FenceTick, now or when the gate opens
                     break;
+                case StartStep { Step: { Phase: StepPhase.Dhcp, Direction: ActionDirection.Start } } s when HoldDhcpStart(s):
+                    break; // lease sync hook: started by LeaseTick once the peer's leases are here
                 case StartStep s:
-                    if (s.Step.Phase == StepPhase.Tunnel)
-                        SetTunnel(s.Step.Direction == ActionDirection.Start ? TunnelStatus.Starting : TunnelStatus.Stopping);
-                    _runningSteps[s.Ticket] = s.Step;
-                    _log.Info($"role {RoleNames.Of(s.Target)}: {s.Step.Name} {s.Step.Direction.ToString().ToLowerInvariant()}" +
-                              (s.Attempt > 1 ? $" (attempt {s.Attempt})" : ""));
-                    _executor!.Start(s);
+                    RunStep(s);
                     break;
                 case CancelStep c:
                     if (_fenceTicket == c.Ticket) _fenceTicket = null;
-                    else if (_runningSteps.Remove(c.Ticket, out var step))
+                    else if (!DropDhcpHold(c.Ticket) && _runningSteps.Remove(c.Ticket, out var step))
                     {
                         _executor?.Cancel(c.Ticket);
                         // A cancelled start may have half-started the tunnel: not Released until a stop says so.
@@ -164,6 +162,16 @@ internal sealed partial class RouterDaemon
             }
         }
         _viewDirty = true;
+    }
+
+    private void RunStep(StartStep s)
+    {
+        if (s.Step.Phase == StepPhase.Tunnel)
+            SetTunnel(s.Step.Direction == ActionDirection.Start ? TunnelStatus.Starting : TunnelStatus.Stopping);
+        _runningSteps[s.Ticket] = s.Step;
+        _log.Info($"role {RoleNames.Of(s.Target)}: {s.Step.Name} {s.Step.Direction.ToString().ToLowerInvariant()}" +
+                  (s.Attempt > 1 ? $" (attempt {s.Attempt})" : ""));
+        _executor!.Start(s);
     }
 
     private void OnStepDone(StepResult r)
@@ -268,6 +276,7 @@ internal sealed partial class RouterDaemon
 
     private void OnPeer(PeerEvent e)
     {
+        OnLeasePeerEvent(e);
         if (_fence is null) return;
         var now = Now;
         switch (e)
@@ -310,12 +319,14 @@ internal sealed partial class RouterDaemon
         TimeSpan? next = _plan?.NextDeadline;
         if (_fenceRecheck is { } r && (next is null || r < next)) next = r;
         if (_fence is not null && (next is null || _nextFenceSend < next)) next = _nextFenceSend;
+        if (NextLeaseDeadline() is { } lease && (next is null || lease < next)) next = lease;
         return next;
     }
 
     private void FireRoleTimers(TimeSpan now)
     {
         if (_plan?.NextDeadline is { } d && d <= now) ExecutePlan(_plan.OnTimer(now));
+        LeaseTick();
     }
 
     /// <summary>Leaving runs the stop plan (tunnel first); the loop waits for it, bounded.</summary>

@@ -34,6 +34,12 @@ internal static class StatusText
         foreach (var p in s.Peers ?? [])
             sb.AppendLine($"peer path {p.Path}: {(p.Up ? $"up to {p.PeerNode} ({p.Remote})" : "down")}" +
                           (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}"));
+        if (s.Leases is { } l)
+            sb.AppendLine($"leases: {l.Active} active" + (l.Sync is not { } y ? "" :
+                $"; sync with {y.Peer ?? "peer"}: {(y.Connected ? y.CaughtUp ? "in sync" : "catching up" : "not connected")}, " +
+                $"acked {y.AckedSeq}/{y.LastSeq} ({y.Pending} pending)" + (y.LastAckAgoMs is { } ack ? $", last ack {ack:0} ms ago" : "") +
+                $", received up to {y.ReceivedSeq?.ToString() ?? "-"}, longest page commit {y.MaxApplyMs:0.#} ms" +
+                (y.LastError is null ? "" : $", error: {y.LastError}")));
         foreach (var t in s.Tracks ?? [])
             sb.AppendLine($"track {t.Name}: {(t.Up ? "UP" : "DOWN")} ({t.Runs} runs, {t.Failures} failed){(t.LastDetail is null ? "" : $": {t.LastDetail}")}");
         foreach (var line in s.Integrations) sb.AppendLine(line);

@@ -30,6 +30,24 @@ internal static class LeaseSchema
         ALTER TABLE leases ADD COLUMN interface TEXT;
         CREATE INDEX leases_by_hlc ON leases (hlc, mac, ip);
         """,
+        // v3: replication. Every write takes the next local change number (seq), so a peer's cursor into this
+        // store is one integer and also covers rows relayed from a third router with old stamps. store_id names
+        // this file: a rebuilt store gets a new one, which tells peers their cursor into it is void.
+        // peer_cursors: how far into each peer's change log this store has committed. The stamp index of v2 goes:
+        // paging is by seq now, and every index is one more page written (and fsynced) per lease event.
+        """
+        ALTER TABLE leases ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+        DROP INDEX leases_by_hlc;
+        UPDATE leases SET seq = (SELECT count(*) FROM leases AS o WHERE (o.hlc, o.mac, o.ip) <= (leases.hlc, leases.mac, leases.ip));
+        CREATE INDEX leases_by_seq ON leases (seq);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+        INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8)))), ('seq', (SELECT count(*) FROM leases));
+        CREATE TABLE peer_cursors (
+            peer     TEXT    PRIMARY KEY,
+            store_id TEXT    NOT NULL,
+            seq      INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int Latest => Migrations.Length;

@@ -46,7 +46,7 @@ public sealed class LeaseStore : IDisposable
         {
             db.Dispose();
             var aside = MoveAside(path, now);
-            log($"lease store {path} is damaged ({problem}): moved aside to {aside}, starting an empty store; leases come back from dnsmasq's next events and from the peer");
+            log($"lease store {path} is damaged ({problem}): moved aside to {aside}, starting an empty store, rebuilt from the peer by a full resync when it connects (and from dnsmasq's next events)");
             db = Connect(path, SqliteOpenMode.ReadWriteCreate);
         }
         try
@@ -146,13 +146,84 @@ public sealed class LeaseStore : IDisposable
     }
 
     /// <summary>Stores a version from elsewhere (a peer) if it wins the merge rule; true when stored.</summary>
-    public bool Apply(LeaseRecord incoming)
+    public bool Apply(LeaseRecord incoming) => ApplyPage([incoming], null, null) == 1;
+
+    /// <summary>
+    /// A page of a peer's change log in one transaction: every row that wins the merge rule is stored (and so
+    /// enters this store's own change log, which relays it to further routers), and, when given, the cursor
+    /// into that peer's log moves to the page's end in the same commit. Returns how many rows were stored.
+    /// </summary>
+    public int ApplyPage(IReadOnlyList<LeaseRecord> rows, string? peer, PeerCursor? cursor)
     {
         using var tx = Begin();
-        if (!LeaseMerge.Wins(incoming, Get(incoming.Key))) return false;
-        Upsert(incoming);
+        using var writer = new RowWriter(this);
+        var stored = 0;
+        foreach (var row in rows)
+        {
+            if (!LeaseMerge.Wins(row, writer.Current(row.Key))) continue;
+            writer.Put(row);
+            stored++;
+        }
+        if (peer is not null && cursor is not null)
+        {
+            using var cmd = Command();
+            cmd.CommandText = """
+                INSERT INTO peer_cursors (peer, store_id, seq) VALUES ($peer, $store, $seq)
+                ON CONFLICT (peer) DO UPDATE SET store_id = excluded.store_id, seq = excluded.seq
+                """;
+            cmd.Parameters.AddWithValue("$peer", peer);
+            cmd.Parameters.AddWithValue("$store", cursor.StoreId);
+            cmd.Parameters.AddWithValue("$seq", cursor.Seq);
+            cmd.ExecuteNonQuery();
+        }
         Commit();
-        return true;
+        return stored;
+    }
+
+    /// <summary>How far this store has committed the peer's change log; null when nothing from it yet.</summary>
+    public PeerCursor? GetPeerCursor(string peer)
+    {
+        using var cmd = Command();
+        cmd.CommandText = "SELECT store_id, seq FROM peer_cursors WHERE peer = $peer";
+        cmd.Parameters.AddWithValue("$peer", peer);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? new PeerCursor(r.GetString(0), r.GetInt64(1)) : null;
+    }
+
+    /// <summary>Names this file in peers' cursors; a rebuilt (moved aside) store gets a new one.</summary>
+    public string StoreId => (string)MetaValue("store_id");
+
+    /// <summary>The change number of the latest write.</summary>
+    /// <summary>
+    /// The change number of the latest write: the highest seq stored, or the floor kept in meta for rows since
+    /// pruned (so a number is never reused after the newest row was pruned). Writes need no meta update.
+    /// </summary>
+    public long LastSeq
+    {
+        get
+        {
+            using var cmd = Command();
+            cmd.CommandText = "SELECT max(coalesce((SELECT max(seq) FROM leases), 0), (SELECT value FROM meta WHERE key = 'seq'))";
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
+    private object MetaValue(string key)
+    {
+        using var cmd = Command();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = $key";
+        cmd.Parameters.AddWithValue("$key", key);
+        return cmd.ExecuteScalar() ?? throw new LeaseStoreException($"{Path}: meta '{key}' is missing");
+    }
+
+    /// <summary>Changes after seq that a peer named exceptOrigin still lacks (its own rows are not sent back to it).</summary>
+    public long CountChangesAfter(long seq, string? exceptOrigin)
+    {
+        using var cmd = Command();
+        cmd.CommandText = "SELECT count(*) FROM leases WHERE seq > $seq AND origin IS NOT $origin";
+        cmd.Parameters.AddWithValue("$seq", seq);
+        cmd.Parameters.AddWithValue("$origin", (object?)exceptOrigin ?? DBNull.Value);
+        return (long)cmd.ExecuteScalar()!;
     }
 
     /// <summary>
@@ -163,12 +234,13 @@ public sealed class LeaseStore : IDisposable
     public LeaseRecord RecordLocal(DhcpLeaseEvent e, HybridClock clock, string origin, DateTimeOffset now)
     {
         using var tx = Begin();
-        var current = Get(e.Key);
+        using var writer = new RowWriter(this);
+        var current = writer.Current(e.Key);
         if (current is not null) clock.Observe(current.Stamp);
         var row = e.ToRecord(clock.Next(now), origin);
         // "old" without a hostname (dnsmasq's first call when a client takes over a preset lease) keeps the known one.
         if (row.Hostname is null && e.Action != LeaseAction.Del && current is { Deleted: false }) row = row with { Hostname = current.Hostname };
-        Upsert(row);
+        writer.Put(row);
         Commit();
         return row;
     }
@@ -199,25 +271,64 @@ public sealed class LeaseStore : IDisposable
         return cmd;
     }
 
-    private void Upsert(LeaseRecord l)
+    /// <summary>
+    /// Writes rows inside the open write transaction with two statements prepared once (a page of a peer's
+    /// log is hundreds of rows, committed on the daemon's loop). Every stored version takes the next change number.
+    /// </summary>
+    private sealed class RowWriter : IDisposable
     {
-        using var cmd = Command();
-        cmd.CommandText = $"""
-            INSERT INTO leases ({Columns}) VALUES ($mac, $ip, $expires, $hostname, $client_id, $interface, $hlc, $origin, $deleted)
-            ON CONFLICT (mac, ip) DO UPDATE SET expires = excluded.expires, hostname = excluded.hostname,
-              client_id = excluded.client_id, interface = excluded.interface, hlc = excluded.hlc,
-              origin = excluded.origin, deleted = excluded.deleted
-            """;
-        cmd.Parameters.AddWithValue("$mac", l.Key.Mac);
-        cmd.Parameters.AddWithValue("$ip", l.Key.Address.ToString());
-        cmd.Parameters.AddWithValue("$expires", l.ExpiresUnix);
-        cmd.Parameters.AddWithValue("$hostname", (object?)l.Hostname ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$client_id", (object?)l.ClientId ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$interface", (object?)l.Interface ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$hlc", l.Stamp.Packed);
-        cmd.Parameters.AddWithValue("$origin", l.Origin);
-        cmd.Parameters.AddWithValue("$deleted", l.Deleted ? 1 : 0);
-        cmd.ExecuteNonQuery();
+        private readonly LeaseStore _store;
+        private readonly SqliteCommand _get;
+        private readonly SqliteCommand _put;
+        private long _seq;
+
+        public RowWriter(LeaseStore store)
+        {
+            _store = store;
+            _seq = store.LastSeq;
+            _get = store.Command();
+            _get.CommandText = $"SELECT {Columns} FROM leases WHERE mac = $mac AND ip = $ip";
+            foreach (var name in new[] { "$mac", "$ip" }) _get.Parameters.Add(new SqliteParameter(name, null));
+            _put = store.Command();
+            _put.CommandText = $"""
+                INSERT INTO leases ({Columns}, seq) VALUES ($mac, $ip, $expires, $hostname, $client_id, $interface, $hlc, $origin, $deleted, $seq)
+                ON CONFLICT (mac, ip) DO UPDATE SET expires = excluded.expires, hostname = excluded.hostname,
+                  client_id = excluded.client_id, interface = excluded.interface, hlc = excluded.hlc,
+                  origin = excluded.origin, deleted = excluded.deleted, seq = excluded.seq
+                """;
+            foreach (var name in new[] { "$mac", "$ip", "$expires", "$hostname", "$client_id", "$interface", "$hlc", "$origin", "$deleted", "$seq" })
+                _put.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        public LeaseRecord? Current(LeaseKey key)
+        {
+            _get.Parameters["$mac"].Value = key.Mac;
+            _get.Parameters["$ip"].Value = key.Address.ToString();
+            using var r = _get.ExecuteReader();
+            return r.Read() ? ReadRow(r) : null;
+        }
+
+        public void Put(LeaseRecord l)
+        {
+            var p = _put.Parameters;
+            p["$mac"].Value = l.Key.Mac;
+            p["$ip"].Value = l.Key.Address.ToString();
+            p["$expires"].Value = l.ExpiresUnix;
+            p["$hostname"].Value = (object?)l.Hostname ?? DBNull.Value;
+            p["$client_id"].Value = (object?)l.ClientId ?? DBNull.Value;
+            p["$interface"].Value = (object?)l.Interface ?? DBNull.Value;
+            p["$hlc"].Value = l.Stamp.Packed;
+            p["$origin"].Value = l.Origin;
+            p["$deleted"].Value = l.Deleted ? 1 : 0;
+            p["$seq"].Value = ++_seq;
+            _put.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _get.Dispose();
+            _put.Dispose();
+        }
     }
 
     /// <summary>Every row, tombstones included when asked, in address order.</summary>
@@ -242,20 +353,25 @@ public sealed class LeaseStore : IDisposable
     private static int CompareAddresses(LeaseRecord a, LeaseRecord b) =>
         a.Key.Address.GetAddressBytes().AsSpan().SequenceCompareTo(b.Key.Address.GetAddressBytes());
 
-    /// <summary>Rows changed after the cursor, in stamp order, at most limit of them (tombstones included).</summary>
+    /// <summary>Rows changed after the cursor, in change order, at most limit of them (tombstones included).</summary>
     public LeaseChangesPage ChangesSince(LeaseCursor after, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         using var cmd = Command();
-        cmd.CommandText = $"SELECT {Columns} FROM leases WHERE (hlc, mac, ip) > ($hlc, $mac, $ip) ORDER BY hlc, mac, ip LIMIT $limit";
-        cmd.Parameters.AddWithValue("$hlc", after.Stamp);
-        cmd.Parameters.AddWithValue("$mac", after.Mac);
-        cmd.Parameters.AddWithValue("$ip", after.Ip);
+        cmd.CommandText = $"SELECT {Columns}, seq FROM leases WHERE seq > $seq ORDER BY seq LIMIT $limit";
+        cmd.Parameters.AddWithValue("$seq", after.Seq);
         cmd.Parameters.AddWithValue("$limit", limit + 1);
-        var rows = ReadAll(cmd);
+        var rows = new List<LeaseRecord>();
+        var seqs = new List<long>();
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+            {
+                rows.Add(ReadRow(r));
+                seqs.Add(r.GetInt64(9));
+            }
         var more = rows.Count > limit;
-        var page = more ? rows.Take(limit).ToList() : rows;
-        return new LeaseChangesPage(page, page.Count > 0 ? LeaseCursor.After(page[^1]) : after, more);
+        if (more) rows.RemoveAt(limit);
+        return new LeaseChangesPage(rows, new LeaseCursor(rows.Count > 0 ? seqs[rows.Count - 1] : after.Seq), more);
     }
 
     /// <summary>The highest stamp stored: a clock starts from here so it never issues a stamp below a stored one.</summary>
@@ -273,11 +389,20 @@ public sealed class LeaseStore : IDisposable
     public int Prune(DateTimeOffset now, TimeSpan grace)
     {
         var cut = now - grace;
+        using var tx = Begin();
+        using (var floor = Command())
+        {
+            floor.CommandText = "UPDATE meta SET value = $seq WHERE key = 'seq'";
+            floor.Parameters.AddWithValue("$seq", LastSeq);
+            floor.ExecuteNonQuery();
+        }
         using var cmd = Command();
         cmd.CommandText = "DELETE FROM leases WHERE (expires != 0 AND expires <= $cut) OR (deleted = 1 AND expires = 0 AND hlc < $hlcCut)";
         cmd.Parameters.AddWithValue("$cut", cut.ToUnixTimeSeconds());
         cmd.Parameters.AddWithValue("$hlcCut", new HybridTimestamp(cut.ToUnixTimeMilliseconds(), 0).Packed);
-        return cmd.ExecuteNonQuery();
+        var pruned = cmd.ExecuteNonQuery();
+        Commit();
+        return pruned;
     }
 
     private static List<LeaseRecord> ReadAll(SqliteCommand cmd)

@@ -13,7 +13,7 @@ namespace Router.LabTool;
 /// Lease store figures: commits per second into the SQLite store (WAL, synchronous=FULL, one transaction
 /// per lease as dnsmasq events arrive), and the time from dnsmasq starting `routerha dhcp-script add` to the
 /// row being committed (the script exits only after the daemon has stored it), through the running daemon
-/// and with the daemon down. Writes build/bench/leases.json.
+/// and with the daemon down; then replication to a peer (LeaseReplicationBench). Writes build/bench/leases.json.
 /// </summary>
 public static class LeaseBench
 {
@@ -37,6 +37,7 @@ public static class LeaseBench
             var stored = lab.Leases().Count(l => l.State == "active");
             if (stored != 2 * leases) throw new InvalidOperationException($"{stored} leases in the store, expected {2 * leases}");
         }
+        result.Replication = await LeaseReplicationBench.RunAsync(quick, ct);
         var outDir = Path.Combine(RouterHaBinary.RepoRoot, "build", "bench");
         Directory.CreateDirectory(outDir);
         await File.WriteAllTextAsync(Path.Combine(outDir, "leases.json"), JsonSerializer.Serialize(result, LeaseBenchJson.Default.LeaseBenchResult), ct);
@@ -83,7 +84,7 @@ public static class LeaseBench
         return new LatencySummary { P50Ms = Percentile(samples, 0.50), P99Ms = Percentile(samples, 0.99), MaxMs = samples[^1] };
     }
 
-    private static double Percentile(List<double> sorted, double q) => sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(q * sorted.Count))];
+    internal static double Percentile(List<double> sorted, double q) => sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(q * sorted.Count))];
 
     private static string Mac(int i) => $"02:be:00:00:{i / 256:x2}:{i % 256:x2}";
 
@@ -98,6 +99,7 @@ public sealed class LeaseBenchResult
     public double StoreBytesPerWrite { get; set; }
     public LatencySummary ViaDaemon { get; set; } = new();
     public LatencySummary DaemonDown { get; set; } = new();
+    public LeaseReplicationResult Replication { get; set; } = new();
 }
 
 public sealed class LatencySummary

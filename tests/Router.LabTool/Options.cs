@@ -9,11 +9,12 @@ public sealed record Options(string Verb, IReadOnlyList<DaemonKind> Daemons, int
         "usage: labtool demo [--daemon routerha|keepalived]\n" +
         "       labtool bench [--daemon routerha|keepalived|both] [--reps N] [--quick]\n" +
         "       labtool bench-tunnel [--reps N]   (only the WAN/tunnel takeover figures of issue 3)\n" +
+        "       labtool bench-leases [--quick]    (only the lease store and replication figures of issue 4)\n" +
         "  --quick: 100 ms adverts only, 2 repetitions, 10 s idle window (unless --reps is given)";
 
     public static Options Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("demo" or "bench" or "bench-tunnel")) throw new ArgumentException("first argument must be demo, bench or bench-tunnel");
+        if (args.Length == 0 || args[0] is not ("demo" or "bench" or "bench-tunnel" or "bench-leases")) throw new ArgumentException("first argument must be demo, bench, bench-tunnel or bench-leases");
         var verb = args[0];
         string daemon = verb == "demo" ? "routerha" : "both";
         int? reps = null;
@@ -37,7 +38,7 @@ public sealed record Options(string Verb, IReadOnlyList<DaemonKind> Daemons, int
         {
             "routerha" => [DaemonKind.RouterHa],
             "keepalived" => [DaemonKind.Keepalived],
-            "both" when verb is "bench" or "bench-tunnel" => [DaemonKind.RouterHa, DaemonKind.Keepalived],
+            "both" when verb is "bench" or "bench-tunnel" or "bench-leases" => [DaemonKind.RouterHa, DaemonKind.Keepalived],
             _ => throw new ArgumentException($"--daemon '{daemon}' not valid for {verb}"),
         };
         return new Options(verb, daemons, reps ?? (quick ? 2 : 5), quick);

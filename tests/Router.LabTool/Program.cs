@@ -31,6 +31,7 @@ try
         "demo" => await Demo.RunAsync(opts, cts.Token),
         "bench" => await Bench.RunAsync(opts, cts.Token),
         "bench-tunnel" => await RunTunnelBench(opts.Reps, cts.Token),
+        "bench-leases" => await RunLeaseBench(opts.Quick, cts.Token),
         _ => throw new InvalidOperationException("unreachable: verb validated by Options.Parse"),
     };
 }
@@ -58,5 +59,12 @@ static async Task<int> RunTunnelBench(int runs, CancellationToken ct)
 {
     RouterHaBinary.Require();
     await TunnelBench.RunAsync(runs, ct);
+    return 0;
+}
+
+static async Task<int> RunLeaseBench(bool quick, CancellationToken ct)
+{
+    RouterHaBinary.Require();
+    await LeaseBench.RunAsync(quick, ct);
     return 0;
 }

@@ -142,4 +142,18 @@ public class LeaseStoreTests : StoreFixture
             store.Apply(Row("02:00:00:00:00:01", ip, new(1, 0), "a"));
         Assert.Equal(["192.168.1.9", "192.168.1.20", "192.168.1.100"], store.List().Select(r => r.Key.Address.ToString()));
     }
+
+    [Fact]
+    public void A_change_number_is_never_reused_after_the_newest_row_is_pruned()
+    {
+        using var store = Open();
+        var clock = new HybridClock();
+        store.RecordLocal(Event(LeaseAction.Add, "02:00:00:00:00:01", "192.168.1.10"), clock, "a", T0);
+        store.RecordLocal(Event(LeaseAction.Add, "02:00:00:00:00:02", "192.168.1.11", expires: T0.ToUnixTimeSeconds() + 10), clock, "a", T0);
+        Assert.Equal(2, store.LastSeq);
+        // A peer has read up to 2; the newest row ends and is pruned; the next write must still be news to that peer.
+        Assert.Equal(1, store.Prune(T0.AddMinutes(30), TimeSpan.FromMinutes(1)));
+        store.RecordLocal(Event(LeaseAction.Add, "02:00:00:00:00:03", "192.168.1.12"), clock, "a", T0);
+        Assert.Equal("02:00:00:00:00:03", Assert.Single(store.ChangesSince(new LeaseCursor(2), 10).Rows).Key.Mac);
+    }
 }

@@ -29,6 +29,9 @@ public sealed record ActionConfig
     /// <summary>conntrackd: its config file (-C) and binary; null = conntrackd's default / the one on PATH.</summary>
     public string? ConntrackdConfig { get; init; }
     public string? ConntrackdBinary { get; init; }
+    /// <summary>command / systemd with option dhcp: this action runs the DHCP server, so the replicated leases are
+    /// handed to it before it starts, as for openwrt_dnsmasq.</summary>
+    public bool ServesDhcp { get; init; }
     public int Line { get; init; }
 
     public StepPhase Phase => Kind switch
@@ -36,6 +39,7 @@ public sealed record ActionConfig
         ActionKind.OpenWrtWan or ActionKind.Link => StepPhase.Wan,
         ActionKind.OpenWrtGlorytun => StepPhase.Tunnel,
         ActionKind.OpenWrtDnsmasq => StepPhase.Dhcp,
+        _ when ServesDhcp => StepPhase.Dhcp,
         _ => Fenced ? StepPhase.Tunnel : StepPhase.Service,
     };
 

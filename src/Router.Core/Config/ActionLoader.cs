@@ -20,8 +20,8 @@ internal static partial class ActionLoader
         ["openwrt_glorytun"] = ["service"],
         ["openwrt_dnsmasq"] = ["service"],
         ["link"] = ["interface"],
-        ["systemd"] = ["service"],
-        ["command"] = ["start", "stop"],
+        ["systemd"] = ["service", "dhcp"],
+        ["command"] = ["start", "stop", "dhcp"],
         ["conntrackd"] = ["config", "binary"],
     };
 
@@ -72,6 +72,7 @@ internal static partial class ActionLoader
             Retries = r.Int("retries", 0, 100) ?? 2,
             RetryDelay = r.Seconds("retry_delay", TimeSpan.FromSeconds(1), 0, 3600),
             Fenced = r.Bool("fenced", kind == ActionKind.OpenWrtGlorytun),
+            ServesDhcp = kind is ActionKind.Command or ActionKind.Systemd && r.Bool("dhcp", false),
             Line = r.Section.Line,
         };
         switch (kind)

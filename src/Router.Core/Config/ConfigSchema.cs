@@ -24,7 +24,7 @@ internal static class ConfigSchema
                  "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop"],
         lists: ["vip", "unicast_peer"]);
 
-    public static readonly SectionSchema Leases = new(single: ["enabled", "db_path"], lists: []);
+    public static readonly SectionSchema Leases = new(single: ["enabled", "db_path", "lease_file"], lists: []);
 
     public static readonly SectionSchema SyncGroup = new(
         single: ["notify", "notify_master", "notify_backup", "notify_fault"],
@@ -41,7 +41,7 @@ internal static class ConfigSchema
 
     public static readonly SectionSchema Action = new(
         single: ["kind", "order", "timeout", "retries", "retry_delay", "fenced", "multipath_master", "multipath_backup",
-                 "start", "stop", "config", "binary"],
+                 "start", "stop", "config", "binary", "dhcp"],
         lists: ["interface", "service"]);
 
     public static readonly SectionSchema Track = new(

@@ -11,6 +11,9 @@ public sealed record LeasesConfig
     public bool Enabled { get; init; } = true;
     /// <summary>On flash (survives a reboot) by default; /tmp trades that for no flash writes (docs/leases.md).</summary>
     public string DbPath { get; init; } = DefaultDbPath;
+    /// <summary>Where dnsmasq reads its leases when it runs without --leasefile-ro (OpenWrt: /tmp/dhcp.leases):
+    /// written with the merged set before the DHCP action starts. Null: dnsmasq asks `routerha dhcp-script init`.</summary>
+    public string? LeaseFile { get; init; }
     public int Line { get; init; }
 }
 
@@ -20,6 +23,7 @@ internal static class LeasesLoader
     {
         Enabled = r.Bool("enabled", true),
         DbPath = r.AbsolutePath("db_path") ?? LeasesConfig.DefaultDbPath,
+        LeaseFile = r.AbsolutePath("lease_file"),
         Line = r.Section.Line,
     };
 }

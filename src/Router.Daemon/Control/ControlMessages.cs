@@ -24,7 +24,17 @@ public sealed record StatusReport(
     RoleStatus? Role = null,
     FenceStatus? Fence = null,
     IReadOnlyList<PeerPathView>? Peers = null,
-    IReadOnlyList<TrackView>? Tracks = null);
+    IReadOnlyList<TrackView>? Tracks = null,
+    LeasesView? Leases = null);
+
+/// <summary>The DHCP lease store: active leases, and replication with the peer (null without a peer channel).</summary>
+public sealed record LeasesView(int Active, LeaseSyncView? Sync);
+
+/// <summary>AckedSeq of LastSeq: how far the peer has committed our change log; Pending: our changes it still lacks;
+/// ReceivedSeq: how far we have committed its log; MaxApplyMs: the longest page commit (it runs on the event loop).</summary>
+public sealed record LeaseSyncView(string? Peer, bool Connected, bool CaughtUp, long AckedSeq, long LastSeq, long Pending,
+    double? LastAckAgoMs, long? ReceivedSeq, long RowsSent, long RowsReceived, long RowsApplied, long RefusedMessages,
+    double MaxApplyMs, string? LastError);
 
 /// <summary>The role plan: what MASTER / BACKUP means for WAN, tunnel and DHCP here, step by step.</summary>
 public sealed record RoleStatus(string? Target, string Reason, bool Finished, string? CurrentStep, string Tunnel, bool FenceDemoted,

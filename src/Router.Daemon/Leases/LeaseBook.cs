@@ -63,6 +63,13 @@ internal sealed class LeaseBook : IDisposable
     /// <summary>Leases that have not ended at now (for status and MQTT).</summary>
     public int ActiveCount(DateTimeOffset now) => _store.CountActive(now);
 
+    /// <summary>The merged set in dnsmasq's lease-file format: what "init" prints and what a lease file holds.</summary>
+    public string RenderLeaseFile(DateTimeOffset now) => DnsmasqLeaseFile.Render(_store.List(), now.ToUnixTimeSeconds());
+
+    /// <summary>Replication with one peer on this store and clock (the daemon's loop owns it).</summary>
+    public LeaseReplicator CreateReplicator(Func<ushort, byte[], bool> send, Action<string> info, Action<string> warn) =>
+        new(_store, _clock, send, info, warn);
+
     private void PruneIfDue(DateTimeOffset now)
     {
         if (now - _lastPrune < PruneEvery) return;

@@ -46,6 +46,13 @@ public class ActionTrackConfigTests
         Assert.Equal(("/usr/sbin/openvpn --config /etc/vps.conf", "/bin/kill-ovpn", StepPhase.Tunnel, 35), (a.Start, a.Stop, a.Phase, a.Order));
     }
 
+    [Fact]
+    public void A_command_with_option_dhcp_is_the_dhcp_step_that_gets_the_replicated_leases()
+    {
+        var c = LoadOk(Lan("config action 'dns'", "\toption kind 'command'", "\toption start '/usr/sbin/dnsmasq'", "\toption dhcp '1'"));
+        Assert.Equal(StepPhase.Dhcp, Assert.Single(c.Actions).Phase);
+    }
+
     [Theory]
     [InlineData("\toption kind 'glorytun'", 6, "kind 'glorytun' must be one of: openwrt_wan, openwrt_glorytun,")]
     [InlineData("\toption order '10'", 5, "action 'a': missing required option 'kind'")]
@@ -58,6 +65,7 @@ public class ActionTrackConfigTests
     [InlineData("\toption kind 'systemd'\n\tlist service 'a b'", 7, "service 'a b' is not a systemd unit")]
     [InlineData("\toption kind 'conntrackd'\n\toption config 'conntrackd.conf'", 7, "config 'conntrackd.conf' must be an absolute path")]
     [InlineData("\toption kind 'openwrt_dnsmasq'\n\toption retries '-1'", 7, "retries '-1' is not a whole number")]
+    [InlineData("\toption kind 'link'\n\tlist interface 'eth1'\n\toption dhcp '1'", 8, "option 'dhcp' does not apply to kind 'link'")]
     public void Action_mistakes_name_their_line(string body, int line, string message) =>
         SingleError(Lan("config action 'a'", body), line, message);
 

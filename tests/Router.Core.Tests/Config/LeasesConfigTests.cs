@@ -31,6 +31,8 @@ public class LeasesConfigTests
     {
         Assert.Equal("/tmp/routerha/leases.db", LoadOk(Lan + "config leases\n\toption db_path '/tmp/routerha/leases.db'\n").Leases!.DbPath);
         Assert.Null(LoadOk(Lan + "config leases\n\toption enabled '0'\n").Leases);
+        Assert.Equal("/tmp/dhcp.leases", LoadOk(Lan + "config leases\n\toption lease_file '/tmp/dhcp.leases'\n").Leases!.LeaseFile);
+        Assert.Null(LoadOk(Lan + "config leases\n").Leases!.LeaseFile);
     }
 
     [Fact]
@@ -38,6 +40,7 @@ public class LeasesConfigTests
     {
         SingleError(Lan + "config leases\n\toption db_path 'leases.db'\n", 6, "db_path 'leases.db' must be an absolute path");
         SingleError(Lan + "config leases\n\toption db 'x'\n", 6, "unknown option 'db'");
+        SingleError(Lan + "config leases\n\toption lease_file 'dhcp.leases'\n", 6, "lease_file 'dhcp.leases' must be an absolute path");
         SingleError(Lan + "config leases\nconfig leases\n", 6, "more than one 'config leases' section (first at line 5)");
     }
 }
