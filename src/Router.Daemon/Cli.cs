@@ -181,7 +181,7 @@ public static class Cli
             return 1;
         }
         Console.WriteLine(opts.Json
-            ? JsonSerializer.Serialize(response.Status, ControlJsonIndented.Default.StatusReport)
+            ? ControlJsonText.Status(response.Status)
             : StatusText.Render(response.Status));
         return 0;
     }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Router.Daemon.Control;
 
@@ -98,11 +100,12 @@ internal sealed partial class ControlJson : JsonSerializerContext
 {
 }
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    WriteIndented = true)]
-[JsonSerializable(typeof(StatusReport))]
-internal sealed partial class ControlJsonIndented : JsonSerializerContext
+/// <summary>`status --json` for people: the wire format's generated metadata, indented. A second, indented
+/// context would generate all of StatusReport's serialization code again (binary size).</summary>
+internal static class ControlJsonText
 {
+    private static readonly JsonSerializerOptions Indented = new(ControlJson.Default.Options) { WriteIndented = true };
+
+    public static string Status(StatusReport status) =>
+        JsonSerializer.Serialize(status, (JsonTypeInfo<StatusReport>)Indented.GetTypeInfo(typeof(StatusReport)));
 }
