@@ -72,7 +72,7 @@ sqlite_done=$(date +%s)
 # OpenSSL 3.0: the default feature set, with its assembler. musl-gcc's include path has no Linux uapi
 # headers (OpenWrt's toolchain does): secure memory needs <linux/mman.h>, so the host's (linux-libc-dev,
 # libc-independent) are added; the AF_ALG engine and kernel TLS stay off, as routerha uses neither.
-# Only the libraries are built.
+# Only the two shared libraries are built (build_libs would compile every file a second time for the .a).
 mkdir -p "$WORK/uapi"
 ln -s /usr/include/linux "$WORK/uapi/linux"
 ln -s /usr/include/asm-generic "$WORK/uapi/asm-generic"
@@ -80,9 +80,12 @@ ln -s /usr/include/x86_64-linux-gnu/asm "$WORK/uapi/asm"
 tar -xzf "$SRC/$OPENSSL_ORIG" -C "$WORK"
 (
   cd "$WORK"/openssl-*/
+  # OpenSSL embeds its build date ("built on:"); the release's own date keeps the library reproducible.
+  SOURCE_DATE_EPOCH=$(stat -c %Y VERSION.dat)
+  export SOURCE_DATE_EPOCH
   ./Configure linux-x86_64 shared no-tests no-afalgeng no-ktls -isystem "$WORK/uapi" \
     --prefix=/usr --libdir=lib --openssldir=/etc/ssl CC=musl-gcc >configure.log 2>&1 || { cat configure.log >&2; exit 1; }
-  make -j"$JOBS" build_libs >make.log 2>&1 || { tail -50 make.log >&2; exit 1; }
+  { make -j"$JOBS" build_generated && make -j"$JOBS" libcrypto.so.3 libssl.so.3; } >make.log 2>&1 || { tail -50 make.log >&2; exit 1; }
 )
 openssl_done=$(date +%s)
 
@@ -92,5 +95,7 @@ strip --strip-unneeded "$WORK"/out/*
 rm -rf "$DEST"
 mv "$WORK/out" "$DEST"
 ln -sfn "$KEY" "$OUT/current"
+# Builds of older sources or of an older version of this script.
+find "$OUT" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended -regex '.*/[0-9a-f]{16}' ! -name "$KEY" -exec rm -rf {} +
 echo "musl-libs: built in $DEST (sqlite $((sqlite_done - start)) s, openssl $((openssl_done - sqlite_done)) s, $JOBS jobs):"
 ls -l "$DEST"

@@ -75,6 +75,7 @@ public sealed class MuslNativeLibraryLabTests
         Assert.Equal("glibc-b", PathOf(StatusA)!.Value.GetProperty("peer_node").GetString());
         Assert.Equal("musl-a", PathOf(StatusB)!.Value.GetProperty("peer_node").GetString());
         await a.WaitForStateAsync("MASTER", TimeSpan.FromSeconds(10), cts.Token);
+        AssertMapped(root, StatusA(), "libcrypto.so.3", "libssl.so.3");
     }
 
     [Fact]
@@ -100,12 +101,13 @@ public sealed class MuslNativeLibraryLabTests
             var r = root.Run("/usr/sbin/routerha", "status", "--json", "-c", MuslRouterHaNode.ConfigInside);
             if (!r.Ok) return null;
             using var doc = JsonDocument.Parse(r.StdOut);
-            var p = doc.RootElement.GetProperty("peers").EnumerateArray().First();
+            if (!doc.RootElement.TryGetProperty("peers", out var peers) || peers.ValueKind != JsonValueKind.Array) return null;
+            var p = peers.EnumerateArray().First();
             Assert.False(p.GetProperty("up").GetBoolean(), "a peer with another secret was accepted");
             return p.GetProperty("last_error").GetString();
         }
-        await Wait.UntilAsync(() => LastError() is { Length: > 0 }, TimeSpan.FromSeconds(15),
-            "A reporting the failed handshake", Diagnostics, cts.Token);
+        await Wait.UntilAsync(() => LastError()?.Contains("its secret differs from ours", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(15), "A reporting the failed authentication", Diagnostics, cts.Token);
     }
 
     [Fact]
@@ -158,6 +160,7 @@ public sealed class MuslNativeLibraryLabTests
         await Wait.UntilAsync(() => Active() == 2, TimeSpan.FromSeconds(5), "the daemon storing the second lease",
             a.Diagnostics, cts.Token);
         Assert.Contains(("10.77.0.32", "02:00:00:00:00:32", "active", "laptop"), Leases());
+        AssertMapped(root, root.Run("/usr/sbin/routerha", "status", "--json", "-c", conf), "libsqlite3.so.0");
     }
 
     [Fact]
@@ -186,5 +189,16 @@ public sealed class MuslNativeLibraryLabTests
         await sub.WaitForAsync(l => l.Any(m => m.Payload == "MASTER"), TimeSpan.FromSeconds(10), "the MASTER state over TLS");
         var status = root.Run("/usr/sbin/routerha", "status", "-c", MuslRouterHaNode.ConfigInside);
         Assert.Contains($"mqtt mqtts://{LabTopology.AddressClient}:8883: connected", status.StdOut);
+        AssertMapped(root, root.Run("/usr/sbin/routerha", "status", "--json", "-c", MuslRouterHaNode.ConfigInside), "libssl.so.3");
+    }
+
+    /// <summary>The daemon (pid from its status) has the root's musl builds mapped: they, not some other copy, did the work.</summary>
+    private static void AssertMapped(MuslRoot root, CommandResult status, params string[] libraries)
+    {
+        Assert.True(status.Ok, status.StdErr);
+        using var doc = JsonDocument.Parse(status.StdOut);
+        var maps = File.ReadAllText($"/proc/{doc.RootElement.GetProperty("pid").GetInt32()}/maps");
+        foreach (var lib in libraries)
+            Assert.True(maps.Contains(root.PathOf("/usr/lib/" + lib), StringComparison.Ordinal), $"{lib} is not mapped by the daemon:\n{maps}");
     }
 }
