@@ -83,7 +83,8 @@ tar -xzf "$SRC/$OPENSSL_ORIG" -C "$WORK"
   # OpenSSL embeds its build date ("built on:"); the release's own date keeps the library reproducible.
   SOURCE_DATE_EPOCH=$(stat -c %Y VERSION.dat)
   export SOURCE_DATE_EPOCH
-  ./Configure linux-x86_64 shared no-tests no-afalgeng no-ktls -isystem "$WORK/uapi" \
+  # Relative: the flags end up in the library ("compiler:"), and WORK's name is random.
+  ./Configure linux-x86_64 shared no-tests no-afalgeng no-ktls -isystem../uapi \
     --prefix=/usr --libdir=lib --openssldir=/etc/ssl CC=musl-gcc >configure.log 2>&1 || { cat configure.log >&2; exit 1; }
   { make -j"$JOBS" build_generated && make -j"$JOBS" libcrypto.so.3 libssl.so.3; } >make.log 2>&1 || { tail -50 make.log >&2; exit 1; }
 )
