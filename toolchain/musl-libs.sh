@@ -57,8 +57,8 @@ trap 'rm -rf "$WORK"' EXIT
 JOBS=$(nproc)
 start=$(date +%s)
 
-# SQLite: the amalgamation (generated with the host's tclsh), one shared object. The options are OpenWrt's
-# libsqlite3 ones that matter to an API user: thread-safe, column metadata, unlock notify.
+# SQLite: the amalgamation (generated with the host's tclsh), one shared object. Thread-safe, plus the two
+# API additions Debian's libsqlite3-0 also has (column metadata, unlock notify); no extensions (FTS, R-tree).
 tar -xJf "$SRC/$SQLITE_ORIG" -C "$WORK"
 (
   cd "$WORK"/sqlite3-*/
