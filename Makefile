@@ -17,6 +17,9 @@ LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump mosquitto mosquitt
 RELEASE_PKGS := musl-tools musl-dev binutils
 # Package tests: a musl-only root (busybox-static + Debian's musl loader) runs the router binary.
 PACKAGE_PKGS := busybox-static musl tar gzip
+# musl builds of SQLite and OpenSSL from Debian sources, for the package tests (toolchain/musl-libs.sh): tclsh
+# generates the SQLite amalgamation, perl runs OpenSSL's Configure, linux-libc-dev has the uapi headers.
+MUSL_LIBS_PKGS := musl-tools musl-dev curl xz-utils tcl perl make binutils linux-libc-dev
 # conntrackd: the real daemon behind the conntrackd role action (Router.Integrations.Tests).
 LAB_PKGS   += conntrackd
 # openvpn: the single-client tunnel stand-in (server in the VPS namespace, client per router) of the HA lab.
@@ -29,7 +32,8 @@ VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-stati
 # make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
 TARGET ?= x86_64-openwrt
 
-.PHONY: build deps-build deps-lab test unit lab demo bench clean release ipk deps-release deps-package image vmtest vm-shell deps-vm
+.PHONY: build deps-build deps-lab test unit lab demo bench clean release ipk deps-release deps-package image vmtest vm-shell deps-vm \
+        musl-libs deps-musl-libs
 
 deps-build:
 	@scripts/deps.sh $(BUILD_PKGS)
@@ -70,9 +74,17 @@ release: deps-release
 ipk: release deps-package
 	VERSION=$(VERSION) scripts/mkipk.sh $(TARGET)
 
+deps-musl-libs:
+	@scripts/deps.sh $(MUSL_LIBS_PKGS)
+
+# Cached in build/musl-libs by source hash: a no-op when already built.
+musl-libs: deps-musl-libs
+	toolchain/musl-libs.sh
+
 # The package tests (in scripts/test.sh) unpack the ipk and run its binary in a musl-only root; the
 # bench reports their sizes.
 test bench: ipk
+test: musl-libs
 
 deps-vm:
 	@scripts/deps.sh $(VM_PKGS)

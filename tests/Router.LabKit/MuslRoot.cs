@@ -51,6 +51,13 @@ public sealed class MuslRoot : IDisposable
         throw new InvalidDataException($"{ipk}: no ./data.tar.gz");
     }
 
+    /// <summary>Copies shared libraries (musl builds) into /usr/lib, where OpenWrt's packages put theirs and musl's loader looks.</summary>
+    public void InstallLibraries(string fromDir, params string[] names)
+    {
+        Directory.CreateDirectory(PathOf("/usr/lib"));
+        foreach (var n in names) Shell.Check("cp", Path.Combine(fromDir, n), PathOf("/usr/lib/" + n));
+    }
+
     public void WriteFile(string inside, string text, string mode = "0644")
     {
         var p = PathOf(inside);

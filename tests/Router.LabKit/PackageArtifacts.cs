@@ -32,4 +32,18 @@ public static class PackageArtifacts
 
     public static string RequireIpk() =>
         FindIpk() ?? throw new FileNotFoundException("no routerha_*_x86_64.ipk in build/ipk: run `make ipk TARGET=x86_64-openwrt`");
+
+    /// <summary>
+    /// musl builds of libsqlite3.so.0, libcrypto.so.3 and libssl.so.3 (toolchain/musl-libs.sh, `make musl-libs`):
+    /// what OpenWrt's libsqlite3 and libopenssl3 packages provide. $ROUTERHA_MUSL_LIBS overrides the directory.
+    /// </summary>
+    public static string RequireMuslLibs()
+    {
+        var dir = Environment.GetEnvironmentVariable("ROUTERHA_MUSL_LIBS") is { Length: > 0 } env
+            ? Path.GetFullPath(env)
+            : Path.Combine(RouterHaBinary.RepoRoot, "build", "musl-libs", "current");
+        return File.Exists(Path.Combine(dir, "libssl.so.3")) && File.Exists(Path.Combine(dir, "libsqlite3.so.0"))
+            ? dir
+            : throw new FileNotFoundException($"no musl libsqlite3/libssl in {dir}: run `make musl-libs`");
+    }
 }
