@@ -88,6 +88,11 @@ public static class Cli
             Console.Error.WriteLine($"{path}: {errors.Count} error(s)");
             return 1;
         }
+        if (OpenSslCheck.Problem(config) is { } missing)
+        {
+            Console.Error.WriteLine($"{path}: valid, but the daemon would not start here: {missing}");
+            return 1;
+        }
         Console.WriteLine($"{path}: OK, {config.Instances.Count} instance(s): " +
                           string.Join(", ", config.Instances.Select(i => $"{i.Vrrp.Name} (vrid {i.Vrrp.Vrid} on {i.Interface})")));
         return 0;
@@ -120,6 +125,11 @@ public static class Cli
         {
             log.Info($"disabled in {path} (option enabled '0'): not starting");
             return 0;
+        }
+        if (OpenSslCheck.Problem(config) is { } missing)
+        {
+            log.Error($"not starting: {missing}");
+            return 1;
         }
         // With syslog on, stderr gets the lines only while /dev/log is unreachable (journald reads both: no duplicates).
         var syslog = config.Global.Syslog ? new SyslogSink(config.Global.SyslogFacility, fallback: stderr) : null;

@@ -39,6 +39,12 @@ public abstract class VrrpNodeBase : IVrrpNode
 
     public bool IsRunning => Process is { HasExited: false };
 
+    /// <summary>The daemon's exit code once it has exited; null while it runs or before it started.</summary>
+    public int? ExitCode => Process?.ExitCode;
+
+    /// <summary>The last lines the daemon printed.</summary>
+    public string LogTail() => Process?.LogTail() ?? "";
+
     public virtual IReadOnlyList<int> Pids => Process is null ? [] : [Process.Pid];
 
     public virtual void Kill9()

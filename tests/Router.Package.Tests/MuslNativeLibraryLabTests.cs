@@ -79,6 +79,29 @@ public sealed class MuslNativeLibraryLabTests
     }
 
     [Fact]
+    public async Task WithoutOpenSslAPeerConfigIsRefusedAtStartWithThePackageToInstallInsteadOfAnAbortLater()
+    {
+        using var cts = Budget();
+        using var root = MuslRoot.Create();
+        root.InstallIpk(PackageArtifacts.RequireIpk());
+        root.InstallLibraries(PackageArtifacts.RequireMuslLibs(), "libsqlite3.so.0"); // no libssl / libcrypto
+        using var topology = LabTopology.Create();
+        var a = new MuslRouterHaNode(topology, "A", VrrpSettings.For(150, Advert) with
+        {
+            NodeName = "musl-a", ExtraUci = PeerUci(LabTopology.AddressA.ToString(), LabTopology.AddressB.ToString()),
+        }, root);
+        a.Start();
+        await Wait.UntilAsync(() => !a.IsRunning, TimeSpan.FromSeconds(15), "routerha refusing to start", a.Diagnostics, cts.Token);
+        // .NET's crypto shim would abort (exit 134) at the first handshake; the daemon says what to install instead.
+        Assert.Equal(1, a.ExitCode);
+        Assert.Contains("not starting: OpenSSL is required by the peer channel (HMAC-SHA256)", a.LogTail());
+        Assert.Contains("opkg install libopenssl3", a.LogTail());
+        var check = root.Run("/usr/sbin/routerha", "check-config", "-c", MuslRouterHaNode.ConfigInside);
+        Assert.False(check.Ok);
+        Assert.Contains("opkg install libopenssl3", check.StdErr);
+    }
+
+    [Fact]
     public async Task PeerChannelRefusesAWrongSecretUnderMusl()
     {
         using var cts = Budget();
