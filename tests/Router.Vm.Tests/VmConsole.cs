@@ -71,9 +71,10 @@ public sealed class VmConsole : IDisposable
     public async Task AttachShellAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        for (var i = 0; ; i++)
+        while (true)
         {
-            var probe = $"S{i}";
+            // Unique per console: a re-attach must not match an earlier shell's answer.
+            var probe = $"S{Interlocked.Increment(ref _next)}";
             Send($"\nprintf ':%s:\\n' {probe}\n");
             try
             {
@@ -82,11 +83,29 @@ public sealed class VmConsole : IDisposable
             }
             catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
         }
-        await RunAsync("stty -echo; PS1=", TimeSpan.FromSeconds(20));
+        await RunOnceAsync("stty -echo; PS1=", TimeSpan.FromSeconds(20));
     }
 
-    /// <summary>Runs a shell command line on the console; its output and exit code.</summary>
+    /// <summary>
+    /// Runs a shell command line on the console; its output and exit code. If the console shell was replaced
+    /// meanwhile (busybox init respawns it; seen once in a full CI run, cause not found), the new shell lost the
+    /// command: attach to it and run the command once more.
+    /// </summary>
     public async Task<(int Code, string Output)> RunAsync(string command, TimeSpan timeout)
+    {
+        try { return await RunOnceAsync(command, timeout); }
+        catch (ShellRespawnedException)
+        {
+            await AttachShellAsync(TimeSpan.FromSeconds(30));
+            return await RunOnceAsync(command, timeout);
+        }
+    }
+
+    private const string ShellBanner = "built-in shell (ash)";
+
+    private sealed class ShellRespawnedException() : Exception("the console shell was respawned");
+
+    private async Task<(int Code, string Output)> RunOnceAsync(string command, TimeSpan timeout)
     {
         await _one.WaitAsync();
         try
@@ -98,7 +117,13 @@ public sealed class VmConsole : IDisposable
             var end = new Regex($@":E{id}:(\d+):");
             Match m = Match.Empty;
             string text = "";
-            await Wait.UntilAsync(() => { text = Text[from..]; m = end.Match(text); return m.Success; }, timeout,
+            await Wait.UntilAsync(() =>
+            {
+                text = Text[from..];
+                m = end.Match(text);
+                if (!m.Success && text.Contains(ShellBanner, StringComparison.Ordinal)) throw new ShellRespawnedException();
+                return m.Success;
+            }, timeout,
                 $"`{command}` to finish", () => Tail(text));
             var begin = text.IndexOf($":B{id}:\n", StringComparison.Ordinal);
             var start = begin < 0 ? 0 : begin + $":B{id}:\n".Length;
