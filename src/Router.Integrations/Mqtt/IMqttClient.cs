@@ -33,7 +33,11 @@ public interface IMqttClient : IAsyncDisposable
 }
 
 public sealed record MqttClientStatus(bool Connected, string? LastError, int FailedAttempts, int InFlight, long Dropped,
-    DateTimeOffset? NextAttempt);
+    DateTimeOffset? NextAttempt)
+{
+    /// <summary>Connections made so far, counted in the same snapshot as Connected: a change means a new session.</summary>
+    public long Connections { get; init; }
+}
 
 public sealed record MqttClientOptions
 {

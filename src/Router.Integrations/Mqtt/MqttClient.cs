@@ -32,6 +32,7 @@ public sealed class MqttClient : IMqttClient
     private long _dropped;
     private string? _lastError;
     private int _failures;
+    private long _connections;
     private DateTimeOffset? _nextAttempt;
     private long _lastReceived;
 
@@ -48,7 +49,7 @@ public sealed class MqttClient : IMqttClient
     {
         get
         {
-            lock (_gate) return new MqttClientStatus(_out is not null, _lastError, _failures, _inFlight.Count, _dropped, _nextAttempt);
+            lock (_gate) return new MqttClientStatus(_out is not null, _lastError, _failures, _inFlight.Count, _dropped, _nextAttempt) { Connections = _connections };
         }
     }
 
@@ -232,6 +233,7 @@ public sealed class MqttClient : IMqttClient
         {
             if (_stopping) return;
             _out = channel;
+            _connections++;
             _failures = 0;
             _lastError = null;
             _nextAttempt = null;

@@ -29,7 +29,8 @@ public sealed class MqttPublisher : IRouterObserver
     private readonly HashSet<string> _discoveryTopics = [];
     private readonly Task _worker;
     private RouterView? _view;
-    private int _resync;
+    /// <summary>The client's connection count when the worker last resynchronised (worker only).</summary>
+    private long _sessionSeen;
     private int _rediscover;
     private int _reannounce;
     private volatile bool _disposing;
@@ -49,11 +50,9 @@ public sealed class MqttPublisher : IRouterObserver
         _events = Channel.CreateBounded<RouterEvent>(
             new BoundedChannelOptions(EventQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Increment(ref _droppedEvents));
-        _client.Connected += () =>
-        {
-            Interlocked.Exchange(ref _resync, 1);
-            Wake();
-        };
+        // The worker sees the new session in the client's status (Connections), in the same snapshot as Connected:
+        // a flag set here could arrive after the worker already sent state on the new connection, and it would be sent twice.
+        _client.Connected += Wake;
         _client.Received += OnReceived;
         // A connection the broker only now finds dead (after we reconnected) fires our will late: answer it.
         _client.Subscribe(_topics.Availability, 1);
@@ -156,12 +155,14 @@ public sealed class MqttPublisher : IRouterObserver
         {
             _wake.Reader.TryRead(out _);
             var view = Volatile.Read(ref _view);
-            var resync = Interlocked.Exchange(ref _resync, 0) == 1;
+            var status = _client.Status;
+            var resync = status.Connected && status.Connections != _sessionSeen;
+            if (resync) _sessionSeen = status.Connections;
             if (resync) _sent.Clear();
             if (resync || Interlocked.Exchange(ref _rediscover, 0) == 1) _discoveryTopics.Clear();
             if ((Interlocked.Exchange(ref _reannounce, 0) == 1 || resync) && !_disposing)
                 Send(MqttMessage.Of(_topics.Availability, "online", 1, retain: true));
-            if (view is not null && _client.Status.Connected)
+            if (view is not null && status.Connected)
             {
                 if (_discovery) Discover(view);
                 SendState(view);
