@@ -149,7 +149,7 @@ public static class Cli
         if (config.Mqtt is { } mqtt)
             observers.Add(Router.Integrations.Mqtt.MqttPublisher.Create(mqtt, config.Global.NodeName ?? Environment.MachineName,
                 (command, on) => daemon is null ? Task.FromResult((false, "starting")) : daemon.Commands(command, on), log));
-        daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers) { Leases = leases };
+        daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers, leases);
         try
         {
             return daemon.Run();

@@ -1,107 +1,173 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Router.Core.Config;
-using Router.Core.Ports;
+using Router.Core.Fencing;
+using Router.Core.Roles;
 using Router.Core.Vrrp;
 using Router.Daemon.Control;
+using Router.Daemon.Health;
+using Router.Daemon.Instances;
+using Router.Daemon.Leases;
+using Router.Daemon.Notify;
+using Router.Daemon.Observers;
+using Router.Daemon.Peers;
+using Router.Daemon.Roles;
 using Router.Integrations.Events;
 using Router.Integrations.Logging;
-using Router.Integrations.Notify;
 
 namespace Router.Daemon;
 
-/// <summary>The kernel-facing pieces the daemon drives, so the loop can be composed with fakes.</summary>
-internal sealed record DaemonPorts(
-    INetworkControl Network,
-    Func<INetlinkMonitor> OpenMonitor,
-    IAddressAnnouncer Announcer,
-    Func<InterfaceInfo, InstanceConfig, IVrrpSocket> OpenSocket,
-    Func<ILinkControl> OpenLinkControl);
-
 /// <summary>
-/// The one event loop: every input becomes a LoopEvent in one inbox and is handled here, in order, on one thread.
-/// Only this class mutates instance state; VRRP decisions come from the pure VrrpInstance.
+/// The one event loop and the composition of the components it owns. Every input becomes a LoopEvent in one inbox;
+/// <see cref="Turn"/> handles one (or none, on a deadline), fires what is due and publishes the view if a reader would
+/// see a change. <see cref="Run"/> is Turn in a loop with the wait in between; tests call Turn themselves on a fake clock.
 /// </summary>
-internal sealed partial class RouterDaemon
+internal sealed class RouterDaemon
 {
+    private static readonly TimeSpan StopPlanLimit = TimeSpan.FromSeconds(30);
     private readonly EventQueue _events = new();
-    private readonly List<InstanceRuntime> _instances = [];
-    private readonly Dictionary<string, VrrpState> _groupStates = [];
     private readonly DaemonPorts _ports;
     private readonly Log _log;
     private readonly TimeProvider _clock;
     private readonly long _startTimestamp;
-    private readonly DateTimeOffset _startWall;
-    private readonly NotifyRunner _notify;
     private readonly CancellationTokenSource _monitorStop = new();
+    private readonly ObserverHub _hub;
+    private readonly NotifyDispatcher _notify;
+    private readonly InstanceSet _instances;
+    private readonly LeaseDriver _leases;
+    private readonly PeerLink? _peer;
+    private readonly RoleDriver _roles;
+    private readonly HealthDriver? _health;
+    private readonly StatusBuilder _status;
     private RouterConfig _config;
-    private readonly IReadOnlyList<IRouterObserver> _observers;
     private bool _stopping;
-    private bool _maintenance;
-    /// <summary>Something observers can see changed during this loop turn: push a fresh view after it.</summary>
-    private bool _viewDirty = true;
+    private TimeSpan? _stopDeadline;
+    private long _publishedVersion = -1;
 
-    public RouterDaemon(RouterConfig config, DaemonPorts ports, Log log, TimeProvider clock, IReadOnlyList<IRouterObserver>? observers = null)
+    public RouterDaemon(RouterConfig config, DaemonPorts ports, Log log, TimeProvider clock,
+        IReadOnlyList<IRouterObserver>? observers = null, LeaseBook? leases = null)
     {
-        _observers = observers ?? [];
         _config = config;
         _ports = ports;
         _log = log;
         _clock = clock;
         _startTimestamp = clock.GetTimestamp();
-        _startWall = clock.GetUtcNow();
-        _notify = new NotifyRunner(log, config.Global.NotifyTimeout, (job, why) => Post(new NotifyFailed(job, why)));
+        _hub = new ObserverHub(observers ?? [], log, clock);
+        _notify = new NotifyDispatcher(log, config.Global.NotifyTimeout, (job, why) => Post(new NotifyFailed(job, why)));
+        _instances = new InstanceSet(ports, log, () => Now, Post, _hub, _notify, OnRoleInstanceChanged);
+        _leases = new LeaseDriver(leases, config.Leases, log, clock);
+        if (config.Peers.FirstOrDefault() is { } peer) _peer = new PeerLink(peer, log, _hub);
+        var runner = config.Actions.Count > 0 ? ports.CreateStepRunner(config.Actions, r => Post(new StepDone(r))) : null;
+        _roles = new RoleDriver(new RoleCoordinator(new RoleCoordinatorSettings
+        {
+            Actions = config.Actions.Select(a => a.ToSpec()).ToList(),
+            FenceResend = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
+        }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub);
+        if (config.Tracks.Count > 0) _health = new HealthDriver(config.Tracks, ports.Network, log, _hub, Post);
+        _status = new StatusBuilder(clock, _startTimestamp);
     }
 
-    private TimeSpan Now => _clock.GetElapsedTime(_startTimestamp);
+    /// <summary>Monotonic time since this daemon was built; every deadline is on this scale.</summary>
+    public TimeSpan Now => _clock.GetElapsedTime(_startTimestamp);
 
-    private void Post(LoopEvent e) => _events.Post(e);
+    private byte RolePriority => _config.Instances.FirstOrDefault()?.Vrrp.Priority ?? 100;
+
+    private string NodeName => _config.Global.NodeName ?? Environment.MachineName;
+
+    /// <summary>True once a stop has handed over every instance and the stop plan has run (or its time is up).</summary>
+    public bool Finished =>
+        _stopping && _instances.All.Count == 0 && (_roles.Coordinator.PlanFinished || _stopDeadline is { } d && Now >= d);
+
+    /// <summary>The earliest time something is due without any input; null when only input can change anything.</summary>
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            TimeSpan? next = _instances.NextDeadline;
+            next = Min(next, _roles.NextDeadline);
+            next = Min(next, _leases.NextDeadline);
+            next = Min(next, _health?.NextDeadline);
+            return Min(next, _stopping ? _stopDeadline : null);
+        }
+    }
+
+    /// <summary>Posts from any thread; the loop handles it in order.</summary>
+    public void Post(LoopEvent e) => _events.Post(e);
+
+    /// <summary>The next posted event without waiting (tests step the loop with it); null when none.</summary>
+    public LoopEvent? TakePending() => _events.Take(TimeSpan.Zero);
+
+    /// <summary>For integrations that take commands (MQTT): the request goes through the loop like the control socket's.</summary>
+    public RouterCommand Commands => async (command, on) =>
+    {
+        var r = await Ask(new ControlRequest(command, On: on)).ConfigureAwait(false);
+        return (r.Ok, r.Ok ? r.Message ?? "ok" : r.Error ?? "failed");
+    };
+
+    public Task<ControlResponse> Ask(ControlRequest request)
+    {
+        var reply = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new ControlArrived(request, reply));
+        return reply.Task;
+    }
+
+    /// <summary>Everything before the first turn: roles to BACKUP, the peer channel, the instances, the probes.</summary>
+    public void Start()
+    {
+        StartMonitor();
+        _log.Info($"routerha {Cli.Version} starting: {_config.Instances.Count} instance(s) from {_config.SourcePath}, control socket {_config.Global.ControlSocket}");
+        // A rebooting former master must not find its WAN or tunnel up: BACKUP state before any election.
+        _roles.Boot(Now);
+        if (_peer is not null) _peer.Start(_ports, NodeName, e => Post(new PeerInput(e)));
+        else if (_config.Actions.Any(a => a.Fenced))
+            _log.Warn("fenced actions are configured but no 'config peer': the tunnel will start without asking the other router");
+        _leases.Attach(_peer?.Channel, Now);
+        _instances.Start(_config);
+        PublishIfChanged();
+    }
+
+    /// <summary>One turn: the event (if any), then every due timer (a steady stream of packets must not starve them),
+    /// then the view if it changed.</summary>
+    public void Turn(LoopEvent? e)
+    {
+        try
+        {
+            if (e is not null) Handle(e);
+            FireDueTimers();
+            if (_stopping && _instances.All.Count == 0) _stopDeadline ??= Now + StopPlanLimit;
+            PublishIfChanged();
+        }
+        catch (Exception ex)
+        {
+            // A bug in one handler must not take the router down with VIPs half-moved.
+            _log.Error($"internal error handling {e?.GetType().Name ?? "timer"}: {ex}");
+        }
+    }
 
     /// <summary>Runs the loop on the calling thread until the daemon has stopped; returns the exit code.</summary>
     public int Run()
     {
-        using var control = new ControlServer(_config.Global.ControlSocket, request =>
-        {
-            var reply = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Post(new ControlArrived(request, reply));
-            return reply.Task;
-        });
+        using var control = new ControlServer(_config.Global.ControlSocket, Ask);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
-        StartMonitor();
-
-        _log.Info($"routerha {Cli.Version} starting: {_config.Instances.Count} instance(s) from {_config.SourcePath}, control socket {control.Path}");
-        StartRoles();
-        foreach (var ic in _config.Instances) StartInstance(ic);
-        StartHealth();
-
-        while (!_stopping || _instances.Count > 0 || !RolesSettled())
-        {
-            var e = _events.Take(UntilNextDeadline());
-            try
-            {
-                if (e is not null) Handle(e);
-                // Timers are checked after every event too: a steady stream of packets must not starve them.
-                FireDueTimers();
-                FenceTick();
-                if (_viewDirty) PublishView();
-            }
-            catch (Exception ex)
-            {
-                // A bug in one handler must not take the router down with VIPs half-moved.
-                _log.Error($"internal error handling {e?.GetType().Name ?? "timer"}: {ex}");
-            }
-        }
-
-        _monitorStop.Cancel();
-        _probeStop.Cancel();
-        StopRoles();
+        Start();
+        while (!Finished) Turn(_events.Take(UntilNextDeadline()));
+        if (!_roles.Coordinator.PlanFinished)
+            _log.Error($"stop plan still running after {StopPlanLimit.TotalSeconds:0} s ({_roles.Coordinator.Plan?.CurrentStep}): exiting anyway");
+        Stop();
         using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         _notify.DrainAsync(drain.Token).GetAwaiter().GetResult();
         _log.Info("routerha stopped");
         return 0;
+    }
+
+    /// <summary>Stops what runs off the loop (monitor, probes, actions, peer channel).</summary>
+    public void Stop()
+    {
+        _monitorStop.Cancel();
+        _health?.Stop();
+        _roles.Stop();
+        _peer?.Stop();
     }
 
     private void OnSignal(PosixSignalContext context)
@@ -113,7 +179,7 @@ internal sealed partial class RouterDaemon
     private void StartMonitor()
     {
         var stop = _monitorStop.Token;
-        INetlinkMonitor monitor;
+        Router.Core.Ports.INetlinkMonitor monitor;
         try
         {
             monitor = _ports.OpenMonitor();
@@ -147,17 +213,8 @@ internal sealed partial class RouterDaemon
 
     private TimeSpan UntilNextDeadline()
     {
-        TimeSpan? next = null;
-        foreach (var rt in _instances)
-        {
-            if (rt.Machine.NextDeadline is { } d && (next is null || d < next)) next = d;
-            if (rt.ReleaseAt is { } r && (next is null || r < next)) next = r;
-        }
-        if (NextRoleDeadline() is { } role && (next is null || role < next)) next = role;
-        if (_health?.NextDeadline is { } h && (next is null || h < next)) next = h;
-        if (_stopping && _stopDeadline is { } stop && (next is null || stop < next)) next = stop;
-        if (next is null) return Timeout.InfiniteTimeSpan;
-        var due = next.Value - Now;
+        if (NextDeadline is not { } next) return Timeout.InfiniteTimeSpan;
+        var due = next - Now;
         // Monitor waits in whole milliseconds: round up, or a sub-millisecond remainder becomes a spin.
         return due <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(due.TotalMilliseconds));
     }
@@ -165,15 +222,14 @@ internal sealed partial class RouterDaemon
     private void FireDueTimers()
     {
         var now = Now;
-        foreach (var rt in _instances.ToArray())
+        _instances.OnTimer(now);
+        _roles.OnTimer(now);
+        if (_leases.NextDeadline is { } l && l <= now)
         {
-            if (rt.Machine.NextDeadline is { } d && d <= now)
-                Execute(rt, rt.Machine.OnTimer(now));
-            if (rt.ReleaseAt is { } r && r <= now)
-                Release(rt, "no new master heard");
+            _leases.OnTimer(now);
+            _roles.OnLeaseSync(now);
         }
-        FireRoleTimers(now);
-        FireHealthTimers(now);
+        if (_health?.NextDeadline is { } h && h <= now && _health.OnTimer(now)) _instances.ApplyHealth(_health.Tracker);
     }
 
     private void Handle(LoopEvent e)
@@ -181,35 +237,30 @@ internal sealed partial class RouterDaemon
         switch (e)
         {
             case PacketArrived p:
-                p.Instance.PacketHandled();
-                OnPacket(p.Instance, p.Packet);
-                break;
-            case AnnounceRound a:
-                if (_instances.Contains(a.Instance) && a.Instance.Machine.State == VrrpState.Master)
-                    Announce(a.Instance, a.Remaining);
+                _instances.OnPacket(p.Instance, p.Packet);
                 break;
             case KernelChanged k:
-                OnKernel(k.Event);
+                _instances.OnKernel(k.Event);
                 break;
             case ReceiveFailed f:
-                OnReceiveFailed(f.Instance, f.Error);
+                _instances.OnReceiveFailed(f.Instance, f.Error);
                 break;
             case KernelMonitorFailed m:
                 _log.Error($"kernel monitor stopped: {m.Error.Message}; restarting it");
                 StartMonitor();
-                ResyncLinks();
+                _instances.ResyncLinks();
                 break;
             case StepDone d:
-                OnStepDone(d.Result);
+                _roles.OnStepDone(d.Result, Now);
                 break;
             case ProbeDone p:
-                OnProbeDone(p);
+                if (_health?.OnProbeDone(p, Now) == true) _instances.ApplyHealth(_health.Tracker);
                 break;
             case PeerInput p:
                 OnPeer(p.Event);
                 break;
             case NotifyFailed n:
-                PublishEvent("notify_failed", null, $"notify {n.Job.Argv[0]} failed: {n.Reason}",
+                _hub.Event("notify_failed", null, $"notify {n.Job.Argv[0]} failed: {n.Reason}",
                     new Dictionary<string, string> { ["script"] = string.Join(' ', n.Job.Argv), ["error"] = n.Reason });
                 break;
             case ControlArrived c:
@@ -226,254 +277,95 @@ internal sealed partial class RouterDaemon
         }
     }
 
-    // ---- instances ------------------------------------------------------------------------------
-
-    private void StartInstance(InstanceConfig ic)
+    private void OnPeer(Router.Peers.PeerEvent e)
     {
-        var link = _ports.Network.GetInterface(ic.Interface);
-        var rt = new InstanceRuntime(ic, null!) { Link = link };
-        if (link is not null) TryOpenSocket(rt);
-        rt.Machine = new VrrpInstance(ic.Vrrp, rt.LocalAddress);
-        _instances.Add(rt);
-
-        // A router that crashed as MASTER may still hold the VIPs; a backup must not answer for them.
-        if (!ic.Vrrp.IsAddressOwner && link is not null) RemoveVips(rt);
-
-        // Fault and maintenance are set before Start, so a router whose link is down starts in FAULT
-        // instead of passing through BACKUP (and its notify script) first.
-        var fault = link is null ? $"interface {ic.Interface} not found"
-            : rt.Socket is null ? rt.LastError ?? "no VRRP socket"
-            : !(link.AdminUp && link.OperUp) ? $"{ic.Interface} is down"
-            : null;
-        if (fault is not null)
-        {
-            rt.LinkFaultReason = fault;
-            rt.LastError ??= fault;
-            ApplyFault(rt, "");
-        }
-        if (_maintenance) Execute(rt, rt.Machine.SetMaintenance(true, Now));
-        Execute(rt, rt.Machine.Start(Now, _config.Global.StartupDelay));
+        if (_peer is null) return;
+        var now = Now;
+        _peer.OnEvent(e, now);
+        _leases.OnPeer(e, _peer.AnyPathUp, now);
+        _roles.OnPeer(e, now);
+        if (e is not Router.Peers.PeerHeartbeat) _roles.OnLeaseSync(now);
     }
 
-    private void TryOpenSocket(InstanceRuntime rt)
+    /// <summary>The role instance changed state: the plan follows, and the fence learns our new role.</summary>
+    private void OnRoleInstanceChanged(InstanceRuntime rt, StateChanged c)
     {
-        try
+        var target = c.To switch
         {
-            rt.OpenSocket(link => _ports.OpenSocket(link, rt.Config),
-                (r, packet) => Post(new PacketArrived(r, packet)),
-                (r, error) => Post(new ReceiveFailed(r, error)));
-            rt.LastError = null;
-        }
-        catch (Exception ex)
+            VrrpState.Master => RoleTarget.Master,
+            VrrpState.Backup => RoleTarget.Backup,
+            VrrpState.Fault => RoleTarget.Fault,
+            _ => RoleTarget.Stopped,
+        };
+        _roles.OnVrrpRole(target, rt.Machine.EffectivePriority, c.Reason, Now);
+    }
+
+    private ControlResponse OnControl(ControlRequest request)
+    {
+        switch (request.Cmd)
         {
-            rt.LastError = $"cannot open VRRP socket on {rt.Config.Interface}: {ex.Message}";
-            _log.Error($"{rt.Name}: {rt.LastError}");
+            case "status":
+                return new ControlResponse(true, Status: _status.Build(_config, _instances, _roles, _peer, _leases, _health, _notify, _hub, Now));
+            case "switchover":
+                return _instances.Switchover(request.Instance);
+            case "maintenance" when request.On is { } on:
+                _instances.SetMaintenance(on);
+                return new ControlResponse(true, Message: on
+                    ? "maintenance on: this router stays BACKUP until 'routerha maintenance off'"
+                    : "maintenance off: this router takes part in elections again");
+            case "maintenance":
+                return new ControlResponse(false, "maintenance needs on or off");
+            case "reload":
+                var (ok, message) = Reload();
+                return ok ? new ControlResponse(true, Message: message) : new ControlResponse(false, message);
+            case "lease":
+                var response = _leases.OnLease(request, Now);
+                _roles.OnLeaseSync(Now);
+                return response;
+            default:
+                return new ControlResponse(false, $"unknown command '{request.Cmd}'");
         }
     }
 
-    /// <summary>handover: keep the VIPs until the backup has taken over (daemon stop); a reload does not wait.</summary>
-    private void StopInstance(InstanceRuntime rt, string why, bool handover)
+    /// <summary>SIGHUP / `routerha reload`: a bad file changes nothing; unchanged instances keep running untouched.</summary>
+    private (bool Ok, string Message) Reload()
     {
-        rt.Stopping = true;
-        rt.HandoverRequested = handover;
-        Execute(rt, rt.Machine.Shutdown(Now));
-        _log.Info($"{rt.Name}: stopping ({why})");
-        if (rt.ReleaseAt is null) Release(rt, why);
-    }
-
-    /// <summary>The end of a handover: the VIPs go; a stopping instance leaves the loop.</summary>
-    private void Release(InstanceRuntime rt, string why)
-    {
-        if (rt.ReleaseAt is not null) _log.Info($"{rt.Name}: releasing VIPs ({why})");
-        rt.ReleaseAt = null;
-        if (rt.Machine.State != VrrpState.Master) RemoveVips(rt);
-        if (!rt.Stopping) return;
-        rt.Dispose();
-        _instances.Remove(rt);
+        var errors = new List<ConfigError>();
+        var fresh = ConfigFile.Load(_config.SourcePath, _ports.Network, errors);
+        if (fresh is null)
+        {
+            foreach (var err in errors) _log.Error(err.ToString());
+            return (false, $"reload refused, still running the previous config: {string.Join("; ", errors.Take(5))}");
+        }
+        if (fresh.Global.ControlSocket != _config.Global.ControlSocket)
+            _log.Warn("control_socket changed: takes effect on restart");
+        if (Log.TryParseLevel(fresh.Global.LogLevel, out var level)) _log.Minimum = level;
+        _config = fresh with { Global = fresh.Global with { ControlSocket = _config.Global.ControlSocket } };
+        return (true, _instances.Reload(_config));
     }
 
     private void Shutdown()
     {
-        foreach (var rt in _instances.ToArray()) StopInstance(rt, "daemon stopping", handover: true);
         _stopping = true;
+        _instances.StopAll("daemon stopping", handover: true);
     }
 
-    // ---- commands from the state machine --------------------------------------------------------
-
-    private void Execute(InstanceRuntime rt, IReadOnlyList<VrrpCommand> commands)
+    private void PublishIfChanged()
     {
-        // The machine emits the announce before the state change; the VIP must be on the link before
-        // we claim it by gratuitous ARP, or neighbours learn an address nobody answers for.
-        if (commands.Any(c => c is StateChanged { To: VrrpState.Master }))
-        {
-            rt.ReleaseAt = null;
-            AddVips(rt);
-        }
-        foreach (var command in commands)
-        {
-            switch (command)
-            {
-                case SendAdvertisement s:
-                    SendAdvert(rt, s.Priority);
-                    break;
-                case AnnounceAddresses:
-                    Announce(rt, Math.Max(1, rt.Settings.GarpRepeat));
-                    break;
-                case StateChanged c:
-                    OnStateChanged(rt, c);
-                    break;
-            }
-        }
+        if (!_hub.Any) return;
+        var version = _instances.Version + _roles.Coordinator.Version + (_peer?.Version ?? 0) + _leases.Version;
+        if (version == _publishedVersion) return;
+        _publishedVersion = version;
+        _hub.View(ViewBuilder.Build(NodeName, _instances, _roles, _peer, _leases, Now));
     }
 
-    private void SendAdvert(InstanceRuntime rt, byte priority)
+    /// <summary>A random boot id per start: the peer tells a restarted router's states from the old run's.</summary>
+    private TunnelFence NewFence(PeerConfig peer) => new(new FenceSettings
     {
-        var socket = rt.Socket;
-        if (socket is null) return;
-        var adv = rt.Advertisement(priority);
-        foreach (var destination in rt.Destinations())
-        {
-            try
-            {
-                socket.Send(VrrpCodec.Encode(adv, socket.SourceAddress, destination), destination);
-            }
-            catch (Exception ex) when (ex is SocketException or IOException)
-            {
-                rt.LastError = $"send to {destination} failed: {ex.Message}";
-                _log.Debug($"{rt.Name}: {rt.LastError}");
-            }
-        }
-    }
+        Paths = peer.Paths.Select(p => p.Name).ToList(),
+        SilenceWindow = peer.FenceWindow,
+        PeerAliveWindow = peer.DeadInterval,
+    }, (ulong)Random.Shared.NextInt64(), peer.Paths[0].Local, RolePriority, Now);
 
-    /// <summary>One round now; the rest spaced by garp_interval (or all at once when it is 0).</summary>
-    private void Announce(InstanceRuntime rt, int rounds)
-    {
-        var link = rt.Link;
-        if (link is null) return;
-        var interval = rt.Settings.GarpInterval;
-        var now = interval <= TimeSpan.Zero ? rounds : 1;
-        for (var i = 0; i < now; i++)
-            foreach (var vip in rt.Settings.VirtualAddresses)
-            {
-                try { _ports.Announcer.Announce(link, vip); }
-                catch (Exception ex) when (ex is SocketException or IOException or InvalidOperationException)
-                {
-                    rt.LastError = $"announce {vip} failed: {ex.Message}";
-                    _log.Warn($"{rt.Name}: {rt.LastError}");
-                }
-            }
-        var remaining = rounds - now;
-        if (remaining > 0)
-            _ = Task.Delay(interval, _clock).ContinueWith(_ => Post(new AnnounceRound(rt, remaining)), TaskScheduler.Default);
-    }
-
-    private void OnStateChanged(InstanceRuntime rt, StateChanged c)
-    {
-        _log.Info($"{rt.Name}: {Name(c.From)} -> {Name(c.To)} ({c.Reason})");
-        PublishEvent("transition", rt, $"{rt.Name}: {Name(c.From)} -> {Name(c.To)} ({c.Reason})", new Dictionary<string, string>
-        {
-            ["from"] = Name(c.From),
-            ["to"] = Name(c.To),
-            ["reason"] = c.Reason,
-            ["priority"] = rt.Machine.EffectivePriority.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        if (c.From == VrrpState.Master && c.To != VrrpState.Master)
-        {
-            if (rt.HandoverRequested)
-                rt.ReleaseAt = Now + 4 * rt.Settings.AdvertInterval + TimeSpan.FromMilliseconds(10);
-            else
-                RemoveVips(rt);
-        }
-        rt.HandoverRequested = false;
-        Notify(rt, c.To);
-        if (rt == RoleInstance) OnRoleInstanceChanged(rt, c);
-        if (rt.Config.SyncGroup is { } group)
-        {
-            var members = _instances.Where(i => i.Config.SyncGroup == group).ToList();
-            foreach (var (member, target) in SyncGroup.Follow(members.Select(m => m.Machine).ToList(), rt.Machine, c))
-            {
-                var other = members.First(m => ReferenceEquals(m.Machine, member));
-                Execute(other, member.ForceState(target, $"sync group {group}: {rt.Name} is {Name(c.To)}", Now));
-            }
-            NotifyGroup(group, members);
-        }
-    }
-
-    /// <summary>Group scripts run once per group state, when every member has arrived in it.</summary>
-    private void NotifyGroup(string group, List<InstanceRuntime> members)
-    {
-        var state = members[0].Machine.State;
-        if (members.Any(m => m.Machine.State != state)) return;
-        if (_groupStates.TryGetValue(group, out var last) && last == state) return;
-        _groupStates[group] = state;
-        if (_config.SyncGroups.FirstOrDefault(g => g.Name == group) is not { } config) return;
-        var name = state == VrrpState.Initialize ? "STOP" : Name(state);
-        var env = new Dictionary<string, string> { ["ROUTERHA_GROUP"] = group, ["ROUTERHA_STATE"] = name };
-        EnqueueNotify(config.Notify, state, ["GROUP", group, name], env);
-    }
-
-    private void AddVips(InstanceRuntime rt) => ChangeVips(rt, add: true);
-
-    private void RemoveVips(InstanceRuntime rt) => ChangeVips(rt, add: false);
-
-    /// <summary>Both directions are idempotent in the kernel port; a failure is kept for status, never thrown.</summary>
-    private void ChangeVips(InstanceRuntime rt, bool add)
-    {
-        if (rt.Link is not { } link) return;
-        foreach (var vip in rt.Config.VirtualPrefixes)
-        {
-            try
-            {
-                if (add) _ports.Network.AddAddress(link.Index, vip);
-                else _ports.Network.RemoveAddress(link.Index, vip);
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
-            {
-                rt.LastError = add ? $"cannot add {vip} to {link.Name}: {ex.Message}" : $"cannot remove {vip} from {link.Name}: {ex.Message}";
-                _log.Error($"{rt.Name}: {rt.LastError}");
-            }
-        }
-    }
-
-    private void Notify(InstanceRuntime rt, VrrpState state)
-    {
-        var name = state == VrrpState.Initialize ? "STOP" : Name(state);
-        var priority = rt.Machine.EffectivePriority.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var env = new Dictionary<string, string>
-        {
-            ["ROUTERHA_INSTANCE"] = rt.Name,
-            ["ROUTERHA_STATE"] = name,
-            ["ROUTERHA_PRIORITY"] = priority,
-            ["ROUTERHA_INTERFACE"] = rt.Config.Interface,
-            ["ROUTERHA_VRID"] = rt.Settings.Vrid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        EnqueueNotify(rt.Config.Notify, state, ["INSTANCE", rt.Name, name, priority], env);
-    }
-
-    /// <summary>keepalived order: the state-specific script first, then the generic one with arguments.</summary>
-    private void EnqueueNotify(NotifyConfig n, VrrpState state, string[] genericArgs, Dictionary<string, string> env)
-    {
-        var specific = state switch
-        {
-            VrrpState.Master => n.NotifyMaster,
-            VrrpState.Backup => n.NotifyBackup,
-            VrrpState.Fault => n.NotifyFault,
-            _ => n.NotifyStop,
-        };
-        if (specific is not null) Enqueue(CommandLine.Split(specific), env);
-        if (n.Notify is not null) Enqueue([.. CommandLine.Split(n.Notify), .. genericArgs], env);
-    }
-
-    private void Enqueue(IReadOnlyList<string> argv, Dictionary<string, string> env)
-    {
-        if (argv.Count > 0) _notify.Enqueue(new NotifyJob(argv, env));
-    }
-
-    internal static string Name(VrrpState s) => s switch
-    {
-        VrrpState.Master => "MASTER",
-        VrrpState.Backup => "BACKUP",
-        VrrpState.Fault => "FAULT",
-        _ => "INIT",
-    };
+    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 }

@@ -13,7 +13,7 @@ namespace Router.Peers;
 /// <see cref="PeerPathUp"/> (raised on every new connection of a path, also when one replaces another) and rely
 /// on acknowledgements for anything that must arrive.
 /// </summary>
-public sealed class PeerChannel : IAsyncDisposable
+public sealed class PeerChannel : IPeerChannel
 {
     /// <summary>Inbound handshakes in progress per path beyond this are dropped at once (a connection flood must not pile up).</summary>
     const int MaxPendingInbound = 8;

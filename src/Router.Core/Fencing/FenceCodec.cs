@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Router.Core.Fencing;
 
@@ -61,14 +60,6 @@ public static class FenceCodec
             SeenGeneration: BinaryPrimitives.ReadUInt64BigEndian(rest[8..]));
     }
 
-    /// <summary>Orders two routers for the dual-master tie: priority first, then address (IPv4 below IPv6, then bytewise).</summary>
-    public static int CompareRank(byte priorityA, IPAddress addressA, byte priorityB, IPAddress addressB)
-    {
-        if (priorityA != priorityB) return priorityA.CompareTo(priorityB);
-        if (addressA.AddressFamily != addressB.AddressFamily)
-            return addressA.AddressFamily == AddressFamily.InterNetwork ? -1 : 1;
-        return addressA.GetAddressBytes().AsSpan().SequenceCompareTo(addressB.GetAddressBytes());
-    }
 
     static FenceState? Fail(string message, out string? error)
     {

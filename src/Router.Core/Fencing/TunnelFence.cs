@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Net;
+using Router.Core.Vrrp;
 
 namespace Router.Core.Fencing;
 
 /// <summary>
-/// The tunnel gate of one router against one peer, pure: every input takes the monotonic time, and Evaluate(now)
-/// says whether the tunnel may start, must stop, or whether we must step down.
+/// The tunnel gate of one router against one peer, pure: every input takes the monotonic time. Verdict(now) says,
+/// without changing anything, whether the tunnel may start, must stop, or whether we must step down; Advance(now)
+/// moves the dual-master bookkeeping to <c>now</c> (episodes that ended by time alone) and returns the same verdict.
 /// </summary>
 /// <remarks>
 /// The tunnel may start on a MASTER only when (a) the peer's latest state says Released and was sent after the peer
@@ -86,7 +88,6 @@ public sealed class TunnelFence
         Track(now);
     }
 
-    /// <summary>Any authenticated frame (heartbeat or message) arrived on this path.</summary>
     /// <summary>A path's connection came up (authenticated): the peer is reachable there.</summary>
     public void OnPathUp(string path, TimeSpan now)
     {
@@ -108,6 +109,7 @@ public sealed class TunnelFence
     public bool PeerAlive(TimeSpan now) =>
         _pathsUp.Count > 0 && !_peerRoleStale && now - _lastHeard.Values.Max() < _settings.PeerAliveWindow;
 
+    /// <summary>Any authenticated frame (heartbeat or message) arrived on this path.</summary>
     public void OnHeard(string path, TimeSpan now)
     {
         if (_lastHeard.TryGetValue(path, out var last) && now > last) _lastHeard[path] = now;
@@ -135,9 +137,16 @@ public sealed class TunnelFence
         return true;
     }
 
-    public FenceVerdict Evaluate(TimeSpan now)
+    /// <summary>Closes or opens dual-master episodes that time alone decided, then returns <see cref="Verdict"/>.</summary>
+    public FenceVerdict Advance(TimeSpan now)
     {
         Track(now);
+        return Verdict(now);
+    }
+
+    /// <summary>What the fence says now; a query, it changes nothing (an episode that time ended is closed by Advance).</summary>
+    public FenceVerdict Verdict(TimeSpan now)
+    {
         var silenceEnds = _lastHeard.Values.Max() + _settings.SilenceWindow;
         var silent = now >= silenceEnds;
         if (_role != FenceRole.Master)
@@ -157,7 +166,7 @@ public sealed class TunnelFence
         return new FenceVerdict(TunnelGate.Allowed, "peer confirmed its tunnel is released", false, false, null);
     }
 
-    bool PeerOutranks(FenceState peer) => FenceCodec.CompareRank(peer.Priority, peer.Address, _priority, _address) > 0;
+    bool PeerOutranks(FenceState peer) => VrrpTiming.AdvertWins(peer.Priority, peer.Address, _priority, _address);
 
     static FenceVerdict Wait(string reason, TimeSpan silenceEnds) => new(TunnelGate.Wait, reason, false, false, silenceEnds);
 

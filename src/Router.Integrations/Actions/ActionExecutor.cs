@@ -6,13 +6,22 @@ namespace Router.Integrations.Actions;
 /// <summary>The end of one attempt, to hand back to <see cref="PlanRunner.StepFinished"/> on the event loop.</summary>
 public sealed record StepResult(long Ticket, bool Ok, string? Error, TimeSpan Elapsed);
 
+/// <summary>Runs plan steps off the event loop and reports each end (the seam the daemon's tests replace).</summary>
+public interface IStepRunner : IAsyncDisposable
+{
+    void Start(StartStep command);
+
+    /// <summary>Kills the attempt; its result is not reported.</summary>
+    void Cancel(long ticket);
+}
+
 /// <summary>
 /// Runs the PlanRunner's StartStep commands off the event loop, one at a time: a step starts only after the
 /// previous one has ended, also when that one was cancelled, so a superseded "tunnel start" is dead before
 /// "tunnel stop" runs. Each attempt is also bounded by its step's timeout here. Results go to
 /// <c>report</c> (called on a pool thread: post them into the loop). Fence steps are not run here.
 /// </summary>
-public sealed class ActionExecutor(IReadOnlyDictionary<string, IRoleAction> actions, Action<StepResult> report) : IAsyncDisposable
+public sealed class ActionExecutor(IReadOnlyDictionary<string, IRoleAction> actions, Action<StepResult> report) : IStepRunner
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<long, CancellationTokenSource> _running = [];

@@ -38,7 +38,7 @@ public class FenceTests
     public void A_backup_never_may_run_the_tunnel()
     {
         var a = Fence(1, AddrA, 150);
-        var v = a.Evaluate(S(100));
+        var v = a.Advance(S(100));
         Assert.Equal(TunnelGate.NotMaster, v.Gate);
         Assert.True(v.StopTunnel);
     }
@@ -55,14 +55,14 @@ public class FenceTests
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
         b.SetLocal(FenceRole.Backup, 150, TunnelStatus.Stopping, S(1));
         Exchange(a, b, S(1));
-        var waiting = a.Evaluate(S(1));
+        var waiting = a.Advance(S(1));
         Assert.Equal(TunnelGate.Wait, waiting.Gate);
         Assert.Contains("stopping", waiting.Reason);
         Assert.Equal(S(1) + Window, waiting.RecheckAt);
 
         b.SetLocal(FenceRole.Backup, 150, TunnelStatus.Released, S(2.5));
         Exchange(a, b, S(2.5));
-        var go = a.Evaluate(S(2.5));
+        var go = a.Advance(S(2.5));
         Assert.Equal(TunnelGate.Allowed, go.Gate);
         Assert.Equal("peer confirmed its tunnel is released", go.Reason);
         Assert.False(go.StopTunnel);
@@ -76,11 +76,11 @@ public class FenceTests
         Exchange(a, b, S(0)); // both BACKUP, both released
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
         // b's earlier "released" is on file, but b has not seen a's MASTER state yet.
-        var v = a.Evaluate(S(1));
+        var v = a.Advance(S(1));
         Assert.Equal(TunnelGate.Wait, v.Gate);
         Assert.Contains("acknowledge", v.Reason);
         Exchange(a, b, S(1.2));
-        Assert.Equal(TunnelGate.Allowed, a.Evaluate(S(1.2)).Gate);
+        Assert.Equal(TunnelGate.Allowed, a.Advance(S(1.2)).Gate);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public class FenceTests
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
         // b no longer answers on the lan, but its heartbeats still arrive over the dedicated link.
         for (var t = 1.0; t <= 60; t += 1) a.OnHeard("link", S(t));
-        var v = a.Evaluate(S(60));
+        var v = a.Advance(S(60));
         Assert.Equal(TunnelGate.Wait, v.Gate);
         Assert.Equal(S(60) + Window, v.RecheckAt);
         Assert.Equal(S(0), a.LastHeard["lan"]);
@@ -109,10 +109,10 @@ public class FenceTests
         a.OnHeard("link", S(3));
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(4));
 
-        var before = a.Evaluate(S(3) + Window - TimeSpan.FromMilliseconds(1));
+        var before = a.Advance(S(3) + Window - TimeSpan.FromMilliseconds(1));
         Assert.Equal(TunnelGate.Wait, before.Gate);
         Assert.Equal(S(3) + Window, before.RecheckAt);
-        var at = a.Evaluate(S(3) + Window);
+        var at = a.Advance(S(3) + Window);
         Assert.Equal(TunnelGate.Allowed, at.Gate);
         Assert.Equal("peer silent on every path for 15 s", at.Reason);
     }
@@ -122,11 +122,11 @@ public class FenceTests
     {
         var a = Fence(1, AddrA, 100, now: S(5));
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(9));
-        var v = a.Evaluate(S(10));
+        var v = a.Advance(S(10));
         Assert.Equal(TunnelGate.Wait, v.Gate);
-        Assert.Contains("has not reported", a.Evaluate(S(5)).Reason);
+        Assert.Contains("has not reported", a.Advance(S(5)).Reason);
         Assert.Equal(S(5) + Window, v.RecheckAt);
-        Assert.Equal(TunnelGate.Allowed, a.Evaluate(S(20)).Gate);
+        Assert.Equal(TunnelGate.Allowed, a.Advance(S(20)).Gate);
     }
 
     [Fact]
@@ -138,11 +138,11 @@ public class FenceTests
         b.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0)); // partition: b took over with its tunnel
         Exchange(a, b, S(10));
 
-        var atB = b.Evaluate(S(10));
+        var atB = b.Advance(S(10));
         Assert.True(atB.StepDown);
         Assert.True(atB.StopTunnel);
         Assert.Contains("stepping down", atB.Reason);
-        var atA = a.Evaluate(S(10));
+        var atA = a.Advance(S(10));
         Assert.False(atA.StepDown);
         Assert.False(atA.StopTunnel);
         Assert.Equal(TunnelGate.Wait, atA.Gate);
@@ -150,8 +150,8 @@ public class FenceTests
         b.SetLocal(FenceRole.Master, 100, TunnelStatus.Stopping, S(10.5));
         b.SetLocal(FenceRole.Backup, 100, TunnelStatus.Released, S(12));
         Exchange(a, b, S(12));
-        Assert.Equal(TunnelGate.Allowed, a.Evaluate(S(12)).Gate);
-        Assert.Equal(TunnelGate.NotMaster, b.Evaluate(S(12)).Gate);
+        Assert.Equal(TunnelGate.Allowed, a.Advance(S(12)).Gate);
+        Assert.Equal(TunnelGate.NotMaster, b.Advance(S(12)).Gate);
     }
 
     [Fact]
@@ -162,8 +162,8 @@ public class FenceTests
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0));
         b.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0));
         Exchange(a, b, S(0));
-        Assert.True(a.Evaluate(S(0)).StepDown);
-        Assert.False(b.Evaluate(S(0)).StepDown);
+        Assert.True(a.Advance(S(0)).StepDown);
+        Assert.False(b.Advance(S(0)).StepDown);
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public class FenceTests
         Exchange(a, b, S(40));
         a.OnHeard("link", S(45));
         Assert.Single(a.TakeEvents());
-        a.Evaluate(S(45) + Window);
+        a.Advance(S(45) + Window);
         var silent = Assert.IsType<DualMasterEnded>(Assert.Single(a.TakeEvents()));
         Assert.Equal("peer silent on every path", silent.Reason);
         Assert.Equal(S(20), silent.Duration);
@@ -253,10 +253,10 @@ public class FenceTests
         b.OnPathDown("lan", S(0.5)); // the crash resets the connection
         b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
 
-        var v = b.Evaluate(S(1));
+        var v = b.Advance(S(1));
         Assert.False(v.StepDown);
         Assert.Equal(TunnelGate.Wait, v.Gate); // its tunnel may still be up: wait for the silence window
-        Assert.Equal(TunnelGate.Allowed, b.Evaluate(S(0) + Window).Gate);
+        Assert.Equal(TunnelGate.Allowed, b.Advance(S(0) + Window).Gate);
     }
 
     [Fact]
@@ -267,8 +267,8 @@ public class FenceTests
         a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
         Exchange(a, b, S(0));
         b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1));
-        Assert.True(b.Evaluate(S(1)).StepDown);   // heard 1 s ago on an up path: a live better master
-        Assert.False(b.Evaluate(S(3.5)).StepDown); // powered off: nothing for longer than the alive window (3 s)
+        Assert.True(b.Advance(S(1)).StepDown);   // heard 1 s ago on an up path: a live better master
+        Assert.False(b.Advance(S(3.5)).StepDown); // powered off: nothing for longer than the alive window (3 s)
     }
 
     [Fact]
@@ -281,10 +281,10 @@ public class FenceTests
         b.OnPathDown("lan", S(1));                 // A's daemon dies
         b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1.4));
         b.OnPathUp("lan", S(2));                   // its new run connects, before saying anything
-        Assert.False(b.Evaluate(S(2)).StepDown);   // the old run's MASTER claim no longer pushes B down
+        Assert.False(b.Advance(S(2)).StepDown);   // the old run's MASTER claim no longer pushes B down
 
         var restarted = Fence(3, AddrA, 150, S(2)); // the new run comes up BACKUP and says so
         b.OnPeerState("lan", Roundtrip(restarted.LocalState), S(2.1));
-        Assert.False(b.Evaluate(S(2.1)).StepDown);
+        Assert.False(b.Advance(S(2.1)).StepDown);
     }
 }

@@ -4,7 +4,7 @@ using Router.Core.Config;
 using Router.Core.Ports;
 using Router.Core.Vrrp;
 
-namespace Router.Daemon;
+namespace Router.Daemon.Instances;
 
 /// <summary>
 /// One configured instance at run time: its state machine, its socket and the kernel facts it depends on.
@@ -15,7 +15,7 @@ internal sealed class InstanceRuntime : IDisposable
 {
     /// <summary>Packets posted to the loop and not yet handled; past this a flood is shed, not queued.</summary>
     public const int MaxPendingPackets = 256;
-    private CancellationTokenSource? _receiveStop;
+    private IDisposable? _receiver;
     private int _pendingPackets;
     private long _shedPackets;
 
@@ -34,15 +34,11 @@ internal sealed class InstanceRuntime : IDisposable
     public Dictionary<VrrpDropReason, long> Drops { get; } = [];
     public long VipsRestored { get; set; }
     public bool AddressMismatchLogged { get; set; }
-    /// <summary>Set just before a handover we chose (stop, switchover, maintenance): leaving MASTER then keeps the VIPs.</summary>
-    public bool HandoverRequested { get; set; }
-    /// <summary>
-    /// After a priority-0 handover the VIPs stay until the new master is heard or this time passes
-    /// (make-before-break: clients keep an answer while the backup's skew timer runs).
-    /// </summary>
-    public TimeSpan? ReleaseAt { get; set; }
-    /// <summary>Removed from the loop once its VIPs are released.</summary>
+    /// <summary>Shut down and waiting for its VIPs to be released; then it leaves the loop.</summary>
     public bool Stopping { get; set; }
+    /// <summary>The VIPs the kernel has on the link, kept from netlink events (one dump when the link is (re)learnt).</summary>
+    public HashSet<IPAddress> PresentVips { get; } = [];
+    public bool VipsPresent => Config.VirtualPrefixes.All(v => PresentVips.Contains(v.Address));
     public string? LastError { get; set; }
     /// <summary>FAULT because of the interface (down or missing), as opposed to maintenance etc.</summary>
     public string? LinkFaultReason { get; set; }
@@ -62,42 +58,25 @@ internal sealed class InstanceRuntime : IDisposable
         Drops[reason] = n + 1;
     }
 
-    /// <summary>Opens the socket on the current link and starts posting its packets to the loop.</summary>
-    public void OpenSocket(Func<InterfaceInfo, IVrrpSocket> open, Action<InstanceRuntime, ReceivedVrrp> onPacket,
-        Action<InstanceRuntime, Exception> onFailure)
+    /// <summary>Opens the socket on the current link and starts posting its packets to the loop; past
+    /// MaxPendingPackets unhandled ones a flood is shed, not queued.</summary>
+    public void OpenSocket(Func<InterfaceInfo, IVrrpSocket> open, ReceiveStarter startReceiving,
+        Action<InstanceRuntime, ReceivedVrrp> onPacket, Action<InstanceRuntime, Exception> onFailure)
     {
         CloseSocket();
         if (Link is null) return;
         var socket = open(Link);
         Socket = socket;
-        var stop = new CancellationTokenSource();
-        _receiveStop = stop;
-        _ = Task.Run(async () =>
+        _receiver = startReceiving(socket, packet =>
         {
-            while (!stop.IsCancellationRequested)
+            if (Interlocked.Increment(ref _pendingPackets) > MaxPendingPackets)
             {
-                try
-                {
-                    var packet = await socket.ReceiveAsync(stop.Token);
-                    if (Interlocked.Increment(ref _pendingPackets) > MaxPendingPackets)
-                    {
-                        Interlocked.Decrement(ref _pendingPackets);
-                        Interlocked.Increment(ref _shedPackets);
-                        continue;
-                    }
-                    onPacket(this, packet);
-                }
-                catch (Exception) when (stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception e)
-                {
-                    onFailure(this, e);
-                    return;
-                }
+                Interlocked.Decrement(ref _pendingPackets);
+                Interlocked.Increment(ref _shedPackets);
+                return;
             }
-        });
+            onPacket(this, packet);
+        }, e => onFailure(this, e));
     }
 
     /// <summary>The loop took one posted packet off the queue.</summary>
@@ -108,8 +87,8 @@ internal sealed class InstanceRuntime : IDisposable
 
     public void CloseSocket()
     {
-        _receiveStop?.Cancel();
-        _receiveStop = null;
+        _receiver?.Dispose();
+        _receiver = null;
         Socket?.Dispose();
         Socket = null;
     }

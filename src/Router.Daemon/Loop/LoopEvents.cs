@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Router.Core.Ports;
 using Router.Daemon.Control;
+using Router.Daemon.Instances;
 
 namespace Router.Daemon;
 
@@ -18,9 +19,6 @@ internal sealed record KernelMonitorFailed(Exception Error) : LoopEvent;
 internal sealed record ControlArrived(ControlRequest Request, TaskCompletionSource<ControlResponse> Reply) : LoopEvent;
 
 internal sealed record SignalArrived(PosixSignal Signal) : LoopEvent;
-
-/// <summary>The next round of a spaced gratuitous ARP / NA burst.</summary>
-internal sealed record AnnounceRound(InstanceRuntime Instance, int Remaining) : LoopEvent;
 
 /// <summary>An action attempt of the role plan ended (from the ActionExecutor's thread).</summary>
 internal sealed record StepDone(Router.Integrations.Actions.StepResult Result) : LoopEvent;

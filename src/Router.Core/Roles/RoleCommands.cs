@@ -1,0 +1,26 @@
+namespace Router.Core.Roles;
+
+/// <summary>What the daemon must do after feeding the <see cref="RoleCoordinator"/> an event, in order.</summary>
+public abstract record RoleCommand;
+
+/// <summary>Run one attempt of a plan step with its action backend; report the end with
+/// <see cref="RoleCoordinator.OnStepResult"/> quoting the ticket.</summary>
+public sealed record RunStep(StartStep Start) : RoleCommand;
+
+/// <summary>Abandon the attempt with this ticket (timed out or superseded): kill what it started.</summary>
+public sealed record CancelRun(long Ticket) : RoleCommand;
+
+/// <summary>Hand the merged lease set to the DHCP server; always right before the DHCP start step runs.</summary>
+public sealed record PrepareDhcp : RoleCommand;
+
+/// <summary>Send our fence state (<see cref="Fencing.FenceCodec"/> bytes) to the peer: on every path when
+/// <paramref name="Path"/> is null, else on that path only.</summary>
+public sealed record SendFenceState(byte[] Payload, string? Path) : RoleCommand;
+
+public enum NoteLevel { Debug, Info, Warn, Error }
+
+/// <summary>A line for the log.</summary>
+public sealed record RoleNote(NoteLevel Level, string Text) : RoleCommand;
+
+/// <summary>An event for integrations (MQTT alerts): a kind, a sentence, and fields.</summary>
+public sealed record RoleAlert(string Kind, string Message, IReadOnlyDictionary<string, string> Fields) : RoleCommand;

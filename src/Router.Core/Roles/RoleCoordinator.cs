@@ -1,0 +1,379 @@
+using System.Globalization;
+using Router.Core.Fencing;
+
+namespace Router.Core.Roles;
+
+public sealed record RoleCoordinatorSettings
+{
+    /// <summary>The configured actions; none means no plan (VRRP and the fence still run).</summary>
+    public IReadOnlyList<ActionSpec> Actions { get; init; } = [];
+
+    /// <summary>Our fence state is sent again this often, which repairs a frame lost on a path that dropped.</summary>
+    public TimeSpan FenceResend { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A DHCP start waits at most this long for a connected peer's lease catch-up (docs/leases.md).</summary>
+    public TimeSpan DhcpHoldLimit { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// What MASTER means beyond the VIP, pure: the role plan (WAN, fence, tunnel, DHCP), the fence gate in front of the
+/// tunnel, demotion of a MASTER that sees a better live MASTER, the tunnel status the peer is told, and the hold of a
+/// DHCP start until the peer's leases are here. Driven like VrrpInstance: every input takes the monotonic time and
+/// returns <see cref="RoleCommand"/>s; the owner calls <see cref="OnTimer"/> at <see cref="NextDeadline"/>.
+/// </summary>
+/// <remarks>
+/// After every input the coordinator settles: it shares a changed fence state, answers a waiting fence step once
+/// the gate opens or closes, and demotes or restores the plan's role. So no per-turn tick is needed, and the
+/// queries (<see cref="Plan"/>, <see cref="Verdict"/>, ...) change nothing.
+/// </remarks>
+public sealed class RoleCoordinator
+{
+    private readonly RoleCoordinatorSettings _settings;
+    private readonly PlanRunner? _plan;
+    private readonly TunnelFence? _fence;
+    private readonly Dictionary<long, PlanStep> _running = [];
+    private long? _fenceTicket;
+    private (StartStep Step, TimeSpan Until)? _dhcpHold;
+    private RoleTarget? _role;
+    private RoleTarget _vrrpRole = RoleTarget.Backup;
+    private byte _priority;
+    private bool _demoted;
+    private TunnelStatus _tunnel = TunnelStatus.Released;
+    private bool _leaseWaiting;
+    private TimeSpan _nextFenceSend;
+    private TimeSpan? _fenceRecheck;
+    private string? _lastFenceReason;
+
+    /// <param name="fence">Null when no peer is configured: the fence step then passes at once.</param>
+    public RoleCoordinator(RoleCoordinatorSettings settings, TunnelFence? fence, byte priority)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        _fence = fence;
+        _priority = priority;
+        if (settings.Actions.Count > 0) _plan = new PlanRunner(settings.Actions);
+    }
+
+    /// <summary>Grows whenever something `status` or the published view shows has changed.</summary>
+    public long Version { get; private set; }
+
+    public bool HasPlan => _plan is not null;
+
+    /// <summary>No plan, or the current plan has run every step.</summary>
+    public bool PlanFinished => _plan is null || _plan.Finished;
+
+    public PlanStatus? Plan => _plan?.Status;
+
+    public TunnelStatus Tunnel => _tunnel;
+
+    /// <summary>The VRRP role is MASTER but WAN, tunnel and DHCP stay as on a BACKUP: the peer is a better live MASTER.</summary>
+    public bool Demoted => _demoted;
+
+    /// <summary>The fence, for status (its queries change nothing); null without a peer.</summary>
+    public TunnelFence? Fence => _fence;
+
+    public FenceVerdict? Verdict(TimeSpan now) => _fence?.Verdict(now);
+
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            var next = _plan?.NextDeadline;
+            next = Min(next, _fenceRecheck);
+            if (_fence is not null) next = Min(next, _nextFenceSend);
+            if (_dhcpHold is { } h) next = Min(next, h.Until);
+            return next;
+        }
+    }
+
+    /// <summary>Before the first election: WAN, tunnel and DHCP into the BACKUP state, so a rebooting former master
+    /// does not find them up.</summary>
+    public IReadOnlyList<RoleCommand> Boot(TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_plan is not null)
+        {
+            _role = RoleTarget.Backup;
+            Execute(_plan.Boot(now), now, commands);
+        }
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>The role instance changed state (Stopped when it shut down).</summary>
+    public IReadOnlyList<RoleCommand> OnVrrpRole(RoleTarget target, byte priority, string reason, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        _vrrpRole = target;
+        _priority = priority;
+        if (_fence is not null)
+        {
+            _fence.SetLocal(FenceRoleOf(target), priority, _tunnel, now);
+            // Asked before the plan moves: a MASTER across a LAN cut must not start WAN even for a moment.
+            _demoted = _fence.Advance(now).StepDown;
+        }
+        UpdateRole(reason, now, commands);
+        Settle(now, commands);
+        return commands;
+    }
+
+    public IReadOnlyList<RoleCommand> OnStepResult(long ticket, bool ok, string? error, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_plan is null) return commands;
+        if (_running.Remove(ticket, out var step))
+        {
+            if (step.Phase == StepPhase.Tunnel)
+                SetTunnel(step.Direction == ActionDirection.Start
+                    ? (ok ? TunnelStatus.Up : TunnelStatus.Starting)
+                    : (ok ? TunnelStatus.Released : TunnelStatus.Stopping), now);
+            if (!ok)
+            {
+                var what = $"{step.Name} {Lower(step.Direction)}";
+                commands.Add(new RoleNote(NoteLevel.Warn, $"action {what} failed: {error}"));
+                commands.Add(new RoleAlert("action_failed", $"{what} failed: {error}",
+                    new Dictionary<string, string> { ["action"] = step.Name, ["error"] = error ?? "" }));
+            }
+        }
+        Execute(_plan.StepFinished(ticket, ok, error, now), now, commands);
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>A peer-channel path came up: the peer is reachable there and gets our state on it at once.</summary>
+    public IReadOnlyList<RoleCommand> OnPathUp(string path, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_fence is null) return commands;
+        _fence.OnPathUp(path, now);
+        commands.Add(new SendFenceState(FenceCodec.Encode(_fence.LocalState), path));
+        Settle(now, commands);
+        return commands;
+    }
+
+    public IReadOnlyList<RoleCommand> OnPathDown(string path, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_fence is null) return commands;
+        _fence.OnPathDown(path, now);
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>Any authenticated frame arrived on this path.</summary>
+    public IReadOnlyList<RoleCommand> OnHeard(string path, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_fence is null) return commands;
+        _fence.OnHeard(path, now);
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>A fence message (<see cref="FenceMessageTypes.State"/>) arrived on this path.</summary>
+    public IReadOnlyList<RoleCommand> OnFenceMessage(string path, ReadOnlySpan<byte> payload, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_fence is null) return commands;
+        _fence.OnHeard(path, now);
+        if (FenceCodec.Decode(payload, out var error) is { } state) _fence.OnPeerState(path, state, now);
+        else commands.Add(new RoleNote(NoteLevel.Warn, $"peer sent an unreadable fence state on {path}: {error}"));
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>Lease replication's connection state: a DHCP start waits while the peer is connected and still
+    /// sending what we lack.</summary>
+    public IReadOnlyList<RoleCommand> OnLeaseSync(bool connected, bool caughtUp, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        _leaseWaiting = connected && !caughtUp;
+        ReleaseDhcpHold(now, commands);
+        Settle(now, commands);
+        return commands;
+    }
+
+    public IReadOnlyList<RoleCommand> OnTimer(TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_plan?.NextDeadline is { } d && d <= now) Execute(_plan.OnTimer(now), now, commands);
+        ReleaseDhcpHold(now, commands);
+        Settle(now, commands);
+        return commands;
+    }
+
+    private void UpdateRole(string reason, TimeSpan now, List<RoleCommand> commands)
+    {
+        var target = _vrrpRole == RoleTarget.Master && _demoted ? RoleTarget.Backup : _vrrpRole;
+        if (target == _role) return;
+        _role = target;
+        if (_plan is not null) Execute(_plan.Transition(target, reason, now), now, commands);
+    }
+
+    private void Execute(IReadOnlyList<PlanCommand> plan, TimeSpan now, List<RoleCommand> commands)
+    {
+        foreach (var command in plan)
+        {
+            switch (command)
+            {
+                case StartStep { Step.Phase: StepPhase.Fence } s when _fence is null:
+                    // No peer configured: nothing to ask (warned about at start).
+                    Execute(_plan!.StepFinished(s.Ticket, true, null, now), now, commands);
+                    break;
+                case StartStep { Step.Phase: StepPhase.Fence } s:
+                    _fenceTicket = s.Ticket; // answered by Settle, now or when the gate opens
+                    break;
+                case StartStep { Step: { Phase: StepPhase.Dhcp, Direction: ActionDirection.Start } } s when _leaseWaiting:
+                    _dhcpHold = (s, now + _settings.DhcpHoldLimit);
+                    commands.Add(new RoleNote(NoteLevel.Info, $"role {RoleNames.Of(s.Target)}: {s.Step.Name} waits for the leases " +
+                                                              $"from the peer (at most {Seconds(_settings.DhcpHoldLimit)})"));
+                    break;
+                case StartStep { Step: { Phase: StepPhase.Dhcp, Direction: ActionDirection.Start } } s:
+                    commands.Add(new PrepareDhcp());
+                    Run(s, now, commands);
+                    break;
+                case StartStep s:
+                    Run(s, now, commands);
+                    break;
+                case CancelStep c:
+                    Cancel(c.Ticket, now, commands);
+                    break;
+                case PlanCompleted p:
+                    var how = p.Failed.Count == 0 ? "done" : $"done with failures: {string.Join(", ", p.Failed)}";
+                    commands.Add(p.Failed.Count == 0
+                        ? new RoleNote(NoteLevel.Info, $"role {RoleNames.Of(p.Target)} plan {how} in {Seconds(p.Duration)}")
+                        : new RoleNote(NoteLevel.Warn, $"role {RoleNames.Of(p.Target)} plan {how} ({Seconds(p.Duration)})"));
+                    commands.Add(new RoleAlert("plan", $"role {RoleNames.Of(p.Target)} plan {how}", new Dictionary<string, string>
+                    {
+                        ["target"] = RoleNames.Of(p.Target),
+                        ["failed"] = string.Join(",", p.Failed),
+                        ["duration_ms"] = p.Duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture),
+                    }));
+                    break;
+            }
+        }
+        if (plan.Count > 0) Version++;
+    }
+
+    private void Run(StartStep s, TimeSpan now, List<RoleCommand> commands)
+    {
+        if (s.Step.Phase == StepPhase.Tunnel)
+            SetTunnel(s.Step.Direction == ActionDirection.Start ? TunnelStatus.Starting : TunnelStatus.Stopping, now);
+        _running[s.Ticket] = s.Step;
+        commands.Add(new RoleNote(NoteLevel.Info, $"role {RoleNames.Of(s.Target)}: {s.Step.Name} {Lower(s.Step.Direction)}" +
+                                                  (s.Attempt > 1 ? $" (attempt {s.Attempt})" : "")));
+        commands.Add(new RunStep(s));
+    }
+
+    private void Cancel(long ticket, TimeSpan now, List<RoleCommand> commands)
+    {
+        if (_fenceTicket == ticket)
+            _fenceTicket = null;
+        else if (_dhcpHold?.Step.Ticket == ticket)
+            _dhcpHold = null; // never reached the backend
+        else if (_running.Remove(ticket, out var step))
+        {
+            commands.Add(new CancelRun(ticket));
+            // A cancelled start may have half-started the tunnel: not Released until a stop says so.
+            if (step.Phase == StepPhase.Tunnel) SetTunnel(TunnelStatus.Stopping, now);
+        }
+    }
+
+    private void ReleaseDhcpHold(TimeSpan now, List<RoleCommand> commands)
+    {
+        if (_dhcpHold is not { } hold) return;
+        if (_leaseWaiting && now < hold.Until) return;
+        _dhcpHold = null;
+        if (_leaseWaiting)
+            commands.Add(new RoleNote(NoteLevel.Warn, $"the peer's leases did not all arrive within {Seconds(_settings.DhcpHoldLimit)}: " +
+                                                      "starting DHCP with what is here"));
+        commands.Add(new PrepareDhcp());
+        Run(hold.Step, now, commands);
+    }
+
+    private void SetTunnel(TunnelStatus status, TimeSpan now)
+    {
+        if (status != _tunnel) Version++;
+        _tunnel = status;
+        _fence?.SetLocal(FenceRoleOf(_vrrpRole), _priority, status, now);
+    }
+
+    /// <summary>Shares our state, applies the fence's verdict to a waiting fence step and to the plan's role.</summary>
+    /// <remarks>A tunnel stop needs nothing here: the fence only says StopTunnel when we are not MASTER, and leaving
+    /// MASTER runs the stop plan.</remarks>
+    private void Settle(TimeSpan now, List<RoleCommand> commands)
+    {
+        if (_fence is null) return;
+        var v = _fence.Advance(now);
+        _fenceRecheck = v.RecheckAt;
+        foreach (var e in _fence.TakeEvents()) Report(e, commands);
+        if (v.Reason != _lastFenceReason)
+        {
+            _lastFenceReason = v.Reason;
+            commands.Add(new RoleNote(NoteLevel.Info, $"fence: {v.Gate} ({v.Reason})"));
+            Version++;
+        }
+        if (_fenceTicket is { } ticket && _plan is not null && v.Gate != TunnelGate.Wait)
+        {
+            _fenceTicket = null;
+            var ok = v.Gate == TunnelGate.Allowed;
+            Execute(_plan.StepFinished(ticket, ok, ok ? null : v.Reason, now), now, commands);
+        }
+        if (v.StepDown != _demoted)
+        {
+            // Forcing VRRP down would not hold: across a LAN cut no advert arrives and the master-down timer makes
+            // us MASTER again, flapping WAN with it. The plan is what must not run twice, so demote that.
+            _demoted = v.StepDown;
+            Version++;
+            commands.Add(v.StepDown
+                ? new RoleNote(NoteLevel.Warn, $"fence: WAN, tunnel and DHCP stay down here ({v.Reason})")
+                : new RoleNote(NoteLevel.Info, "fence: no better live MASTER any more"));
+            UpdateRole(v.StepDown ? $"fencing: {v.Reason}" : "fence: no better live MASTER", now, commands);
+        }
+        // Last, so the state sent includes whatever the steps above changed.
+        var state = _fence.TakeStateToSend();
+        if (state is null && now >= _nextFenceSend) state = _fence.LocalState;
+        if (state is null) return;
+        _nextFenceSend = now + _settings.FenceResend;
+        commands.Add(new SendFenceState(FenceCodec.Encode(state), null));
+    }
+
+    private void Report(FenceEvent e, List<RoleCommand> commands)
+    {
+        Version++;
+        switch (e)
+        {
+            case DualMasterStarted d:
+                commands.Add(new RoleNote(NoteLevel.Warn, $"dual master: {d.PeerAddress} (priority {d.PeerPriority}) is MASTER too; " +
+                                                          (d.WeStepDown ? "we step down" : "it steps down")));
+                commands.Add(new RoleAlert("dual_master", $"two masters: peer {d.PeerAddress}", new Dictionary<string, string>
+                {
+                    ["peer"] = d.PeerAddress.ToString(),
+                    ["we_step_down"] = d.WeStepDown ? "true" : "false",
+                }));
+                break;
+            case DualMasterEnded d:
+                var ms = d.Duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+                commands.Add(new RoleNote(NoteLevel.Warn, $"dual master episode over after {ms} ms ({d.Reason})"));
+                commands.Add(new RoleAlert("dual_master_ended", $"two masters for {ms} ms", new Dictionary<string, string>
+                {
+                    ["duration_ms"] = ms,
+                    ["reason"] = d.Reason,
+                }));
+                break;
+        }
+    }
+
+    private static FenceRole FenceRoleOf(RoleTarget t) => t switch
+    {
+        RoleTarget.Master => FenceRole.Master,
+        RoleTarget.Fault => FenceRole.Fault,
+        _ => FenceRole.Backup,
+    };
+
+    private static string Lower(ActionDirection d) => d == ActionDirection.Start ? "start" : "stop";
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+
+    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+}

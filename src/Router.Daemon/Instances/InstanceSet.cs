@@ -1,0 +1,488 @@
+using System.Net;
+using System.Net.Sockets;
+using Router.Core.Config;
+using Router.Core.Health;
+using Router.Core.Ports;
+using Router.Core.Vrrp;
+using Router.Daemon.Control;
+using Router.Daemon.Notify;
+using Router.Daemon.Observers;
+using Router.Integrations.Logging;
+
+namespace Router.Daemon.Instances;
+
+/// <summary>
+/// The VRRP instances at run time: it feeds each VrrpInstance its packets, timers and kernel facts, and executes the
+/// commands it returns (VIPs, adverts, announcements, notify), including sync groups and the link and health faults.
+/// Decisions stay in VrrpInstance and SyncGroup. Owned by the loop.
+/// </summary>
+internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now, Action<LoopEvent> post, ObserverHub hub,
+    NotifyDispatcher notify, Action<InstanceRuntime, StateChanged> roleInstanceChanged)
+{
+    private readonly List<InstanceRuntime> _instances = [];
+    private RouterConfig _config = null!;
+
+    public IReadOnlyList<InstanceRuntime> All => _instances;
+
+    public bool Maintenance { get; private set; }
+
+    /// <summary>Grows whenever something the published view shows of an instance has changed.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>Whose state is the router's role: the first instance in the config.</summary>
+    public InstanceRuntime? RoleInstance =>
+        _config.Instances.Count == 0 ? null : _instances.FirstOrDefault(r => r.Name == _config.Instances[0].Vrrp.Name && !r.Stopping);
+
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            TimeSpan? next = null;
+            foreach (var rt in _instances)
+                if (rt.Machine.NextDeadline is { } d && (next is null || d < next)) next = d;
+            return next;
+        }
+    }
+
+    public void Start(RouterConfig config)
+    {
+        _config = config;
+        foreach (var ic in config.Instances) Start(ic);
+    }
+
+    public void OnTimer(TimeSpan at)
+    {
+        foreach (var rt in _instances.ToArray())
+            if (rt.Machine.NextDeadline is { } d && d <= at)
+                Execute(rt, rt.Machine.OnTimer(at));
+    }
+
+    /// <summary>Every instance hands over (daemon stop) and leaves the loop once its VIPs are released.</summary>
+    public void StopAll(string why, bool handover)
+    {
+        foreach (var rt in _instances.ToArray()) Stop(rt, why, handover);
+    }
+
+    /// <summary>A reload: unchanged instances keep running untouched; changed ones restart without a handover.</summary>
+    public string Reload(RouterConfig fresh)
+    {
+        int kept = 0, added = 0, removed = 0;
+        var restarted = new HashSet<string>();
+        var byName = fresh.Instances.ToDictionary(i => i.Vrrp.Name);
+        foreach (var rt in _instances.Where(r => !r.Stopping).ToArray())
+        {
+            if (!byName.TryGetValue(rt.Name, out var ic))
+            {
+                Stop(rt, "removed from config", handover: false);
+                removed++;
+            }
+            else if (InstanceRuntime.Fingerprint(ic) == InstanceRuntime.Fingerprint(rt.Config))
+            {
+                rt.Config = ic;
+                kept++;
+            }
+            else
+            {
+                Stop(rt, "changed in config", handover: false);
+                restarted.Add(rt.Name);
+            }
+        }
+        _config = fresh;
+        foreach (var ic in fresh.Instances)
+        {
+            if (_instances.Any(r => r.Name == ic.Vrrp.Name && !r.Stopping)) continue;
+            Start(ic);
+            if (!restarted.Contains(ic.Vrrp.Name)) added++;
+        }
+        Version++;
+        return $"config reloaded: {kept} unchanged, {restarted.Count} restarted, {added} added, {removed} removed";
+    }
+
+    public void SetMaintenance(bool on)
+    {
+        Maintenance = on;
+        foreach (var rt in _instances.ToArray()) Execute(rt, rt.Machine.SetMaintenance(on, now()));
+        log.Info($"maintenance {(on ? "on: staying BACKUP" : "off: normal election")}");
+        Version++;
+    }
+
+    public ControlResponse Switchover(string? instance)
+    {
+        var live = _instances.Where(r => !r.Stopping).ToList();
+        var named = live.FirstOrDefault(r => r.Name == instance);
+        if (instance is not null && named is null) return new ControlResponse(false, $"no instance named '{instance}'");
+        // A sync group moves as one: a member left behind would preempt back and pull the group with it.
+        var targets = live.Where(r => named is null || r == named
+                                      || (named.Config.SyncGroup is { } g && r.Config.SyncGroup == g)).ToList();
+        // Every member takes its no-preempt hold before any state change is executed: executing the first one forces
+        // the others to BACKUP through the sync group, which would skip their hold.
+        var handed = new List<(InstanceRuntime Instance, IReadOnlyList<VrrpCommand> Commands)>();
+        foreach (var rt in targets)
+            if (rt.Machine.TrySwitchover(now(), out var commands)) handed.Add((rt, commands));
+        foreach (var (rt, commands) in handed) Execute(rt, commands);
+        if (handed.Count == 0)
+        {
+            var masters = string.Join(", ", targets.Select(r => $"{r.Name}: master is {r.Machine.MasterAddress?.ToString() ?? "unknown"}"));
+            return new ControlResponse(false, $"this router is not MASTER of any selected instance; run switchover on the master ({masters})");
+        }
+        var names = string.Join(", ", handed.Select(h => h.Instance.Name));
+        log.Info($"switchover: handed over {names}");
+        return new ControlResponse(true, Message: $"handed over {names}; this router stays BACKUP until the new master fails");
+    }
+
+    /// <summary>Weights move priorities (advertised at once); a weight-0 track down means FAULT.</summary>
+    public void ApplyHealth(HealthTracker health)
+    {
+        foreach (var rt in _instances.Where(r => !r.Stopping).ToArray())
+        {
+            var h = health.Evaluate(rt.Name, rt.Settings.Priority);
+            if (!rt.Settings.IsAddressOwner && h.Priority != rt.Machine.EffectivePriority)
+            {
+                Execute(rt, rt.Machine.SetPriority(h.Priority, now()));
+                Version++;
+            }
+            rt.HealthFaultReason = h.FaultReason;
+            ApplyFault(rt, "health checks recovered");
+        }
+    }
+
+    public void OnPacket(InstanceRuntime rt, ReceivedVrrp p)
+    {
+        rt.PacketHandled();
+        if (!_instances.Contains(rt)) return;
+        // Unicast adverts may cross a routed hop; like keepalived, the TTL-255 rule applies to multicast only.
+        var ttl = rt.IsMulticast ? p.Ttl : VrrpCodec.RequiredTtl;
+        if (!VrrpCodec.TryDecode(p.Message, p.Source, p.Destination, ttl, out var adv, out var reason))
+        {
+            rt.CountDrop(reason);
+            return;
+        }
+        if (adv!.Vrid != rt.Settings.Vrid)
+        {
+            // Every raw socket on the link sees every VRID; only count it when no instance of ours owns it.
+            if (!_instances.Any(o => o.Config.Interface == rt.Config.Interface && o.Settings.Family == rt.Settings.Family && o.Settings.Vrid == adv.Vrid))
+                rt.CountDrop(VrrpDropReason.UnknownVrid);
+            return;
+        }
+        if (rt.Socket is { } s && p.Source.Equals(s.SourceAddress))
+        {
+            rt.CountDrop(VrrpDropReason.OwnPacket);
+            return;
+        }
+        var verdict = VrrpReceiveFilter.Check(adv, rt.Settings);
+        if (verdict != VrrpDropReason.None)
+        {
+            rt.CountDrop(verdict);
+            return;
+        }
+        if (!rt.AddressMismatchLogged && !VrrpReceiveFilter.AddressesMatch(adv, rt.Settings))
+        {
+            // keepalived drops these; we accept them, because ignoring a live master is how two masters happen.
+            rt.AddressMismatchLogged = true;
+            log.Warn($"{rt.Name}: {p.Source} advertises VIPs {string.Join(' ', adv.Addresses)}, ours are {string.Join(' ', rt.Settings.VirtualAddresses)}: check both configs");
+        }
+        var master = rt.Machine.MasterAddress;
+        Execute(rt, rt.Machine.OnAdvertisement(adv, p.Source, now()));
+        if (!Equals(master, rt.Machine.MasterAddress)) Version++;
+    }
+
+    public void OnReceiveFailed(InstanceRuntime rt, Exception error)
+    {
+        if (!_instances.Contains(rt)) return;
+        rt.LastError = $"receive failed: {error.Message}";
+        log.Error($"{rt.Name}: {rt.LastError}; reopening the socket");
+        TryOpenSocket(rt);
+        if (rt.Socket is null && !rt.LinkFault)
+        {
+            rt.LinkFaultReason = rt.LastError;
+            ApplyFault(rt, "socket reopened");
+        }
+    }
+
+    public void OnKernel(NetlinkEvent e)
+    {
+        switch (e)
+        {
+            case Router.Linux.MonitorOverrun:
+                log.Warn("kernel event queue overran: re-reading links and addresses");
+                ResyncLinks();
+                break;
+            case LinkChanged lc:
+                foreach (var rt in _instances.Where(r => r.Config.Interface == lc.Link.Name).ToArray())
+                    OnLink(rt, lc.Link);
+                break;
+            case LinkRemoved lr:
+                foreach (var rt in _instances.Where(r => r.Config.Interface == lr.Name || r.Link?.Index == lr.Index).ToArray())
+                {
+                    rt.CloseSocket();
+                    rt.Link = null;
+                    SetPresent(rt, []);
+                    if (!rt.LinkFault)
+                    {
+                        rt.LinkFaultReason = $"{rt.Config.Interface} removed";
+                        ApplyFault(rt, "");
+                    }
+                }
+                break;
+            case AddressAdded aa:
+                foreach (var rt in _instances.Where(r => r.Link?.Index == aa.InterfaceIndex).ToArray())
+                {
+                    if (IsVip(rt, aa.Address.Address) && rt.PresentVips.Add(aa.Address.Address)) Version++;
+                    // An IPv6 link-local stays tentative (unusable as a source) for a moment after the link comes
+                    // up; opening the socket failed then, and this is the event that says it can work now.
+                    if (rt.Socket is null && ports.Network.GetInterface(rt.Config.Interface) is { } link) OnLink(rt, link);
+                }
+                break;
+            case AddressRemoved ar:
+                foreach (var rt in _instances.Where(r => r.Link?.Index == ar.InterfaceIndex).ToArray())
+                {
+                    if (!IsVip(rt, ar.Address.Address)) continue;
+                    if (rt.PresentVips.Remove(ar.Address.Address)) Version++;
+                    if (rt.Machine.State != VrrpState.Master) continue;
+                    rt.VipsRestored++;
+                    log.Warn($"{rt.Name}: {ar.Address} was removed from {rt.Config.Interface} while MASTER; restoring and announcing it");
+                    hub.Event("vip_restored", rt.Name, $"{rt.Name}: {ar.Address} removed from {rt.Config.Interface} while MASTER, restored",
+                        new Dictionary<string, string> { ["address"] = ar.Address.ToString(), ["interface"] = rt.Config.Interface });
+                    Execute(rt, rt.Machine.Reassert(now()));
+                }
+                break;
+        }
+    }
+
+    /// <summary>After a monitor overrun or restart we may have missed events: re-read every link.</summary>
+    public void ResyncLinks()
+    {
+        foreach (var rt in _instances.ToArray())
+        {
+            var link = ports.Network.GetInterface(rt.Config.Interface);
+            if (link is not null) OnLink(rt, link);
+            else OnKernel(new LinkRemoved(rt.Link?.Index ?? -1, rt.Config.Interface));
+            if (link is not null) LearnPresent(rt);
+            if (rt.Machine.State == VrrpState.Master) ChangeVips(rt, add: true);
+        }
+    }
+
+    private void Start(InstanceConfig ic)
+    {
+        var link = ports.Network.GetInterface(ic.Interface);
+        var rt = new InstanceRuntime(ic, null!) { Link = link };
+        if (link is not null)
+        {
+            TryOpenSocket(rt);
+            LearnPresent(rt);
+        }
+        rt.Machine = new VrrpInstance(ic.Vrrp, rt.LocalAddress);
+        _instances.Add(rt);
+        Version++;
+
+        // Fault and maintenance are set before Start, so a router whose link is down starts in FAULT instead of
+        // passing through BACKUP (and its notify script) first.
+        var fault = link is null ? $"interface {ic.Interface} not found"
+            : rt.Socket is null ? rt.LastError ?? "no VRRP socket"
+            : !(link.AdminUp && link.OperUp) ? $"{ic.Interface} is down"
+            : null;
+        if (fault is not null)
+        {
+            rt.LinkFaultReason = fault;
+            rt.LastError ??= fault;
+            ApplyFault(rt, "");
+        }
+        if (Maintenance) Execute(rt, rt.Machine.SetMaintenance(true, now()));
+        Execute(rt, rt.Machine.Start(now(), _config.Global.StartupDelay));
+    }
+
+    private void TryOpenSocket(InstanceRuntime rt)
+    {
+        try
+        {
+            rt.OpenSocket(link => ports.OpenSocket(link, rt.Config), ports.StartReceiving,
+                (r, packet) => post(new PacketArrived(r, packet)),
+                (r, error) => post(new ReceiveFailed(r, error)));
+            rt.LastError = null;
+        }
+        catch (Exception ex)
+        {
+            rt.LastError = $"cannot open VRRP socket on {rt.Config.Interface}: {ex.Message}";
+            log.Error($"{rt.Name}: {rt.LastError}");
+        }
+    }
+
+    /// <summary>handover: keep the VIPs until the backup has taken over (daemon stop); a reload does not wait.</summary>
+    private void Stop(InstanceRuntime rt, string why, bool handover)
+    {
+        rt.Stopping = true;
+        log.Info($"{rt.Name}: stopping ({why})");
+        Version++;
+        Execute(rt, rt.Machine.Shutdown(now(), handover));
+    }
+
+    private void OnLink(InstanceRuntime rt, InterfaceInfo link)
+    {
+        var wasUp = rt.Link is { AdminUp: true, OperUp: true } && !rt.LinkFault;
+        var indexChanged = rt.Link?.Index != link.Index;
+        rt.Link = link;
+        if (indexChanged || rt.Socket is null) TryOpenSocket(rt);
+        if (indexChanged) LearnPresent(rt);
+        var up = link.AdminUp && link.OperUp && rt.Socket is not null;
+        if (!up && !rt.LinkFault)
+        {
+            rt.LinkFaultReason = $"{link.Name} is down";
+            ApplyFault(rt, "");
+        }
+        else if (up && rt.LinkFault)
+        {
+            rt.LinkFaultReason = null;
+            ApplyFault(rt, $"{link.Name} is up");
+        }
+        else if (up && !wasUp && rt.Machine.State == VrrpState.Master)
+        {
+            // netifd bounces interfaces on reload and the kernel flushes addresses: put ours back.
+            Execute(rt, rt.Machine.Reassert(now()));
+        }
+    }
+
+    /// <summary>The machine has one fault flag; link and health faults are kept apart and combined here.</summary>
+    private void ApplyFault(InstanceRuntime rt, string recovered)
+    {
+        var reason = rt.LinkFaultReason ?? rt.HealthFaultReason;
+        if (reason is not null && (!rt.Machine.IsFaulted || rt.Machine.FaultReason != reason))
+            Execute(rt, rt.Machine.SetFault(true, reason, now()));
+        else if (reason is null && rt.Machine.IsFaulted)
+            Execute(rt, rt.Machine.SetFault(false, recovered, now()));
+    }
+
+    private void Execute(InstanceRuntime rt, IReadOnlyList<VrrpCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            switch (command)
+            {
+                case AddAddresses:
+                    ChangeVips(rt, add: true);
+                    break;
+                case RemoveAddresses:
+                    ChangeVips(rt, add: false);
+                    break;
+                case SendAdvertisement s:
+                    SendAdvert(rt, s.Priority);
+                    break;
+                case AnnounceAddresses a:
+                    Announce(rt, a.Rounds);
+                    break;
+                case StateChanged c:
+                    OnStateChanged(rt, c);
+                    break;
+                case InstanceReleased when rt.Stopping:
+                    rt.Dispose();
+                    _instances.Remove(rt);
+                    Version++;
+                    break;
+            }
+        }
+    }
+
+    private void SendAdvert(InstanceRuntime rt, byte priority)
+    {
+        var socket = rt.Socket;
+        if (socket is null) return;
+        var adv = rt.Advertisement(priority);
+        foreach (var destination in rt.Destinations())
+        {
+            try
+            {
+                socket.Send(VrrpCodec.Encode(adv, socket.SourceAddress, destination), destination);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                rt.LastError = $"send to {destination} failed: {ex.Message}";
+                log.Debug($"{rt.Name}: {rt.LastError}");
+            }
+        }
+    }
+
+    private void Announce(InstanceRuntime rt, int rounds)
+    {
+        if (rt.Link is not { } link) return;
+        for (var i = 0; i < rounds; i++)
+            foreach (var vip in rt.Settings.VirtualAddresses)
+            {
+                try { ports.Announcer.Announce(link, vip); }
+                catch (Exception ex) when (ex is SocketException or IOException or InvalidOperationException)
+                {
+                    rt.LastError = $"announce {vip} failed: {ex.Message}";
+                    log.Warn($"{rt.Name}: {rt.LastError}");
+                }
+            }
+    }
+
+    private void OnStateChanged(InstanceRuntime rt, StateChanged c)
+    {
+        Version++;
+        var line = $"{rt.Name}: {StateNames.Of(c.From)} -> {StateNames.Of(c.To)} ({c.Reason})";
+        log.Info(line);
+        hub.Event("transition", rt.Name, line, new Dictionary<string, string>
+        {
+            ["from"] = StateNames.Of(c.From),
+            ["to"] = StateNames.Of(c.To),
+            ["reason"] = c.Reason,
+            ["priority"] = rt.Machine.EffectivePriority.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        notify.Instance(rt, c.To);
+        if (_config.Instances.Count > 0 && rt.Name == _config.Instances[0].Vrrp.Name && (!rt.Stopping || c.To == VrrpState.Initialize))
+            roleInstanceChanged(rt, c);
+        if (rt.Config.SyncGroup is not { } group) return;
+        var members = _instances.Where(i => i.Config.SyncGroup == group).ToList();
+        foreach (var (member, target) in SyncGroup.Follow(members.Select(m => m.Machine).ToList(), rt.Machine, c))
+        {
+            var other = members.First(m => ReferenceEquals(m.Machine, member));
+            Execute(other, member.ForceState(target, $"sync group {group}: {rt.Name} is {StateNames.Of(c.To)}", now()));
+        }
+        notify.Group(_config.SyncGroups.FirstOrDefault(g => g.Name == group), group, members);
+    }
+
+    /// <summary>Both directions are idempotent in the kernel port; a failure is kept for status, never thrown.</summary>
+    private void ChangeVips(InstanceRuntime rt, bool add)
+    {
+        if (rt.Link is not { } link) return;
+        foreach (var vip in rt.Config.VirtualPrefixes)
+        {
+            try
+            {
+                if (add) ports.Network.AddAddress(link.Index, vip);
+                else ports.Network.RemoveAddress(link.Index, vip);
+                if (add ? rt.PresentVips.Add(vip.Address) : rt.PresentVips.Remove(vip.Address)) Version++;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
+            {
+                rt.LastError = add ? $"cannot add {vip} to {link.Name}: {ex.Message}" : $"cannot remove {vip} from {link.Name}: {ex.Message}";
+                log.Error($"{rt.Name}: {rt.LastError}");
+            }
+        }
+    }
+
+    /// <summary>One dump when the link is (re)learnt; from then on netlink events keep the set.</summary>
+    private void LearnPresent(InstanceRuntime rt)
+    {
+        if (rt.Link is not { } link) return;
+        try
+        {
+            var present = ports.Network.GetAddresses(link.Index, rt.Settings.Family);
+            SetPresent(rt, rt.Config.VirtualPrefixes.Select(v => v.Address).Where(a => present.Any(p => p.Address.Equals(a))));
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
+        {
+            SetPresent(rt, []);
+        }
+    }
+
+    private void SetPresent(InstanceRuntime rt, IEnumerable<IPAddress> present)
+    {
+        var fresh = present.ToHashSet();
+        if (rt.PresentVips.SetEquals(fresh)) return;
+        rt.PresentVips.Clear();
+        rt.PresentVips.UnionWith(fresh);
+        Version++;
+    }
+
+    private static bool IsVip(InstanceRuntime rt, IPAddress address) => rt.Config.VirtualPrefixes.Any(v => v.Address.Equals(address));
+}

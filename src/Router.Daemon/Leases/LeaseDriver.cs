@@ -1,0 +1,152 @@
+using Router.Core.Config;
+using Router.Core.Leases;
+using Router.Daemon.Control;
+using Router.Integrations.Logging;
+using Router.Peers;
+using Router.Store;
+
+namespace Router.Daemon.Leases;
+
+/// <summary>
+/// The lease store on the loop: dnsmasq's dhcp-script calls in arrival order, replication with the peer, and the
+/// hand-off of the merged set to DHCP when this router starts serving (the role plan's lease hook).
+/// </summary>
+internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log, TimeProvider clock)
+{
+    /// <summary>The view's lease count is re-read at least this often, since leases also end by time alone.</summary>
+    private static readonly TimeSpan CountRefresh = TimeSpan.FromSeconds(60);
+    private LeaseReplicator? _sync;
+    private int? _count;
+    private TimeSpan _countAt;
+
+    public bool Connected => _sync?.Connected == true;
+
+    /// <summary>False while a connected peer is still sending what we lack.</summary>
+    public bool CaughtUp => _sync is not { Connected: true, CaughtUp: false };
+
+    /// <summary>Grows when the lease count readers see has changed (sync progress is in `status` only).</summary>
+    public long Version { get; private set; }
+
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            var next = _sync?.NextDeadline;
+            if (book is not null && (next is null || _countAt + CountRefresh < next)) next = _countAt + CountRefresh;
+            return next;
+        }
+    }
+
+    /// <summary>Active leases as last counted (null without a store, or when the store could not answer).</summary>
+    public int? Count => _count;
+
+    /// <summary>Replication rides the peer channel that fencing opened; both need the same peer.</summary>
+    public void Attach(IPeerChannel? channel, TimeSpan now)
+    {
+        if (book is not null && channel is not null)
+            _sync = book.CreateReplicator((type, payload) => channel.Send(type, payload) == PeerSendResult.Queued, log.Info, log.Warn);
+        Recount(now);
+    }
+
+    /// <summary>A dhcp-script call forwarded by `routerha dhcp-script`.</summary>
+    public ControlResponse OnLease(ControlRequest request, TimeSpan now)
+    {
+        if (book is null)
+            return new ControlResponse(false, config is null
+                ? "leases are not configured (no 'config leases' section)"
+                : "the lease store is not open (see the log from startup)");
+        var call = DhcpScriptParser.Parse(request.Args ?? [], request.Env ?? new Dictionary<string, string>(), clock.GetUtcNow());
+        var (ok, output, error) = book.Handle(call, clock.GetUtcNow());
+        if (call is DhcpLeaseEvent e)
+        {
+            log.Debug($"lease {e.Action.ToString().ToLowerInvariant()} {e.Mac} {e.Address} {e.Hostname ?? "*"}");
+            if (ok)
+            {
+                _sync?.OnLocalChange(now);
+                Recount(now);
+            }
+        }
+        if (!ok) log.Warn($"dhcp-script call refused: {error}");
+        return ok ? new ControlResponse(true, Message: output) : new ControlResponse(false, error);
+    }
+
+    public void OnPeer(PeerEvent e, bool anyPathUp, TimeSpan now)
+    {
+        if (_sync is null) return;
+        try
+        {
+            switch (e)
+            {
+                case PeerPathUp u:
+                    _sync.OnConnected(u.PeerNodeId, now);
+                    break;
+                case PeerPathDown when !anyPathUp:
+                    _sync.OnDisconnected();
+                    break;
+                case PeerMessage m when LeaseMessageTypes.IsLeaseType(m.Type):
+                    if (_sync.OnMessage(m.Type, m.Payload.Span, now) > 0) Recount(now);
+                    break;
+                default:
+                    return;
+            }
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or LeaseStoreException or IOException)
+        {
+            // Nothing was acknowledged: the peer keeps the changes and sends them again after the ack timeout.
+            log.Error($"lease sync: the store failed: {ex.Message}");
+        }
+    }
+
+    public void OnTimer(TimeSpan now)
+    {
+        if (_sync?.NextDeadline is { } d && d <= now) _sync.OnTimer(now);
+        if (book is not null && _countAt + CountRefresh <= now) Recount(now);
+    }
+
+    /// <summary>With --leasefile-ro dnsmasq asks `dhcp-script init`, which reads the store; a lease file is written here.</summary>
+    public void HandToDhcp()
+    {
+        if (book is null) return;
+        var now = clock.GetUtcNow();
+        if (config?.LeaseFile is not { } file)
+        {
+            log.Info($"DHCP starts with {book.ActiveCount(now)} lease(s) from the store (served by dhcp-script init)");
+            return;
+        }
+        try
+        {
+            LeaseFileWriter.Write(file, book.RenderLeaseFile(now));
+            log.Info($"DHCP starts with {book.ActiveCount(now)} lease(s): wrote {file}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Error($"cannot write the lease file {file}: {e.Message}; dnsmasq starts with what it has");
+        }
+    }
+
+    public LeasesView? View(TimeSpan now)
+    {
+        if (book is null) return null;
+        var s = _sync?.Status(now);
+        return new LeasesView(book.ActiveCount(clock.GetUtcNow()), s is null ? null : new LeaseSyncView(
+            s.Peer, s.Connected, s.CaughtUp, s.AckedSeq, s.LastSeq, s.Pending, s.LastAckAgo?.TotalMilliseconds, s.ReceivedSeq,
+            s.RowsSent, s.RowsReceived, s.RowsApplied, s.RefusedMessages, Math.Round(s.MaxApplyMs, 3), s.LastError));
+    }
+
+    /// <summary>A store that cannot answer shows as no count rather than costing the whole view.</summary>
+    private void Recount(TimeSpan now)
+    {
+        _countAt = now;
+        if (book is null) return;
+        int? count;
+        try { count = book.ActiveCount(clock.GetUtcNow()); }
+        catch (Exception ex)
+        {
+            log.Debug($"lease count not available: {ex.Message}");
+            count = null;
+        }
+        if (count == _count) return;
+        _count = count;
+        Version++;
+    }
+}

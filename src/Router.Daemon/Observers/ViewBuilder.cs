@@ -1,0 +1,34 @@
+using Router.Core.Roles;
+using Router.Core.Vrrp;
+using Router.Daemon.Instances;
+using Router.Daemon.Leases;
+using Router.Daemon.Notify;
+using Router.Daemon.Peers;
+using Router.Daemon.Roles;
+using Router.Integrations.Events;
+
+namespace Router.Daemon.Observers;
+
+/// <summary>The one projection integrations read (MQTT, Home Assistant): built from what the components hold,
+/// without a kernel dump or a store query.</summary>
+internal static class ViewBuilder
+{
+    public static RouterView Build(string node, InstanceSet instances, RoleDriver roles, PeerLink? peer, LeaseDriver leases, TimeSpan now)
+    {
+        var coordinator = roles.Coordinator;
+        return new RouterView(node, Cli.Version, instances.Maintenance,
+            instances.All.Where(r => !r.Stopping).Select(r => new InstanceView(
+                r.Name, r.Settings.Vrid, r.Config.Interface, StateNames.Of(r.Machine.State), r.Machine.EffectivePriority,
+                r.Machine.MasterAddress?.ToString(), r.Machine.State == VrrpState.Master && r.Link is not null && r.VipsPresent,
+                r.Config.VirtualPrefixes.Select(v => v.ToString()).ToList())).ToList())
+        {
+            LeaseCount = leases.Count,
+            Role = coordinator.Plan is { } p ? new RoleView(p.Target is { } t ? RoleNames.Of(t) : null, p.Finished, coordinator.Tunnel.ToString(),
+                coordinator.Demoted, p.Steps.Select(s => new ActionView(s.Name, s.Phase.ToString().ToLowerInvariant(),
+                    s.Direction.ToString().ToLowerInvariant(), RoleNames.Of(s.Outcome), s.Error)).ToList()) : null,
+            Fence = coordinator.Fence is { } fence && coordinator.Verdict(now) is { } v
+                ? new FenceView(v.Gate.ToString(), v.Reason, fence.DualMasterSince is not null, fence.Counters.DualMasterEpisodes) : null,
+            PeerPaths = peer?.Links(),
+        };
+    }
+}

@@ -1,0 +1,125 @@
+using Router.Core.Fencing;
+using Router.Core.Roles;
+using Router.Daemon.Control;
+using Router.Daemon.Leases;
+using Router.Daemon.Observers;
+using Router.Daemon.Peers;
+using Router.Integrations.Actions;
+using Router.Integrations.Logging;
+using Router.Peers;
+
+namespace Router.Daemon.Roles;
+
+/// <summary>
+/// Executes what the RoleCoordinator decides: action steps on the step runner, fence states on the peer channel, the
+/// lease hand-off before DHCP starts, log lines and alerts; and feeds every result back. It decides nothing itself.
+/// </summary>
+internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runner, PeerLink? peer, LeaseDriver leases, Log log, ObserverHub hub)
+{
+    public RoleCoordinator Coordinator => coordinator;
+
+    public TimeSpan? NextDeadline => coordinator.NextDeadline;
+
+    public void Boot(TimeSpan now) => Execute(coordinator.Boot(now));
+
+    public void OnVrrpRole(RoleTarget target, byte priority, string reason, TimeSpan now) =>
+        Execute(coordinator.OnVrrpRole(target, priority, reason, now));
+
+    public void OnStepDone(StepResult r, TimeSpan now) => Execute(coordinator.OnStepResult(r.Ticket, r.Ok, r.Error, now));
+
+    public void OnPeer(PeerEvent e, TimeSpan now)
+    {
+        switch (e)
+        {
+            case PeerPathUp u:
+                Execute(coordinator.OnPathUp(u.Path, now));
+                break;
+            case PeerPathDown d:
+                Execute(coordinator.OnPathDown(d.Path, now));
+                break;
+            case PeerHeartbeat h:
+                Execute(coordinator.OnHeard(h.Path, now));
+                break;
+            case PeerMessage { Type: FenceMessageTypes.State } m:
+                Execute(coordinator.OnFenceMessage(m.Path, m.Payload.Span, now));
+                break;
+            case PeerMessage m:
+                Execute(coordinator.OnHeard(m.Path, now));
+                break;
+        }
+    }
+
+    /// <summary>After anything that may have moved lease replication: a held DHCP start may go now.</summary>
+    public void OnLeaseSync(TimeSpan now) => Execute(coordinator.OnLeaseSync(leases.Connected, leases.CaughtUp, now));
+
+    public void OnTimer(TimeSpan now)
+    {
+        if (coordinator.NextDeadline is { } d && d <= now) Execute(coordinator.OnTimer(now));
+    }
+
+    public RoleStatus? Status()
+    {
+        if (coordinator.Plan is not { } p) return null;
+        return new RoleStatus(p.Target is { } t ? RoleNames.Of(t) : null, p.Reason, p.Finished, p.CurrentStep, coordinator.Tunnel.ToString(),
+            coordinator.Demoted,
+            p.Steps.Select(s => new StepView(s.Name, s.Phase.ToString(), s.Direction.ToString(), RoleNames.Of(s.Outcome), s.Attempts, s.Error)).ToList(),
+            p.StaleResults);
+    }
+
+    public FenceStatus? FenceStatus(TimeSpan now)
+    {
+        if (coordinator.Fence is not { } fence) return null;
+        var v = fence.Verdict(now);
+        var c = fence.Counters;
+        return new FenceStatus(v.Gate.ToString(), v.Reason, fence.Peer?.Role.ToString(), fence.Peer?.Tunnel.ToString(),
+            fence.Peer?.Priority, c.DualMasterEpisodes, c.DualMasterTotal.TotalMilliseconds, c.DualMasterLongest.TotalMilliseconds,
+            fence.DualMasterSince is not null,
+            fence.LastHeard.ToDictionary(kv => kv.Key, kv => Math.Round((now - kv.Value).TotalMilliseconds)),
+            peer?.Refusals() ?? new Dictionary<string, long>());
+    }
+
+    /// <summary>Waits (bounded) for a running action to end, so the process does not exit under it.</summary>
+    public void Stop()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try { runner?.DisposeAsync().AsTask().WaitAsync(limit.Token).GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) { log.Warn("an action did not stop within 5 s"); }
+    }
+
+    private void Execute(IReadOnlyList<RoleCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            switch (command)
+            {
+                case RunStep r:
+                    runner?.Start(r.Start);
+                    break;
+                case CancelRun c:
+                    runner?.Cancel(c.Ticket);
+                    break;
+                case PrepareDhcp:
+                    leases.HandToDhcp();
+                    break;
+                case SendFenceState { Path: null } s:
+                    peer?.Channel?.Send(FenceMessageTypes.State, s.Payload);
+                    break;
+                case SendFenceState s:
+                    peer?.Channel?.Send(s.Path, FenceMessageTypes.State, s.Payload);
+                    break;
+                case RoleNote n:
+                    log.Write(n.Level switch
+                    {
+                        NoteLevel.Debug => LogLevel.Debug,
+                        NoteLevel.Info => LogLevel.Info,
+                        NoteLevel.Warn => LogLevel.Warning,
+                        _ => LogLevel.Error,
+                    }, n.Text);
+                    break;
+                case RoleAlert a:
+                    hub.Event(a.Kind, null, a.Message, a.Fields);
+                    break;
+            }
+        }
+    }
+}

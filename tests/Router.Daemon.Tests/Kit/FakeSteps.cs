@@ -1,0 +1,66 @@
+using Router.Core.Roles;
+using Router.Integrations.Actions;
+
+namespace Router.Daemon.Tests.Kit;
+
+/// <summary>
+/// The action backends of one router: each step is recorded and, unless the test holds its action, succeeds at once.
+/// A held step ends only when the test says so, or is cancelled by the plan.
+/// </summary>
+internal sealed class FakeSteps(Func<TimeSpan> now) : IStepRunner
+{
+    private readonly HashSet<string> _held = [];
+    private readonly Dictionary<string, string> _failing = [];
+    private readonly Dictionary<long, StartStep> _pending = [];
+    private Action<StepResult> _report = _ => { };
+
+    public List<(TimeSpan At, string Name, ActionDirection Direction)> Started { get; } = [];
+
+    public List<(TimeSpan At, string Name)> Cancelled { get; } = [];
+
+    public IStepRunner Attach(Action<StepResult> report)
+    {
+        _report = report;
+        return this;
+    }
+
+    /// <summary>Steps of this action stay running until <see cref="Finish"/>.</summary>
+    public void Hold(string action) => _held.Add(action);
+
+    public void Fail(string action, string error) => _failing[action] = error;
+
+    public bool IsRunning(string action) => _pending.Values.Any(s => s.Step.Name == action);
+
+    public void Finish(string action, bool ok = true)
+    {
+        _held.Remove(action);
+        foreach (var s in _pending.Values.Where(s => s.Step.Name == action).ToList())
+        {
+            _pending.Remove(s.Ticket);
+            _report(new StepResult(s.Ticket, ok, ok ? null : "failed", TimeSpan.Zero));
+        }
+    }
+
+    /// <summary>The directions this action was run in, in order (e.g. "stop start").</summary>
+    public string History(string action) =>
+        string.Join(' ', Started.Where(s => s.Name == action).Select(s => s.Direction == ActionDirection.Start ? "start" : "stop"));
+
+    public void Start(StartStep command)
+    {
+        Started.Add((now(), command.Step.Name, command.Step.Direction));
+        if (_held.Contains(command.Step.Name))
+        {
+            _pending[command.Ticket] = command;
+            return;
+        }
+        var failed = _failing.TryGetValue(command.Step.Name, out var error);
+        _report(new StepResult(command.Ticket, !failed, failed ? error : null, TimeSpan.Zero));
+    }
+
+    public void Cancel(long ticket)
+    {
+        if (_pending.Remove(ticket, out var s)) Cancelled.Add((now(), s.Step.Name));
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

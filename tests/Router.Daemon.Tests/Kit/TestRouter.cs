@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Router.Core.Config;
+using Router.Daemon.Control;
+using Router.Integrations.Events;
+using Router.Integrations.Logging;
+
+namespace Router.Daemon.Tests.Kit;
+
+/// <summary>One routerha daemon with in-memory ports: its kernel, its LAN socket, its action backends, its peer end.</summary>
+internal sealed class TestRouter : IDisposable
+{
+    private readonly MemorySink _sink = new();
+
+    public TestRouter(string name, string uci, FakeLan lan, FakePeerNet peers, ManualClock clock, string address)
+    {
+        Name = name;
+        Kernel.AddLink("lan0", 2, address + "/24");
+        ConfigPath = Path.Combine(Path.GetTempPath(), $"routerha-daemon-test-{Guid.NewGuid():N}");
+        File.WriteAllText(ConfigPath, uci);
+        var errors = new List<ConfigError>();
+        var config = ConfigFile.Load(ConfigPath, Kernel, errors)
+                     ?? throw new InvalidOperationException(string.Join("\n", errors));
+        Steps = new FakeSteps(() => Daemon!.Now);
+        var ports = new DaemonPorts(Kernel, () => Kernel, Kernel,
+            (link, ic) => Socket = new FakeVrrpSocket(lan, name, IPAddress.Parse(address), link.Index), () => throw new NotSupportedException())
+        {
+            StartReceiving = (socket, onPacket, _) =>
+            {
+                lan.Attach((FakeVrrpSocket)socket);
+                return ((FakeVrrpSocket)socket).StartReceiving(onPacket);
+            },
+            OpenActions = (_, report) => Steps.Attach(report),
+            OpenPeer = (options, onEvent) => peers.Open(name, options, onEvent),
+        };
+        Daemon = new RouterDaemon(config, ports, new Log(LogLevel.Debug, _sink), clock, [Views]);
+        Kernel.Events = e => Daemon.Post(new KernelChanged(e));
+    }
+
+    public string Name { get; }
+
+    public string ConfigPath { get; }
+
+    public FakeKernel Kernel { get; } = new();
+
+    public FakeVrrpSocket? Socket { get; private set; }
+
+    public FakeSteps Steps { get; }
+
+    public ViewRecorder Views { get; } = new();
+
+    public RouterDaemon Daemon { get; }
+
+    public IReadOnlyList<string> Log => _sink.Lines.ToArray();
+
+    public bool HasVip(string address = TestPair.Vip) => Kernel.Has("lan0", address);
+
+    public StatusReport Status() => Ask(new ControlRequest("status")).Status!;
+
+    public string State(string instance = "lan") => Status().Instances.Single(i => i.Name == instance).State;
+
+    /// <summary>A control request handled on this loop turn (the loop answers it synchronously).</summary>
+    public ControlResponse Ask(ControlRequest request)
+    {
+        var reply = new TaskCompletionSource<ControlResponse>();
+        Daemon.Turn(new ControlArrived(request, reply));
+        return reply.Task.IsCompleted ? reply.Task.Result : throw new InvalidOperationException("the loop did not answer");
+    }
+
+    public void Dispose()
+    {
+        Daemon.Stop();
+        File.Delete(ConfigPath);
+    }
+
+    private sealed class MemorySink : ILogSink
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public void Write(LogLevel level, string message) => Lines.Enqueue($"{level}: {message}");
+    }
+}
+
+/// <summary>What an integration (MQTT) is handed: every view and event.</summary>
+internal sealed class ViewRecorder : IRouterObserver
+{
+    public List<RouterView> Views { get; } = [];
+
+    public List<RouterEvent> Events { get; } = [];
+
+    public string? Health => null;
+
+    public void Publish(RouterView view) => Views.Add(view);
+
+    public void Publish(RouterEvent e) => Events.Add(e);
+
+    public void Dispose() { }
+}
