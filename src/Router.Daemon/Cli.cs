@@ -179,12 +179,29 @@ public static class Cli
         }
     }
 
-    private static string SocketPath(Options opts) =>
-        opts.Socket ?? ConfigFile.ControlSocketOf(ConfigFile.ResolvePath(opts.Config));
+    /// <summary>
+    /// To the daemon at -s, else at the config's control_socket (read leniently: a broken instance must not hide
+    /// it). Problems in the config are shown only when the daemon cannot be reached, where they may be why: an
+    /// answer is printed alone, since the rpcd plugin parses `status --json` with stderr merged in.
+    /// </summary>
+    private static ControlResponse Send(Options opts, ControlRequest request, TimeSpan timeout)
+    {
+        var problems = new List<ConfigError>();
+        var socket = opts.Socket ?? ConfigFile.LoadGlobalAndLeases(ConfigFile.ResolvePath(opts.Config), problems).Global.ControlSocket;
+        try
+        {
+            return ControlClient.SendAsync(socket, request, timeout).GetAwaiter().GetResult();
+        }
+        catch (IOException)
+        {
+            foreach (var p in problems) Console.Error.WriteLine($"routerha: {p}");
+            throw;
+        }
+    }
 
     private static int Status(Options opts)
     {
-        var response = ControlClient.SendAsync(SocketPath(opts), new ControlRequest("status"), TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        var response = Send(opts, new ControlRequest("status"), TimeSpan.FromSeconds(5));
         if (!response.Ok || response.Status is null)
         {
             Console.Error.WriteLine($"routerha: {response.Error ?? "no status"}");
@@ -198,7 +215,7 @@ public static class Cli
 
     private static int Control(Options opts, ControlRequest request)
     {
-        var response = ControlClient.SendAsync(SocketPath(opts), request, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        var response = Send(opts, request, TimeSpan.FromSeconds(10));
         if (!response.Ok)
         {
             Console.Error.WriteLine($"routerha: {response.Error}");

@@ -28,20 +28,28 @@ public static class ConfigFile
         return config is null ? null : config with { SourcePath = path };
     }
 
-    /// <summary>Only the control socket path, for CLI verbs; never fails (falls back to the default).</summary>
-    public static string ControlSocketOf(string path)
+    /// <summary>
+    /// The global and leases sections alone, for the CLI verbs (ConfigLoader.LoadGlobalAndLeasesText: problems in
+    /// other sections do not stop them). Never fails: without the file the defaults, as on a machine never
+    /// configured; an unreadable file gives the defaults too, with the reason in errors.
+    /// </summary>
+    public static GlobalAndLeases LoadGlobalAndLeases(string path, List<ConfigError> errors)
     {
+        string text;
         try
         {
-            var errors = new List<ConfigError>();
-            var doc = UciParser.Parse(path, File.ReadAllText(path), errors);
-            foreach (var s in doc.Sections)
-                if (s.Type == "global")
-                    foreach (var o in s.Options)
-                        if (o.Name == "control_socket") return o.Value;
+            text = File.ReadAllText(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        return new GlobalConfig().ControlSocket;
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return GlobalAndLeases.Defaults;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new ConfigError(path, 0, $"cannot read config: {e.Message}"));
+            return GlobalAndLeases.Defaults;
+        }
+        return ConfigLoader.LoadGlobalAndLeasesText(path, text, errors);
     }
 
     private static IReadOnlyList<IpPrefix>? Addresses(INetworkControl? net, string device)

@@ -14,7 +14,7 @@ public static class ConfigLoader
     public static RouterConfig? Load(UciDocument doc, Func<string, IReadOnlyList<IpPrefix>?> interfaceAddresses, List<ConfigError> errors)
     {
         var mine = new List<ConfigError>();
-        var global = new GlobalConfig();
+        var globalAndLeases = ReadGlobalAndLeases(doc, mine);
         // Types that may appear once: the first section of each, for "more than one" messages.
         var firstOfType = new Dictionary<string, UciSection>();
         var instanceReaders = new List<SectionReader>();
@@ -23,15 +23,13 @@ public static class ConfigLoader
         MqttConfig? mqtt = null;
         var actionReaders = new List<SectionReader>();
         var trackReaders = new List<SectionReader>();
-        LeasesConfig? leases = null;
 
         foreach (var s in doc.Sections)
         {
             switch (s.Type)
             {
-                case ConfigSchema.GlobalType:
-                    var globalReader = new SectionReader(doc.Path, s, ConfigSchema.Global, "the global section", mine);
-                    if (IsFirst(firstOfType, s, globalReader)) global = GlobalLoader.Load(globalReader);
+                case ConfigSchema.GlobalType or ConfigSchema.LeasesType:
+                    // Read above by ReadGlobalAndLeases, which the CLI verbs' lenient load shares.
                     break;
                 case ConfigSchema.InstanceType:
                     instanceReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Instance, Label("instance", s), mine));
@@ -51,10 +49,6 @@ public static class ConfigLoader
                     break;
                 case ConfigSchema.TrackType:
                     trackReaders.Add(new SectionReader(doc.Path, s, ConfigSchema.Track, Label("track", s), mine));
-                    break;
-                case ConfigSchema.LeasesType:
-                    var leasesReader = new SectionReader(doc.Path, s, ConfigSchema.Leases, "the leases section", mine);
-                    if (IsFirst(firstOfType, s, leasesReader)) leases = LeasesLoader.Load(leasesReader);
                     break;
                 default:
                     mine.Add(new ConfigError(doc.Path, s.Line,
@@ -93,7 +87,7 @@ public static class ConfigLoader
 
         return new RouterConfig
         {
-            Global = global,
+            Global = globalAndLeases.Global,
             Instances = instances
                 .Select(i => i.Config with { SyncGroup = memberOf.GetValueOrDefault(i.Config.Vrrp.Name) })
                 .ToList(),
@@ -102,7 +96,7 @@ public static class ConfigLoader
             Mqtt = mqtt,
             Actions = actions,
             Tracks = tracks,
-            Leases = leases is { Enabled: true } ? leases : null,
+            Leases = globalAndLeases.Leases,
             SourcePath = doc.Path,
         };
     }
@@ -113,6 +107,54 @@ public static class ConfigLoader
         var doc = UciParser.Parse(path, text, errors);
         return errors.Count > 0 ? null : Load(doc, interfaceAddresses, errors);
     }
+
+    /// <summary>
+    /// Only the global and leases sections, for the CLI verbs that must work while the rest of the file fails
+    /// validation: dnsmasq's dhcp-script must not lose leases over a typo in an instance, and status must still
+    /// find a configured control socket. Never fails. A problem in these two sections (syntax included) is added
+    /// to errors with the message a full load gives, and the option concerned keeps its default; other sections,
+    /// and syntax errors in them, are not looked at.
+    /// </summary>
+    public static GlobalAndLeases LoadGlobalAndLeasesText(string path, string text, List<ConfigError> errors)
+    {
+        var syntax = new List<ConfigError>();
+        var doc = UciParser.Parse(path, text, syntax);
+        var mine = syntax.Where(e => IsGlobalOrLeases(SectionAt(doc, e.Line))).ToList();
+        var result = ReadGlobalAndLeases(doc, mine);
+        errors.AddRange(mine.OrderBy(e => e.Line));
+        return result;
+    }
+
+    /// <summary>The one reader of these sections, for the full load and the lenient one alike, so the verbs cannot drift from the daemon.</summary>
+    private static GlobalAndLeases ReadGlobalAndLeases(UciDocument doc, List<ConfigError> errors)
+    {
+        var global = new GlobalConfig();
+        LeasesConfig? leases = null;
+        var firstOfType = new Dictionary<string, UciSection>();
+        foreach (var s in doc.Sections)
+        {
+            if (s.Type == ConfigSchema.GlobalType)
+            {
+                var reader = new SectionReader(doc.Path, s, ConfigSchema.Global, "the global section", errors);
+                if (IsFirst(firstOfType, s, reader)) global = GlobalLoader.Load(reader);
+            }
+            else if (s.Type == ConfigSchema.LeasesType)
+            {
+                var reader = new SectionReader(doc.Path, s, ConfigSchema.Leases, "the leases section", errors);
+                if (IsFirst(firstOfType, s, reader)) leases = LeasesLoader.Load(reader);
+            }
+        }
+        return new GlobalAndLeases(global, leases is { Enabled: true } ? leases : null);
+    }
+
+    /// <summary>
+    /// The section a line belongs to: the last one begun at or before it. A section whose header was rejected is
+    /// not in the document, so a syntax error in that header counts to the section before it: at worst one message
+    /// too many, never a value read from the wrong section, since the parser drops a rejected section's options.
+    /// </summary>
+    private static UciSection? SectionAt(UciDocument doc, int line) => doc.Sections.LastOrDefault(s => s.Line <= line);
+
+    private static bool IsGlobalOrLeases(UciSection? s) => s?.Type is ConfigSchema.GlobalType or ConfigSchema.LeasesType;
 
     /// <summary>For types that may appear once: true for the first section of its type, else reports the repeat.</summary>
     private static bool IsFirst(Dictionary<string, UciSection> firstOfType, UciSection s, SectionReader reader)

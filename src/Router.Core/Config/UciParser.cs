@@ -13,11 +13,20 @@ public static class UciParser
         {
             var lineNo = i + 1;
             var line = lines[i].EndsWith('\r') ? lines[i][..^1] : lines[i];
-            var statements = UciTokenizer.Split(line, out var syntaxError);
+            var statements = UciTokenizer.Split(line, out var syntaxError, out var unfinished);
             foreach (var statement in statements)
                 Apply(statement, lineNo);
             if (syntaxError is not null)
+            {
                 errors.Add(new ConfigError(path, lineNo, syntaxError));
+                // A header cut short still ends the section before it: its options must not land there
+                // (the lenient load of the global and leases sections reads on past syntax errors).
+                if (unfinished is ["config", ..])
+                {
+                    Close();
+                    current = SectionBuilder.Invalid(lineNo);
+                }
+            }
         }
         Close();
         return new UciDocument(path, sections);

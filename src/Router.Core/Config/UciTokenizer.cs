@@ -9,8 +9,11 @@ namespace Router.Core.Config;
 /// </summary>
 internal static class UciTokenizer
 {
-    /// <summary>Statements completed before any syntax error; the error (if any) is returned in <paramref name="error"/>.</summary>
-    public static List<List<string>> Split(string line, out string? error)
+    /// <summary>
+    /// Statements completed before any syntax error; the error (if any) is returned in <paramref name="error"/>,
+    /// with the words of the statement it cut short in <paramref name="unfinished"/>.
+    /// </summary>
+    public static List<List<string>> Split(string line, out string? error, out List<string> unfinished)
     {
         error = null;
         var statements = new List<List<string>>();
@@ -37,7 +40,7 @@ internal static class UciTokenizer
                     break;
                 case '\'':
                     var close = line.IndexOf('\'', i + 1);
-                    if (close < 0) { error = "unterminated ' quote (quotes must close on the same line)"; return statements; }
+                    if (close < 0) { error = "unterminated ' quote (quotes must close on the same line)"; unfinished = words; return statements; }
                     word.Append(line, i + 1, close - i - 1);
                     inWord = true;
                     i = close + 1;
@@ -47,12 +50,12 @@ internal static class UciTokenizer
                     inWord = true;
                     while (true)
                     {
-                        if (i >= line.Length) { error = "unterminated \" quote (quotes must close on the same line)"; return statements; }
+                        if (i >= line.Length) { error = "unterminated \" quote (quotes must close on the same line)"; unfinished = words; return statements; }
                         var d = line[i];
                         if (d == '"') { i++; break; }
                         if (d == '\\')
                         {
-                            if (i + 1 >= line.Length) { error = "unterminated \" quote (quotes must close on the same line)"; return statements; }
+                            if (i + 1 >= line.Length) { error = "unterminated \" quote (quotes must close on the same line)"; unfinished = words; return statements; }
                             d = line[++i];
                         }
                         word.Append(d);
@@ -60,7 +63,7 @@ internal static class UciTokenizer
                     }
                     break;
                 case '\\':
-                    if (i + 1 >= line.Length) { error = "backslash at end of line (line continuation is not supported)"; return statements; }
+                    if (i + 1 >= line.Length) { error = "backslash at end of line (line continuation is not supported)"; unfinished = words; return statements; }
                     word.Append(line[i + 1]);
                     inWord = true;
                     i += 2;
@@ -74,6 +77,7 @@ internal static class UciTokenizer
         }
         EndWord();
         EndStatement();
+        unfinished = [];
         return statements;
 
         void EndWord()

@@ -1,4 +1,5 @@
 using System.Collections;
+using Router.Core.Config;
 using Router.Core.Leases;
 using Router.Daemon.Control;
 
@@ -39,7 +40,8 @@ internal static class DhcpScriptCommand
                 return 0;
         }
         var isInit = call is DhcpScriptInit;
-        var settings = LeaseSettings.Read(ConfigFile.ResolvePath(config));
+        var problems = new List<ConfigError>();
+        var settings = LeaseSettings.Read(ConfigFile.ResolvePath(config), problems);
         if (TryDaemon(socket ?? settings.ControlSocket, rest, env, out var response))
         {
             if (response.Ok)
@@ -49,6 +51,9 @@ internal static class DhcpScriptCommand
             }
             Console.Error.WriteLine($"routerha dhcp-script: daemon refused {rest[0]}: {response.Error}");
         }
+        // Only now do the file's values decide anything (which socket was tried, which store is written): a call
+        // the daemon stored stays quiet, or dnsmasq's log would repeat them for every lease.
+        foreach (var p in problems) Console.Error.WriteLine($"routerha dhcp-script: {p}");
         return StoreDirectly(call, settings, now, isInit);
     }
 

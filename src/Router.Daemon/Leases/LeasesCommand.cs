@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Router.Core.Config;
 using Router.Core.Leases;
 using Router.Store;
 
@@ -16,7 +17,9 @@ internal static class LeasesCommand
     public static int Run(string? configPath, bool json)
     {
         var path = ConfigFile.ResolvePath(configPath);
-        var settings = LeaseSettings.Read(path);
+        var problems = new List<ConfigError>();
+        var settings = LeaseSettings.Read(path, problems);
+        foreach (var p in problems) Console.Error.WriteLine($"routerha: {p}");
         if (settings.DbPath is null)
         {
             Console.Error.WriteLine($"routerha: no 'config leases' section in {path}: leases are not kept");

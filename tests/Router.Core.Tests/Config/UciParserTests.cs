@@ -129,4 +129,14 @@ public class UciParserTests
         Assert.Equal("ok", ok.Name);
         Assert.Equal("priority", ok.Options.Single().Name);
     }
+
+    [Fact]
+    public void HeaderCutShortBySyntaxErrorEndsTheSectionBefore()
+    {
+        var (doc, errors) = Parse("config leases\n\toption db_path '/tmp/l.db'\nconfig global 'main\n\toption enabled '0'\nconfig instance 'ok'\n\toption vrid 1\n");
+        Assert.Equal([3], errors.Select(e => e.Line));
+        Assert.Equal(["leases", "instance"], doc.Sections.Select(s => s.Type));
+        Assert.Equal("db_path", doc.Sections[0].Options.Single().Name);
+        Assert.Equal("vrid", doc.Sections[1].Options.Single().Name);
+    }
 }
