@@ -147,7 +147,7 @@ public static class Cli
         using var leases = OpenLeases(config, log);
         RouterDaemon? daemon = null;
         if (config.Mqtt is { } mqtt)
-            observers.Add(Router.Integrations.Mqtt.MqttPublisher.Create(mqtt, config.Global.NodeName ?? Environment.MachineName,
+            observers.Add(Router.Integrations.Mqtt.MqttPublisher.Create(mqtt, NodeIdentity.Of(config.Global),
                 (command, on) => daemon is null ? Task.FromResult((false, "starting")) : daemon.Commands(command, on), log));
         daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers, leases);
         try
@@ -168,7 +168,7 @@ public static class Cli
         if (config.Leases is not { } lc) return null;
         try
         {
-            var book = Leases.LeaseBook.Open(lc.DbPath, Leases.LeaseSettings.NodeName(config.Global.NodeName), log.Warn, DateTimeOffset.UtcNow);
+            var book = Leases.LeaseBook.Open(lc.DbPath, NodeIdentity.Of(config.Global), log.Warn, DateTimeOffset.UtcNow);
             log.Info($"lease store {lc.DbPath} open: {book.List(includeDeleted: false).Count} lease(s)");
             return book;
         }

@@ -71,7 +71,7 @@ internal sealed class RouterDaemon
 
     private byte RolePriority => _config.Instances.FirstOrDefault()?.Vrrp.Priority ?? 100;
 
-    private string NodeName => _config.Global.NodeName ?? Environment.MachineName;
+    private string NodeName => NodeIdentity.Of(_config.Global);
 
     /// <summary>True once a stop has handed over every instance and the stop plan has run (or its time is up).</summary>
     public bool Finished =>

@@ -20,7 +20,7 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
     {
         var n = notify.Counts;
         return new StatusReport(
-            Node: config.Global.NodeName ?? Environment.MachineName,
+            Node: NodeIdentity.Of(config.Global),
             Version: Cli.Version,
             Pid: Environment.ProcessId,
             UptimeS: Math.Round(now.TotalSeconds, 3),

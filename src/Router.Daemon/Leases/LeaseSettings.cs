@@ -13,8 +13,6 @@ internal sealed record LeaseSettings(string ControlSocket, string? DbPath, strin
     public static LeaseSettings Read(string configPath, List<ConfigError> errors)
     {
         var config = ConfigFile.LoadGlobalAndLeases(configPath, errors);
-        return new LeaseSettings(config.Global.ControlSocket, config.Leases?.DbPath, NodeName(config.Global.NodeName));
+        return new LeaseSettings(config.Global.ControlSocket, config.Leases?.DbPath, NodeIdentity.Of(config.Global));
     }
-
-    public static string NodeName(string? configured) => configured ?? Environment.MachineName;
 }
