@@ -33,7 +33,7 @@ VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-stati
 TARGET ?= x86_64-openwrt
 
 .PHONY: build deps-build deps-lab test unit lab demo bench clean release ipk deps-release deps-package image vmtest vm-shell deps-vm \
-        musl-libs deps-musl-libs
+        musl-libs deps-musl-libs format format-check
 
 deps-build:
 	@scripts/deps.sh $(BUILD_PKGS)
@@ -50,7 +50,20 @@ build: deps-build
 unit: deps-build
 	$(DOTNET) test tests/Router.Core.Tests $(DOTNET_FLAGS) --logger "console;verbosity=normal"
 
-test: build deps-lab
+# Code style (.editorconfig), with the SDK's own `dotnet format` (nothing to install): format-check fails on
+# a violation and runs first in `make test`; format fixes all but naming (IDE1006), which is renamed by hand.
+# src/ is left out until it has been formatted once (`dotnet format Router.sln --include src/`, after the
+# src/ rewrite lands): then empty FORMAT_EXCLUDE so that both targets cover the whole solution.
+FORMAT_EXCLUDE := src/
+FORMAT_FLAGS   := -v:q $(if $(FORMAT_EXCLUDE),--exclude $(FORMAT_EXCLUDE))
+
+format-check:
+	$(DOTNET) format Router.sln --verify-no-changes $(FORMAT_FLAGS)
+
+format:
+	$(DOTNET) format Router.sln $(FORMAT_FLAGS)
+
+test: format-check build deps-lab
 	ROUTERHA_BIN=$(abspath $(BIN)) scripts/test.sh
 
 lab: build deps-lab

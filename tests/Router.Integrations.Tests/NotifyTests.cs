@@ -12,7 +12,7 @@ public sealed class NotifyTests : IDisposable
     [InlineData("/bin/x  a 'b c' \"d e\"", new[] { "/bin/x", "a", "b c", "d e" })]
     [InlineData("/bin/x ''", new[] { "/bin/x", "" })]
     [InlineData("/bin/x $(reboot); rm", new[] { "/bin/x", "$(reboot);", "rm" })]
-    public void Script_strings_split_like_keepalived_without_a_shell(string text, string[] argv) =>
+    public void ScriptStringsSplitLikeKeepalivedWithoutAShell(string text, string[] argv) =>
         Assert.Equal(argv, CommandLine.Split(text));
 
     private string Script(string name, string body)
@@ -24,7 +24,7 @@ public sealed class NotifyTests : IDisposable
     }
 
     [Fact]
-    public async Task Scripts_run_in_submission_order_with_arguments_and_environment()
+    public async Task ScriptsRunInSubmissionOrderWithArgumentsAndEnvironment()
     {
         var output = Path.Combine(_dir, "out");
         // The first script is the slowest: a concurrent runner would let the second overtake it.
@@ -42,7 +42,7 @@ public sealed class NotifyTests : IDisposable
     }
 
     [Fact]
-    public async Task Each_failure_is_reported_with_its_script_and_reason_and_a_success_is_not()
+    public async Task EachFailureIsReportedWithItsScriptAndReasonAndASuccessIsNot()
     {
         var failing = Script("fails.sh", "exit 3");
         var fine = Script("fine.sh", "exit 0");
@@ -65,7 +65,7 @@ public sealed class NotifyTests : IDisposable
     }
 
     [Fact]
-    public async Task A_hanging_script_is_killed_at_the_timeout_and_the_next_one_still_runs()
+    public async Task AHangingScriptIsKilledAtTheTimeoutAndTheNextOneStillRuns()
     {
         var output = Path.Combine(_dir, "out");
         var hang = Script("hang.sh", "exec sleep 600");
@@ -83,7 +83,7 @@ public sealed class NotifyTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failing_or_missing_script_is_counted_not_fatal()
+    public async Task AFailingOrMissingScriptIsCountedNotFatal()
     {
         var fails = Script("fails.sh", "exit 3");
         var runner = new NotifyRunner(new Log(LogLevel.Error), TimeSpan.FromSeconds(5));

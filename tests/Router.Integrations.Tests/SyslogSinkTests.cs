@@ -14,7 +14,7 @@ public sealed class SyslogSinkTests : IDisposable
     [InlineData("daemon", LogLevel.Error, 27)]    // 3*8+3
     [InlineData("local0", LogLevel.Warning, 132)] // 16*8+4
     [InlineData("user", LogLevel.Debug, 15)]      // 1*8+7
-    public void A_real_datagram_socket_receives_one_rfc3164_line_with_the_right_priority(string facility, LogLevel level, int pri)
+    public void ARealDatagramSocketReceivesOneRfc3164LineWithTheRightPriority(string facility, LogLevel level, int pri)
     {
         var path = Path.Combine(_dir, "log");
         using var server = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
@@ -32,7 +32,7 @@ public sealed class SyslogSinkTests : IDisposable
     }
 
     [Fact]
-    public void No_socket_sends_the_lines_to_the_fallback_with_one_notice()
+    public void NoSocketSendsTheLinesToTheFallbackWithOneNotice()
     {
         var stderr = new CapturedLog();
         using var sink = new SyslogSink("daemon", Path.Combine(_dir, "absent"), fallback: stderr);
@@ -44,7 +44,7 @@ public sealed class SyslogSinkTests : IDisposable
     }
 
     [Fact]
-    public void A_logd_restart_removing_and_recreating_the_socket_loses_no_line_and_needs_no_new_sink()
+    public void ALogdRestartRemovingAndRecreatingTheSocketLosesNoLineAndNeedsNoNewSink()
     {
         var path = Path.Combine(_dir, "log");
         var stderr = new CapturedLog();
@@ -86,7 +86,7 @@ public sealed class SyslogSinkTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_facility_is_refused_by_name()
+    public void UnknownFacilityIsRefusedByName()
     {
         var e = Assert.Throws<ArgumentException>(() => new SyslogSink("kern", Path.Combine(_dir, "absent")));
         Assert.Contains("kern", e.Message);

@@ -58,7 +58,7 @@ public sealed class HealthProbeLabTests : IDisposable
     [Theory]
     [InlineData(false, PingSocketKind.Raw)]
     [InlineData(true, PingSocketKind.Datagram)]
-    public async Task Ping_bound_to_the_wan_follows_that_link_and_not_another(bool pingGroupAllowed, PingSocketKind expected)
+    public async Task PingBoundToTheWanFollowsThatLinkAndNotAnother(bool pingGroupAllowed, PingSocketKind expected)
     {
         if (pingGroupAllowed) _router.Sysctl("net.ipv4.ping_group_range=0 2147483647");
         var viaWan = new PingProbe(Isp, "wan0", null);
@@ -82,7 +82,7 @@ public sealed class HealthProbeLabTests : IDisposable
     }
 
     [Fact]
-    public void Ping_from_a_source_the_isp_cannot_answer_fails_end_to_end()
+    public void PingFromASourceTheIspCannotAnswerFailsEndToEnd()
     {
         Assert.True(Run(new PingProbe(Isp, null, IPAddress.Parse("10.88.0.2"))).Ok);
         // The request leaves through wan0 either way; only the reply path differs.
@@ -92,7 +92,7 @@ public sealed class HealthProbeLabTests : IDisposable
     }
 
     [Fact]
-    public async Task Tcp_bound_to_the_wan_connects_to_a_listener_in_the_isp()
+    public async Task TcpBoundToTheWanConnectsToAListenerInTheIsp()
     {
         using var server = new NsListener(_isp, "10.88.0.1");
         var probe = new TcpProbe(Isp, server.Port, "wan0", null);
@@ -104,7 +104,7 @@ public sealed class HealthProbeLabTests : IDisposable
     }
 
     [Fact]
-    public async Task Link_probe_sees_admin_state_set_by_the_link_action_and_carrier_loss_at_the_far_end()
+    public async Task LinkProbeSeesAdminStateSetByTheLinkActionAndCarrierLossAtTheFarEnd()
     {
         using var control = _router.RunInside(LinuxNetwork.OpenControl);
         var probe = new LinkProbe("wan0", control);

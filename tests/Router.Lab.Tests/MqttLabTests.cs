@@ -46,7 +46,7 @@ public sealed class MqttLabTests(ITestOutputHelper output)
     private static RouterHaNode Ha(IVrrpNode node) => (RouterHaNode)node;
 
     [Fact]
-    public async Task A_failover_is_published_in_order_and_kill9_makes_the_broker_publish_offline()
+    public async Task AFailoverIsPublishedInOrderAndKill9MakesTheBrokerPublishOffline()
     {
         using var cts = LabAssert.Budget();
         var (lab, broker) = Create();
@@ -94,7 +94,7 @@ public sealed class MqttLabTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task After_a_failover_the_status_shows_the_new_role_its_actions_fence_peer_link_and_lease_count()
+    public async Task AfterAFailoverTheStatusShowsTheNewRoleItsActionsFencePeerLinkAndLeaseCount()
     {
         using var cts = LabAssert.Budget();
         var dir = Directory.CreateTempSubdirectory("rha-mqttlab-").FullName;
@@ -159,7 +159,7 @@ public sealed class MqttLabTests(ITestOutputHelper output)
 
     /// <summary>TLS through the release-style binary, where certificate downloads are compiled out (toolchain/README.md).</summary>
     [Fact]
-    public async Task Tls_with_the_test_ca_and_a_client_certificate_works_in_the_aot_binary()
+    public async Task TlsWithTheTestCaAndAClientCertificateWorksInTheAotBinary()
     {
         using var cts = LabAssert.Budget();
         using var ca = TestCa.Create(LabTopology.AddressClient.ToString());
@@ -182,7 +182,7 @@ public sealed class MqttLabTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_wrong_password_shows_in_status_and_in_the_log()
+    public async Task AWrongPasswordShowsInStatusAndInTheLog()
     {
         using var cts = LabAssert.Budget();
         var (lab, broker) = Create(passwordA: "wrong", passwordB: "pair-pass", withUser: true);
@@ -199,7 +199,7 @@ public sealed class MqttLabTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_frozen_broker_does_not_delay_the_failover()
+    public async Task AFrozenBrokerDoesNotDelayTheFailover()
     {
         using var cts = LabAssert.Budget(120);
         var withBroker = await MeasureKill9Async(freezeBroker: false, cts.Token);

@@ -121,7 +121,7 @@ public sealed class DhcpLab : IDisposable
     }
 
     /// <summary>SIGUSR1: udhcpc renews its lease now.</summary>
-    public static void Renew(LabProcess udhcpc) => Native.kill(udhcpc.Pid, 10);
+    public static void Renew(LabProcess udhcpc) => Native.Kill(udhcpc.Pid, 10);
 
     /// <summary>What udhcpc reported through its script, in order ("bound IP", "renew IP").</summary>
     public IReadOnlyList<string> ClientEvents(int i)

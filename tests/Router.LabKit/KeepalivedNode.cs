@@ -105,10 +105,10 @@ public sealed partial class KeepalivedNode : VrrpNodeBase
     {
         var parent = Process ?? throw new InvalidOperationException($"{Label} not started");
         var child = VrrpChildPid;
-        Native.kill(parent.Pid, 19 /* SIGSTOP */);
+        Native.Kill(parent.Pid, 19 /* SIGSTOP */);
         if (child is int c)
         {
-            Native.kill(c, Native.SIGKILL);
+            Native.Kill(c, Native.SIGKILL);
             LabRun.ForgetPid(c);
         }
         base.Kill9();

@@ -71,10 +71,10 @@ public sealed class LabProcess : IDisposable
 
     public void Kill9()
     {
-        if (!_process.HasExited) Native.kill(Pid, Native.SIGKILL);
+        if (!_process.HasExited) Native.Kill(Pid, Native.SIGKILL);
     }
 
-    public void SendTerm() => Native.kill(Pid, Native.SIGTERM);
+    public void SendTerm() => Native.Kill(Pid, Native.SIGTERM);
 
     /// <summary>Waits for exit up to the timeout; returns the exit code, or null if it is still running.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)
@@ -90,7 +90,7 @@ public sealed class LabProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            Native.kill(Pid, Native.SIGKILL);
+            Native.Kill(Pid, Native.SIGKILL);
             _process.WaitForExit(5000);
         }
         LabRun.ForgetPid(Pid);

@@ -30,7 +30,7 @@ public static class LabRun
     /// <summary>SIGKILLs the pid if this run still owns it.</summary>
     public static void KillTracked(int pid)
     {
-        if (LivePids.TryRemove(pid, out _)) Native.kill(pid, Native.SIGKILL);
+        if (LivePids.TryRemove(pid, out _)) Native.Kill(pid, Native.SIGKILL);
     }
 
     /// <summary>Last-resort cleanup at process exit: kill every process still tracked, delete this run's namespaces.</summary>

@@ -196,7 +196,7 @@ public sealed class LeasePairLab : IDisposable
 
     private void KillDnsmasq(int r)
     {
-        if (DnsmasqPid(r) is { } pid) Native.kill(pid, 9);
+        if (DnsmasqPid(r) is { } pid) Native.Kill(pid, 9);
         File.Delete(DnsmasqPidFile(r));
     }
 

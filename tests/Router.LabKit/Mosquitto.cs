@@ -117,9 +117,9 @@ public sealed class Mosquitto : IDisposable
     }
 
     /// <summary>Freezes the broker (SIGSTOP): its sockets stay open, the kernel still accepts, nothing answers.</summary>
-    public void Freeze() => Native.kill(Pid, SIGSTOP);
+    public void Freeze() => Native.Kill(Pid, SIGSTOP);
 
-    public void Thaw() => Native.kill(Pid, SIGCONT);
+    public void Thaw() => Native.Kill(Pid, SIGCONT);
 
     /// <summary>Starts `mosquitto_sub -v` as a real client next to the broker; every message becomes one line.</summary>
     public MqttSubscriber Subscribe(string topicFilter, (string User, string Password)? user = null) =>
@@ -142,8 +142,8 @@ public sealed class Mosquitto : IDisposable
         _disposed = true;
         if (!_process.HasExited)
         {
-            Native.kill(Pid, SIGCONT);
-            Native.kill(Pid, Native.SIGKILL);
+            Native.Kill(Pid, SIGCONT);
+            Native.Kill(Pid, Native.SIGKILL);
             _process.WaitForExit(5000);
         }
         LabRun.ForgetPid(Pid);
@@ -219,7 +219,7 @@ public sealed class MqttSubscriber : IDisposable
     {
         if (!_process.HasExited)
         {
-            Native.kill(_process.Id, Native.SIGKILL);
+            Native.Kill(_process.Id, Native.SIGKILL);
             _process.WaitForExit(5000);
         }
         LabRun.ForgetPid(_process.Id);

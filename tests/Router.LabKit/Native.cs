@@ -8,9 +8,9 @@ internal static partial class Native
     public const int SIGTERM = 15;
     public const int SIGKILL = 9;
 
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int setns(int fd, int nstype);
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int nstype);
 
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int kill(int pid, int sig);
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int sig);
 }

@@ -36,7 +36,7 @@ public sealed class Netns : IDisposable
             try
             {
                 using var handle = File.OpenHandle(Path);
-                if (Native.setns((int)handle.DangerousGetHandle(), Native.CLONE_NEWNET) != 0)
+                if (Native.SetNs((int)handle.DangerousGetHandle(), Native.CLONE_NEWNET) != 0)
                     throw new IOException($"setns({Name}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
                 result = action();
             }
@@ -44,7 +44,8 @@ public sealed class Netns : IDisposable
             {
                 error = e;
             }
-        }) { IsBackground = true, Name = $"in-{Name}" };
+        })
+        { IsBackground = true, Name = $"in-{Name}" };
         thread.Start();
         if (!thread.Join(TimeSpan.FromSeconds(30))) throw new TimeoutException($"work inside {Name} did not finish");
         if (error is not null) throw new InvalidOperationException($"inside {Name}: {error.Message}", error);

@@ -83,7 +83,7 @@ public sealed class OpenVpnClient : IDisposable
     /// <summary>SIGKILL, as a power loss ends it: the kernel still closes its TCP connection, so the VPS sees it end.</summary>
     public void Kill()
     {
-        if (Pid is { } pid) Native.kill(pid, Native.SIGKILL);
+        if (Pid is { } pid) Native.Kill(pid, Native.SIGKILL);
     }
 
     /// <summary>

@@ -64,7 +64,7 @@ public sealed class Prober : IDisposable
         {
             using (var nsHandle = File.OpenHandle($"/var/run/netns/{netnsName}"))
             {
-                if (Native.setns((int)nsHandle.DangerousGetHandle(), Native.CLONE_NEWNET) != 0)
+                if (Native.SetNs((int)nsHandle.DangerousGetHandle(), Native.CLONE_NEWNET) != 0)
                     throw new IOException($"setns({netnsName}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
             }
             _socket = _target.AddressFamily == AddressFamily.InterNetworkV6

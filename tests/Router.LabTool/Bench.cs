@@ -33,37 +33,37 @@ public static class Bench
         foreach (var kind in opts.Daemons)
         {
             foreach (var advert in adverts)
-            foreach (var scenario in Scenarios)
-            {
-                var series = new FailoverSeries
+                foreach (var scenario in Scenarios)
                 {
-                    Daemon = Options.Name(kind),
-                    Scenario = ScenarioName(scenario),
-                    AdvertMs = (int)advert.TotalMilliseconds,
-                    MasterDownMs = VrrpSettings.For(100, advert).MasterDownInterval.TotalMilliseconds,
-                };
-                for (var rep = 1; rep <= opts.Reps; rep++)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    try
+                    var series = new FailoverSeries
                     {
-                        var gap = await OneFailoverAsync(kind, advert, scenario, ct);
-                        series.GapsMs.Add(gap);
-                        Console.WriteLine($"  {series.Daemon,-10} {series.Scenario,-8} advert {series.AdvertMs,4} ms  rep {rep}: gap {gap,6:0} ms");
-                    }
-                    catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+                        Daemon = Options.Name(kind),
+                        Scenario = ScenarioName(scenario),
+                        AdvertMs = (int)advert.TotalMilliseconds,
+                        MasterDownMs = VrrpSettings.For(100, advert).MasterDownInterval.TotalMilliseconds,
+                    };
+                    for (var rep = 1; rep <= opts.Reps; rep++)
                     {
-                        series.Failures.Add(e.Message.Split('\n')[0]);
-                        Console.WriteLine($"  {series.Daemon,-10} {series.Scenario,-8} advert {series.AdvertMs,4} ms  rep {rep}: FAILED {e.Message.Split('\n')[0]}");
+                        ct.ThrowIfCancellationRequested();
+                        try
+                        {
+                            var gap = await OneFailoverAsync(kind, advert, scenario, ct);
+                            series.GapsMs.Add(gap);
+                            Console.WriteLine($"  {series.Daemon,-10} {series.Scenario,-8} advert {series.AdvertMs,4} ms  rep {rep}: gap {gap,6:0} ms");
+                        }
+                        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+                        {
+                            series.Failures.Add(e.Message.Split('\n')[0]);
+                            Console.WriteLine($"  {series.Daemon,-10} {series.Scenario,-8} advert {series.AdvertMs,4} ms  rep {rep}: FAILED {e.Message.Split('\n')[0]}");
+                        }
                     }
+                    if (series.GapsMs.Count > 0)
+                    {
+                        series.MedianMs = Median(series.GapsMs);
+                        series.MaxMs = series.GapsMs.Max();
+                    }
+                    report.Failover.Add(series);
                 }
-                if (series.GapsMs.Count > 0)
-                {
-                    series.MedianMs = Median(series.GapsMs);
-                    series.MaxMs = series.GapsMs.Max();
-                }
-                report.Failover.Add(series);
-            }
             var res = await IdleCostAsync(kind, TimeSpan.FromMilliseconds(100), idle, ct);
             Console.WriteLine($"  {res.Daemon,-10} idle {res.IdleSeconds:0} s: VmRSS {res.VmRssKb} KiB, PSS {res.PssKb} KiB, CPU {res.CpuPercent:0.00} %");
             report.Resources.Add(res);
@@ -137,19 +137,19 @@ public static class Bench
         foreach (var _ in daemons) sb.Append("---|---|");
         sb.Append('\n');
         foreach (var advert in adverts)
-        foreach (var sc in Scenarios)
-        {
-            var ms = (int)advert.TotalMilliseconds;
-            var name = ScenarioName(sc);
-            sb.Append($"| {name} | {ms} ms | {VrrpSettings.For(100, advert).MasterDownInterval.TotalMilliseconds:0} |");
-            foreach (var d in daemons)
+            foreach (var sc in Scenarios)
             {
-                var s = r.Failover.FirstOrDefault(f => f.Daemon == d && f.Scenario == name && f.AdvertMs == ms);
-                var fails = s is { Failures.Count: > 0 } ? $" ({s.Failures.Count} failed)" : "";
-                sb.Append($" {Fmt(s?.MedianMs)}{fails} | {Fmt(s?.MaxMs)} |");
+                var ms = (int)advert.TotalMilliseconds;
+                var name = ScenarioName(sc);
+                sb.Append($"| {name} | {ms} ms | {VrrpSettings.For(100, advert).MasterDownInterval.TotalMilliseconds:0} |");
+                foreach (var d in daemons)
+                {
+                    var s = r.Failover.FirstOrDefault(f => f.Daemon == d && f.Scenario == name && f.AdvertMs == ms);
+                    var fails = s is { Failures.Count: > 0 } ? $" ({s.Failures.Count} failed)" : "";
+                    sb.Append($" {Fmt(s?.MedianMs)}{fails} | {Fmt(s?.MaxMs)} |");
+                }
+                sb.Append('\n');
             }
-            sb.Append('\n');
-        }
         sb.Append("\nMaster at 100 ms adverts, idle\n\n| daemon | VmRSS MiB | PSS MiB | CPU % of a core |\n|---|---|---|---|\n");
         foreach (var x in r.Resources)
             sb.Append($"| {x.Daemon} | {x.VmRssKb / 1024.0:0.0} | {x.PssKb / 1024.0:0.0} | {x.CpuPercent:0.00} |\n");

@@ -16,7 +16,7 @@ public sealed record Options(string Verb, IReadOnlyList<DaemonKind> Daemons, int
     {
         if (args.Length == 0 || args[0] is not ("demo" or "bench" or "bench-tunnel" or "bench-leases")) throw new ArgumentException("first argument must be demo, bench, bench-tunnel or bench-leases");
         var verb = args[0];
-        string daemon = verb == "demo" ? "routerha" : "both";
+        var daemon = verb == "demo" ? "routerha" : "both";
         int? reps = null;
         var quick = false;
         for (var i = 1; i < args.Length; i++)

@@ -20,7 +20,7 @@ public sealed partial class IpkContentsTests
     }
 
     [Fact]
-    public void ControlFieldsDescribeTheX86_64MuslPackage()
+    public void ControlFieldsDescribeTheX64MuslPackage()
     {
         var ipk = Package;
         var f = ipk.Fields();

@@ -47,11 +47,13 @@ public sealed class MuslNativeLibraryLabTests
         using var topology = LabTopology.Create();
         var a = new MuslRouterHaNode(topology, "A", VrrpSettings.For(150, Advert) with
         {
-            NodeName = "musl-a", ExtraUci = PeerUci(LabTopology.AddressA.ToString(), LabTopology.AddressB.ToString()),
+            NodeName = "musl-a",
+            ExtraUci = PeerUci(LabTopology.AddressA.ToString(), LabTopology.AddressB.ToString()),
         }, root);
         var b = new RouterHaNode(topology, "B", VrrpSettings.For(100, Advert) with
         {
-            NodeName = "glibc-b", ExtraUci = PeerUci(LabTopology.AddressB.ToString(), LabTopology.AddressA.ToString()),
+            NodeName = "glibc-b",
+            ExtraUci = PeerUci(LabTopology.AddressB.ToString(), LabTopology.AddressA.ToString()),
         });
         a.Start();
         b.Start();
@@ -88,7 +90,8 @@ public sealed class MuslNativeLibraryLabTests
         using var topology = LabTopology.Create();
         var a = new MuslRouterHaNode(topology, "A", VrrpSettings.For(150, Advert) with
         {
-            NodeName = "musl-a", ExtraUci = PeerUci(LabTopology.AddressA.ToString(), LabTopology.AddressB.ToString()),
+            NodeName = "musl-a",
+            ExtraUci = PeerUci(LabTopology.AddressA.ToString(), LabTopology.AddressB.ToString()),
         }, root);
         a.Start();
         await Wait.UntilAsync(() => !a.IsRunning, TimeSpan.FromSeconds(15), "routerha refusing to start", a.Diagnostics, cts.Token);
@@ -109,7 +112,8 @@ public sealed class MuslNativeLibraryLabTests
         using var topology = LabTopology.Create();
         var a = new MuslRouterHaNode(topology, "A", VrrpSettings.For(150, Advert) with
         {
-            NodeName = "musl-a", ExtraUci = PeerUci(LabTopology.AddressA.ToString(), LabTopology.AddressB.ToString()),
+            NodeName = "musl-a",
+            ExtraUci = PeerUci(LabTopology.AddressA.ToString(), LabTopology.AddressB.ToString()),
         }, root);
         var b = new RouterHaNode(topology, "B", VrrpSettings.For(100, Advert) with
         {
@@ -142,7 +146,8 @@ public sealed class MuslNativeLibraryLabTests
         using var topology = LabTopology.Create();
         var settings = VrrpSettings.For(150, Advert) with
         {
-            NodeName = "musl-a", ExtraUci = $"\nconfig leases\n\toption db_path '{DbInside}'\n",
+            NodeName = "musl-a",
+            ExtraUci = $"\nconfig leases\n\toption db_path '{DbInside}'\n",
         };
         var a = new MuslRouterHaNode(topology, "A", settings, root);
         var conf = MuslRouterHaNode.ConfigInside;

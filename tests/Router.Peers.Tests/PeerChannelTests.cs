@@ -6,7 +6,7 @@ namespace Router.Peers.Tests;
 /// <summary>Two routers' channels on loopback: both listen and connect on the same path.</summary>
 public class PeerChannelTests
 {
-    static (PeerPath A, PeerPath B) CrossedPath(string name = "lan")
+    private static (PeerPath A, PeerPath B) CrossedPath(string name = "lan")
     {
         var a = PeerNode.FreeEndPoint();
         var b = PeerNode.FreeEndPoint();
@@ -14,7 +14,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public async Task Messages_flow_both_ways_over_one_connection_opened_by_the_lower_node_id()
+    public async Task MessagesFlowBothWaysOverOneConnectionOpenedByTheLowerNodeId()
     {
         var (pa, pb) = CrossedPath();
         await using var a = new PeerNode("router-a", [pa]);
@@ -43,7 +43,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public async Task Heartbeats_keep_the_path_alive_and_report_when_it_was_last_heard()
+    public async Task HeartbeatsKeepThePathAliveAndReportWhenItWasLastHeard()
     {
         var (pa, pb) = CrossedPath();
         await using var a = new PeerNode("router-a", [pa]);
@@ -57,7 +57,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public async Task A_wrong_key_is_refused_and_reported_on_both_sides_without_showing_the_secret()
+    public async Task AWrongKeyIsRefusedAndReportedOnBothSidesWithoutShowingTheSecret()
     {
         var (pa, pb) = CrossedPath();
         const string wrong = "a different secret of the other router";
@@ -83,7 +83,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public async Task A_peer_with_a_newer_schema_is_refused_with_a_clear_reason()
+    public async Task APeerWithANewerSchemaIsRefusedWithAClearReason()
     {
         var (pa, pb) = CrossedPath();
         await using var a = new PeerNode("router-a", [pa]);
@@ -99,7 +99,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public async Task Two_routers_with_the_same_node_id_refuse_each_other()
+    public async Task TwoRoutersWithTheSameNodeIdRefuseEachOther()
     {
         var (pa, pb) = CrossedPath();
         await using var a = new PeerNode("router", [pa]);
@@ -109,7 +109,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public async Task After_the_peer_restarts_the_path_comes_back_by_itself()
+    public async Task AfterThePeerRestartsThePathComesBackByItself()
     {
         var (pa, pb) = CrossedPath();
         await using var a = new PeerNode("router-a", [pa]);
@@ -129,7 +129,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public async Task A_router_started_alone_keeps_retrying_until_the_peer_appears()
+    public async Task ARouterStartedAloneKeepsRetryingUntilThePeerAppears()
     {
         var (pa, pb) = CrossedPath();
         await using var a = new PeerNode("router-a", [pa]);
@@ -144,7 +144,7 @@ public class PeerChannelTests
     }
 
     [Fact]
-    public void Message_types_below_the_owner_range_are_rejected()
+    public void MessageTypesBelowTheOwnerRangeAreRejected()
     {
         var (pa, _) = CrossedPath();
         var options = new PeerChannelOptions

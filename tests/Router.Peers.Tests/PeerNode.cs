@@ -7,12 +7,12 @@ using Router.Peers;
 namespace Router.Peers.Tests;
 
 /// <summary>One router's channel in a test: records every event it reports and waits on them with a deadline.</summary>
-sealed class PeerNode : IAsyncDisposable
+internal sealed class PeerNode : IAsyncDisposable
 {
     public const string Secret = "correct horse battery staple 42";
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    readonly ConcurrentQueue<PeerEvent> _events = new();
+    private readonly ConcurrentQueue<PeerEvent> _events = new();
 
     public PeerNode(string nodeId, IReadOnlyList<PeerPath> paths, string secret = Secret, ushort? schema = null,
         TimeSpan? dead = null, int queueFrames = 1024)

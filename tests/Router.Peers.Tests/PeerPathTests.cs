@@ -5,7 +5,7 @@ namespace Router.Peers.Tests;
 /// <summary>Two paths (a LAN and a dedicated link), each through its own relay: one can fail while the other carries on.</summary>
 public class PeerPathTests
 {
-    sealed class TwoPaths : IAsyncDisposable
+    private sealed class TwoPaths : IAsyncDisposable
     {
         public TwoPaths()
         {
@@ -33,7 +33,7 @@ public class PeerPathTests
     }
 
     [Fact]
-    public async Task Cutting_one_path_keeps_the_other_alive_and_liveness_shows_which()
+    public async Task CuttingOnePathKeepsTheOtherAliveAndLivenessShowsWhich()
     {
         await using var rig = new TwoPaths();
         Assert.Equal("lan", rig.B.Path("lan").Path);
@@ -59,7 +59,7 @@ public class PeerPathTests
     }
 
     [Fact]
-    public async Task A_path_that_goes_silent_without_closing_is_declared_dead_after_the_dead_interval()
+    public async Task APathThatGoesSilentWithoutClosingIsDeclaredDeadAfterTheDeadInterval()
     {
         await using var rig = new TwoPaths();
         rig.Link.Freeze();

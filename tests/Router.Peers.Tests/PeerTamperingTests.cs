@@ -9,7 +9,7 @@ namespace Router.Peers.Tests;
 /// </summary>
 public class PeerTamperingTests
 {
-    sealed class Rig : IAsyncDisposable
+    private sealed class Rig : IAsyncDisposable
     {
         public Rig()
         {
@@ -33,13 +33,13 @@ public class PeerTamperingTests
         }
     }
 
-    static bool IsMessage(byte[] frame) => TcpRelay.TypeOf(frame) >= PeerProtocol.FirstMessageType;
+    private static bool IsMessage(byte[] frame) => TcpRelay.TypeOf(frame) >= PeerProtocol.FirstMessageType;
 
-    static void AssertNeverDelivered(PeerNode node, string text) =>
+    private static void AssertNeverDelivered(PeerNode node, string text) =>
         Assert.DoesNotContain(node.Events, e => e is PeerMessage m && Encoding.UTF8.GetString(m.Payload.Span) == text);
 
     [Fact]
-    public async Task A_replayed_frame_is_rejected()
+    public async Task AReplayedFrameIsRejected()
     {
         await using var rig = new Rig();
         rig.Relay.ToListener = f => IsMessage(f) ? [f, f] : [f];
@@ -52,7 +52,7 @@ public class PeerTamperingTests
     }
 
     [Fact]
-    public async Task A_modified_frame_is_rejected()
+    public async Task AModifiedFrameIsRejected()
     {
         await using var rig = new Rig();
         rig.Relay.ToListener = f =>
@@ -71,7 +71,7 @@ public class PeerTamperingTests
     }
 
     [Fact]
-    public async Task Reordered_frames_are_rejected()
+    public async Task ReorderedFramesAreRejected()
     {
         await using var rig = new Rig();
         byte[]? held = null;
@@ -94,7 +94,7 @@ public class PeerTamperingTests
     }
 
     [Fact]
-    public async Task A_frame_reflected_back_to_its_sender_is_rejected()
+    public async Task AFrameReflectedBackToItsSenderIsRejected()
     {
         await using var rig = new Rig();
         rig.A.WaitUntil(() => rig.Relay.FromListener.Any(f => TcpRelay.TypeOf(f) == PeerProtocol.Heartbeat), "a heartbeat from router-a");
@@ -106,7 +106,7 @@ public class PeerTamperingTests
     }
 
     [Fact]
-    public async Task A_frame_from_an_earlier_connection_is_rejected_on_a_new_one()
+    public async Task AFrameFromAnEarlierConnectionIsRejectedOnANewOne()
     {
         await using var rig = new Rig();
         var captured = new List<byte[]>();
@@ -130,7 +130,7 @@ public class PeerTamperingTests
     }
 
     [Fact]
-    public async Task A_peer_that_stops_reading_fills_the_queue_and_loses_the_connection()
+    public async Task APeerThatStopsReadingFillsTheQueueAndLosesTheConnection()
     {
         var listen = PeerNode.FreeEndPoint();
         await using var a = new PeerNode("router-a", [new PeerPath("lan", listen, null)], dead: TimeSpan.FromSeconds(30));

@@ -10,15 +10,15 @@ namespace Router.Peers.Tests;
 /// router, frame by frame (it reads the length prefixes), so a test can drop, alter, repeat, reorder or inject frames
 /// going to the listener, freeze the path, or cut it.
 /// </summary>
-sealed class TcpRelay : IDisposable
+internal sealed class TcpRelay : IDisposable
 {
-    readonly Socket _listener;
-    readonly IPEndPoint _target;
-    readonly ConcurrentBag<Socket> _sockets = [];
-    readonly CancellationTokenSource _stop = new();
-    volatile bool _frozen;
-    volatile bool _stalled;
-    volatile Socket? _newest;
+    private readonly Socket _listener;
+    private readonly IPEndPoint _target;
+    private readonly ConcurrentBag<Socket> _sockets = [];
+    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _frozen;
+    private volatile bool _stalled;
+    private volatile Socket? _newest;
 
     public TcpRelay(IPEndPoint target)
     {
@@ -60,7 +60,7 @@ sealed class TcpRelay : IDisposable
         foreach (var s in _sockets) s.Dispose();
     }
 
-    async Task AcceptLoop()
+    private async Task AcceptLoop()
     {
         try
         {
@@ -81,7 +81,7 @@ sealed class TcpRelay : IDisposable
         }
     }
 
-    async Task Pump(Socket from, Socket to, bool toListener)
+    private async Task Pump(Socket from, Socket to, bool toListener)
     {
         var stream = new NetworkStream(from);
         try

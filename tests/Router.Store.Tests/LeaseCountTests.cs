@@ -6,7 +6,7 @@ namespace Router.Store.Tests;
 public class LeaseCountTests : StoreFixture
 {
     [Fact]
-    public void Deleted_and_expired_leases_do_not_count_and_an_infinite_one_always_does()
+    public void DeletedAndExpiredLeasesDoNotCountAndAnInfiniteOneAlwaysDoes()
     {
         var clock = new HybridClock();
         using var store = Open();

@@ -10,7 +10,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     private static string Ip(int i) => $"10.1.{i / 250}.{i % 250 + 2}";
 
     [Fact]
-    public void Two_routers_with_different_leases_end_with_the_same_store_both_ways()
+    public void TwoRoutersWithDifferentLeasesEndWithTheSameStoreBothWays()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -26,7 +26,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void Once_caught_up_each_change_is_pushed_and_acknowledged()
+    public void OnceCaughtUpEachChangeIsPushedAndAcknowledged()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -47,7 +47,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void A_peer_back_after_many_changes_reads_them_in_bounded_pages_one_at_a_time()
+    public void APeerBackAfterManyChangesReadsThemInBoundedPagesOneAtATime()
     {
         _net.PageSize = 50;
         var a = _net.Add("a");
@@ -65,7 +65,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void Rows_with_long_hostnames_and_client_ids_go_in_smaller_pages_that_fit_the_channel()
+    public void RowsWithLongHostnamesAndClientIdsGoInSmallerPagesThatFitTheChannel()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -82,7 +82,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void On_reconnect_only_what_changed_since_the_acknowledged_point_is_sent()
+    public void OnReconnectOnlyWhatChangedSinceTheAcknowledgedPointIsSent()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -104,7 +104,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void A_store_lost_on_one_router_is_rebuilt_from_the_peer_by_a_full_resync()
+    public void AStoreLostOnOneRouterIsRebuiltFromThePeerByAFullResync()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -128,7 +128,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void A_truncated_store_is_moved_aside_and_rebuilt_from_the_peer()
+    public void ATruncatedStoreIsMovedAsideAndRebuiltFromThePeer()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -148,7 +148,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void Three_routers_in_a_chain_converge_through_the_middle_one()
+    public void ThreeRoutersInAChainConvergeThroughTheMiddleOne()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -179,7 +179,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void Three_routers_converge_whatever_order_links_come_up_in_a_triangle()
+    public void ThreeRoutersConvergeWhateverOrderLinksComeUpInATriangle()
     {
         foreach (var n in new[] { "a", "b", "c" }) _net.Add(n);
         _net.Link("a", "b");
@@ -198,7 +198,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void A_router_whose_clock_is_behind_still_wins_with_a_renewal_made_after_seeing_the_peer()
+    public void ARouterWhoseClockIsBehindStillWinsWithARenewalMadeAfterSeeingThePeer()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");
@@ -214,7 +214,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void A_page_from_a_newer_routerha_is_refused_with_a_clear_error_and_nothing_is_applied_or_acked()
+    public void APageFromANewerRouterhaIsRefusedWithAClearErrorAndNothingIsAppliedOrAcked()
     {
         var a = _net.Add("a");
         _net.Add("b");
@@ -233,7 +233,7 @@ public sealed class LeaseReplicatorTests : IDisposable
     }
 
     [Fact]
-    public void A_page_lost_with_its_path_is_sent_again_after_the_ack_timeout()
+    public void APageLostWithItsPathIsSentAgainAfterTheAckTimeout()
     {
         var a = _net.Add("a");
         var b = _net.Add("b");

@@ -5,7 +5,7 @@ namespace Router.Store.Tests;
 public class LeaseStoreTests : StoreFixture
 {
     [Fact]
-    public void A_new_store_is_at_the_latest_schema_in_wal_mode_with_full_sync()
+    public void ANewStoreIsAtTheLatestSchemaInWalModeWithFullSync()
     {
         using var store = Open();
         Assert.Equal(LeaseStore.LatestSchemaVersion, store.SchemaVersion);
@@ -14,7 +14,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void Local_events_survive_reopening_and_a_del_leaves_a_tombstone()
+    public void LocalEventsSurviveReopeningAndADelLeavesATombstone()
     {
         var clock = new HybridClock();
         using (var store = Open())
@@ -32,7 +32,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void Old_without_hostname_keeps_the_stored_hostname()
+    public void OldWithoutHostnameKeepsTheStoredHostname()
     {
         var clock = new HybridClock();
         using var store = Open();
@@ -43,7 +43,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void A_local_event_wins_over_a_stored_row_stamped_ahead_of_this_clock()
+    public void ALocalEventWinsOverAStoredRowStampedAheadOfThisClock()
     {
         using var store = Open();
         // Written by a dhcp-script process while the daemon was down, with a clock an hour ahead.
@@ -55,7 +55,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void Apply_keeps_only_the_version_that_wins_the_merge_rule()
+    public void ApplyKeepsOnlyTheVersionThatWinsTheMergeRule()
     {
         using var store = Open();
         var newer = Row("02:00:00:00:00:01", "192.168.1.10", new(2000, 0), "b", host: "newer");
@@ -72,7 +72,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void Changes_since_a_cursor_come_in_stamp_order_in_pages_including_tombstones()
+    public void ChangesSinceACursorComeInStampOrderInPagesIncludingTombstones()
     {
         using var store = Open();
         for (var i = 0; i < 25; i++)
@@ -99,7 +99,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void Rows_with_one_stamp_are_not_skipped_at_a_page_boundary()
+    public void RowsWithOneStampAreNotSkippedAtAPageBoundary()
     {
         using var store = Open();
         for (var i = 0; i < 7; i++)
@@ -111,7 +111,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void Max_stamp_lets_a_restarted_clock_continue_above_everything_stored()
+    public void MaxStampLetsARestartedClockContinueAboveEverythingStored()
     {
         using var store = Open();
         Assert.Equal(HybridTimestamp.Zero, store.MaxStamp());
@@ -121,7 +121,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void Prune_removes_leases_and_tombstones_ended_more_than_the_grace_ago()
+    public void PruneRemovesLeasesAndTombstonesEndedMoreThanTheGraceAgo()
     {
         using var store = Open();
         var now = T0.ToUnixTimeSeconds();
@@ -135,7 +135,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void List_is_in_numeric_address_order()
+    public void ListIsInNumericAddressOrder()
     {
         using var store = Open();
         foreach (var ip in new[] { "192.168.1.100", "192.168.1.9", "192.168.1.20" })
@@ -144,7 +144,7 @@ public class LeaseStoreTests : StoreFixture
     }
 
     [Fact]
-    public void A_change_number_is_never_reused_after_the_newest_row_is_pruned()
+    public void AChangeNumberIsNeverReusedAfterTheNewestRowIsPruned()
     {
         using var store = Open();
         var clock = new HybridClock();

@@ -13,7 +13,7 @@ public class StoreRecoveryTests : StoreFixture
         """;
 
     [Fact]
-    public void A_v1_database_is_migrated_and_keeps_its_leases()
+    public void AV1DatabaseIsMigratedAndKeepsItsLeases()
     {
         Sql(V1 + $"INSERT INTO leases VALUES ('02:00:00:00:00:01', '192.168.1.10', {T0.ToUnixTimeSeconds() + 600}, 'laptop', '01:02:00:00:00:00:01', {new HybridTimestamp(1000, 2).Packed}, 'a', 0);");
         using var store = Open();
@@ -30,7 +30,7 @@ public class StoreRecoveryTests : StoreFixture
     }
 
     [Fact]
-    public void A_database_from_a_newer_routerha_is_refused_and_left_untouched()
+    public void ADatabaseFromANewerRouterhaIsRefusedAndLeftUntouched()
     {
         Sql(V1 + "PRAGMA user_version = 99;");
         var before = File.ReadAllBytes(DbPath);
@@ -41,7 +41,7 @@ public class StoreRecoveryTests : StoreFixture
     }
 
     [Fact]
-    public void A_file_that_is_not_a_database_is_moved_aside_and_a_fresh_store_created()
+    public void AFileThatIsNotADatabaseIsMovedAsideAndAFreshStoreCreated()
     {
         File.WriteAllText(DbPath, "this is not an sqlite database, it is a text file of some length........");
         using var store = Open();
@@ -55,7 +55,7 @@ public class StoreRecoveryTests : StoreFixture
     }
 
     [Fact]
-    public void A_database_with_damaged_pages_is_detected_moved_aside_and_rebuilt()
+    public void ADatabaseWithDamagedPagesIsDetectedMovedAsideAndRebuilt()
     {
         using (var store = Open())
         {
@@ -79,7 +79,7 @@ public class StoreRecoveryTests : StoreFixture
     }
 
     [Fact]
-    public void Read_only_open_of_a_missing_store_creates_nothing()
+    public void ReadOnlyOpenOfAMissingStoreCreatesNothing()
     {
         Assert.Null(LeaseStore.OpenReadOnly(DbPath));
         Assert.Empty(Directory.GetFiles(Dir));

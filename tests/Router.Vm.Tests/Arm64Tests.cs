@@ -8,7 +8,7 @@ namespace Router.Vm.Tests;
 public sealed class Arm64Tests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Arm64Router_BootsMuslOnly_NamesItsLanByMac_AndAnswersOnTheLan()
+    public async Task Arm64RouterBootsMuslOnlyNamesItsLanByMacAndAnswersOnTheLan()
     {
         using var rig = new VmRig(output);
         await rig.RunAsync(async () =>
@@ -40,7 +40,7 @@ public sealed class Arm64Tests(ITestOutputHelper output)
     }
 
     [Arm64RouterHaFact]
-    public async Task Arm64RouterHa_WinsTheElectionAgainstAnX86Router()
+    public async Task Arm64RouterHaWinsTheElectionAgainstAnX86Router()
     {
         using var rig = new VmRig(output);
         await rig.RunAsync(async () =>

@@ -14,7 +14,7 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
     private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(100);
 
     [Fact]
-    public async Task InitScriptStop_HandsOverWithPriorityZero_RestartWithoutPreemptStaysBackup()
+    public async Task InitScriptStopHandsOverWithPriorityZeroRestartWithoutPreemptStaysBackup()
     {
         var arch = VmArch.X86_64;
         using var rig = new VmRig(output);

@@ -16,7 +16,7 @@ public sealed class PowerOffTests(ITestOutputHelper output)
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task MasterPowerOff_BackupTakesOverWithinMasterDown_RebootedMasterComesUpBackupThenPreemptsPerConfig(bool preempt)
+    public async Task MasterPowerOffBackupTakesOverWithinMasterDownRebootedMasterComesUpBackupThenPreemptsPerConfig(bool preempt)
     {
         var arch = VmArch.X86_64;
         using var rig = new VmRig(output);

@@ -115,8 +115,8 @@ public sealed class VmConsole : IDisposable
             lock (_gate) from = _text.Length;
             Send($"printf ':%s:\\n' B{id}; {command}\nprintf ':%s:%s:\\n' E{id} $?\n");
             var end = new Regex($@":E{id}:(\d+):");
-            Match m = Match.Empty;
-            string text = "";
+            var m = Match.Empty;
+            var text = "";
             await Wait.UntilAsync(() =>
             {
                 text = Text[from..];

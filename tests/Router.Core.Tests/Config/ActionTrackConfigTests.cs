@@ -13,7 +13,7 @@ public class ActionTrackConfigTests
         string.Join("\n", ["config instance 'lan'", "\toption interface 'br-lan'", "\toption vrid '51'", "\tlist vip '192.168.1.254/24'", .. extra]) + "\n";
 
     [Fact]
-    public void The_omr_actions_load_with_their_defaults_and_plan_order()
+    public void TheOmrActionsLoadWithTheirDefaultsAndPlanOrder()
     {
         var c = LoadOk(Lan(
             "config action 'dhcp'", "\toption kind 'openwrt_dnsmasq'",
@@ -38,7 +38,7 @@ public class ActionTrackConfigTests
     }
 
     [Fact]
-    public void A_fenced_command_pair_is_a_tunnel_step()
+    public void AFencedCommandPairIsATunnelStep()
     {
         var c = LoadOk(Lan("config action 'ovpn'", "\toption kind 'command'", "\toption start '/usr/sbin/openvpn --config /etc/vps.conf'",
             "\toption stop '/bin/kill-ovpn'", "\toption fenced '1'", "\toption order '35'"));
@@ -47,7 +47,7 @@ public class ActionTrackConfigTests
     }
 
     [Fact]
-    public void A_command_with_option_dhcp_is_the_dhcp_step_that_gets_the_replicated_leases()
+    public void ACommandWithOptionDhcpIsTheDhcpStepThatGetsTheReplicatedLeases()
     {
         var c = LoadOk(Lan("config action 'dns'", "\toption kind 'command'", "\toption start '/usr/sbin/dnsmasq'", "\toption dhcp '1'"));
         Assert.Equal(StepPhase.Dhcp, Assert.Single(c.Actions).Phase);
@@ -66,11 +66,11 @@ public class ActionTrackConfigTests
     [InlineData("\toption kind 'conntrackd'\n\toption config 'conntrackd.conf'", 7, "config 'conntrackd.conf' must be an absolute path")]
     [InlineData("\toption kind 'openwrt_dnsmasq'\n\toption retries '-1'", 7, "retries '-1' is not a whole number")]
     [InlineData("\toption kind 'link'\n\tlist interface 'eth1'\n\toption dhcp '1'", 8, "option 'dhcp' does not apply to kind 'link'")]
-    public void Action_mistakes_name_their_line(string body, int line, string message) =>
+    public void ActionMistakesNameTheirLine(string body, int line, string message) =>
         SingleError(Lan("config action 'a'", body), line, message);
 
     [Fact]
-    public void Action_names_are_required_and_unique()
+    public void ActionNamesAreRequiredAndUnique()
     {
         SingleError(Lan("config action", "\toption kind 'openwrt_dnsmasq'"), 5, "'config action' needs a name");
         SingleError(Lan("config action 'a'", "\toption kind 'openwrt_dnsmasq'", "config action 'a'", "\toption kind 'openwrt_dnsmasq'"), 7,
@@ -78,7 +78,7 @@ public class ActionTrackConfigTests
     }
 
     [Fact]
-    public void Tracks_load_with_keepalived_defaults()
+    public void TracksLoadWithKeepalivedDefaults()
     {
         var c = LoadOk(Lan(
             "config track 'vps'", "\toption kind 'ping'", "\toption host '203.0.113.9'", "\toption interface 'tun0'",
@@ -111,6 +111,6 @@ public class ActionTrackConfigTests
     [InlineData("\toption kind 'script'\n\toption script 'check.sh'", 7, "script 'check.sh' must start with an absolute path")]
     [InlineData("\toption kind 'link'\n\toption interface 'eth1'\n\toption host '10.0.0.1'", 8, "option 'host' does not apply to kind 'link' (it is for ping, tcp)")]
     [InlineData("\toption kind 'ping'\n\toption host '10.0.0.1'\n\toption rise '0'", 8, "rise 0 out of range 1..1000")]
-    public void Track_mistakes_name_their_line(string body, int line, string message) =>
+    public void TrackMistakesNameTheirLine(string body, int line, string message) =>
         SingleError(Lan("config track 't'", body), line, message);
 }

@@ -63,7 +63,7 @@ public class ConfigLoaderTests
         """;
 
     [Fact]
-    public void A_full_config_maps_into_the_expected_records()
+    public void AFullConfigMapsIntoTheExpectedRecords()
     {
         var lookup = Devices(("br-lan", ["192.168.1.2/24", "fd00:1::2/64", "fe80::2/64"]), ("eth1", ["10.0.0.2/30"]));
         var config = LoadOk(RouterB, lookup);
@@ -134,7 +134,7 @@ public class ConfigLoaderTests
     }
 
     [Fact]
-    public void Defaults_apply_to_a_minimal_config()
+    public void DefaultsApplyToAMinimalConfig()
     {
         var config = LoadOk("config instance 'lan'\n\toption interface 'br-lan'\n\toption vrid '1'\n\tlist vip '192.168.1.254'\n");
         Assert.Equal(new GlobalConfig(), config.Global);
@@ -151,26 +151,31 @@ public class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("1", true)] [InlineData("0", false)]
-    [InlineData("yes", true)] [InlineData("no", false)]
-    [InlineData("on", true)] [InlineData("off", false)]
-    [InlineData("true", true)] [InlineData("false", false)]
-    [InlineData("enabled", true)] [InlineData("Disabled", false)]
-    public void Booleans_accept_the_usual_spellings(string text, bool expected)
+    [InlineData("1", true)]
+    [InlineData("0", false)]
+    [InlineData("yes", true)]
+    [InlineData("no", false)]
+    [InlineData("on", true)]
+    [InlineData("off", false)]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData("enabled", true)]
+    [InlineData("Disabled", false)]
+    public void BooleansAcceptTheUsualSpellings(string text, bool expected)
     {
         var config = LoadOk($"config instance 'lan'\n\toption interface 'br-lan'\n\toption vrid '1'\n\toption preempt '{text}'\n\tlist vip '10.0.0.1'\n");
         Assert.Equal(expected, config.Instances[0].Vrrp.Preempt);
     }
 
     [Fact]
-    public void A_password_of_eight_bytes_is_not_padded_and_auth_type_pass_may_be_explicit()
+    public void APasswordOfEightBytesIsNotPaddedAndAuthTypePassMayBeExplicit()
     {
         var config = LoadOk("config instance 'lan'\n\toption interface 'br-lan'\n\toption vrid '1'\n\toption version 2\n\toption auth_type 'pass'\n\toption auth_pass '12345678'\n\tlist vip '10.0.0.1'\n");
         Assert.Equal(Encoding.ASCII.GetBytes("12345678"), config.Instances[0].Vrrp.AuthData);
     }
 
     [Fact]
-    public void Link_local_ipv6_vips_skip_the_subnet_check()
+    public void LinkLocalIpv6VipsSkipTheSubnetCheck()
     {
         var config = LoadOk("config instance 'lan6'\n\toption interface 'br-lan'\n\toption vrid '1'\n\tlist vip 'fe80::1'\n",
             Devices(("br-lan", ["192.168.1.1/24"])));
@@ -178,14 +183,14 @@ public class ConfigLoaderTests
     }
 
     [Fact]
-    public void A_vip_inside_any_subnet_of_the_interface_passes_the_subnet_check()
+    public void AVipInsideAnySubnetOfTheInterfacePassesTheSubnetCheck()
     {
         LoadOk("config instance 'lan'\n\toption interface 'br-lan'\n\toption vrid '1'\n\tlist vip '10.1.0.9/16'\n\tlist vip '192.168.1.254/24'\n",
             Devices(("br-lan", ["192.168.1.1/24", "10.1.2.3/16", "fd00::1/64"])));
     }
 
     [Fact]
-    public void The_same_vrid_is_allowed_on_another_interface_or_family()
+    public void TheSameVridIsAllowedOnAnotherInterfaceOrFamily()
     {
         var config = LoadOk("""
             config instance 'a'

@@ -14,64 +14,64 @@ public class ConfigValidationTests
         string.Join("\n", ["config instance 'lan'", .. lines]) + "\n";
 
     [Fact]
-    public void The_valid_base_loads()
+    public void TheValidBaseLoads()
     {
         LoadOk(Lan());
     }
 
     [Fact]
-    public void Syntax_errors_stop_before_validation_and_name_the_line()
+    public void SyntaxErrorsStopBeforeValidationAndNameTheLine()
     {
         SingleError(Lan("\toption priority '100"), 5, "unterminated ' quote");
     }
 
     [Fact]
-    public void Unknown_section_type_suggests_the_near_one()
+    public void UnknownSectionTypeSuggestsTheNearOne()
     {
         var e = SingleError(Lan("config instnace 'x'"), 5, "unknown section type 'instnace'");
         Assert.Contains("did you mean 'instance'?", e.Message);
     }
 
     [Fact]
-    public void Unknown_option_suggests_the_near_one()
+    public void UnknownOptionSuggestsTheNearOne()
     {
         var e = SingleError(Lan("\toption prority '120'"), 5, "unknown option 'prority' in instance 'lan' (did you mean 'priority'?)");
         Assert.Equal("/etc/config/routerha:5: unknown option 'prority' in instance 'lan' (did you mean 'priority'?)", e.ToString());
     }
 
     [Fact]
-    public void Unknown_option_far_from_any_name_gets_no_suggestion()
+    public void UnknownOptionFarFromAnyNameGetsNoSuggestion()
     {
         var e = SingleError(Lan("\toption colour 'blue'"), 5, "unknown option 'colour' in instance 'lan'");
         Assert.DoesNotContain("did you mean", e.Message);
     }
 
     [Fact]
-    public void Unknown_option_in_global_is_reported()
+    public void UnknownOptionInGlobalIsReported()
     {
         SingleError("config global\n\toption loglevel 'debug'\n" + Lan(), 2, "unknown option 'loglevel' in the global section (did you mean 'log_level'?)");
     }
 
     [Fact]
-    public void Option_given_twice()
+    public void OptionGivenTwice()
     {
         SingleError(Lan("\toption priority 100", "\toption priority 120"), 6, "option 'priority' given twice in instance 'lan' (first at line 5)");
     }
 
     [Fact]
-    public void List_written_as_option()
+    public void ListWrittenAsOption()
     {
         SingleError(Lan("\toption vip '192.168.1.253'"), 5, "'vip' is a list: write list vip");
     }
 
     [Fact]
-    public void Single_value_written_as_list()
+    public void SingleValueWrittenAsList()
     {
         SingleError(Lan("\tlist priority '100'"), 5, "'priority' takes a single value: write option priority");
     }
 
     [Fact]
-    public void Missing_interface()
+    public void MissingInterface()
     {
         SingleError(Instance("\toption vrid 1", "\tlist vip '10.0.0.1'"), 1, "instance 'lan': missing required option 'interface'");
     }
@@ -80,14 +80,14 @@ public class ConfigValidationTests
     [InlineData("br-lan-with-a-long-name", "longer than 15 characters")]
     [InlineData("eth0:1", "must not contain '/', ':' or spaces")]
     [InlineData("", "it is empty")]
-    public void Bad_interface_name(string name, string message)
+    public void BadInterfaceName(string name, string message)
     {
         var e = SingleError(Instance($"\toption interface '{name}'", "\toption vrid 1", "\tlist vip '10.0.0.1'"), 2, message);
         Assert.Contains($"interface '{name}' is not a valid device name", e.Message);
     }
 
     [Fact]
-    public void Missing_vrid()
+    public void MissingVrid()
     {
         SingleError(Instance("\toption interface 'br-lan'", "\tlist vip '10.0.0.1'"), 1, "instance 'lan': missing required option 'vrid'");
     }
@@ -98,13 +98,13 @@ public class ConfigValidationTests
     [InlineData("99999999999", "vrid 99999999999 out of range 1..255")]
     [InlineData("abc", "vrid 'abc' is not a whole number (1..255)")]
     [InlineData("-1", "vrid '-1' is not a whole number")]
-    public void Vrid_out_of_range(string value, string message)
+    public void VridOutOfRange(string value, string message)
     {
         SingleError(Instance("\toption interface 'br-lan'", $"\toption vrid '{value}'", "\tlist vip '10.0.0.1'"), 3, message);
     }
 
     [Fact]
-    public void Bad_version()
+    public void BadVersion()
     {
         SingleError(Lan("\toption version '4'"), 5, "version '4' must be 2 or 3");
     }
@@ -113,7 +113,7 @@ public class ConfigValidationTests
     [InlineData("0", "priority 0 out of range 1..255")]
     [InlineData("256", "priority 256 out of range 1..255")]
     [InlineData("high", "priority 'high' is not a whole number")]
-    public void Bad_priority(string value, string message)
+    public void BadPriority(string value, string message)
     {
         SingleError(Lan($"\toption priority '{value}'"), 5, message);
     }
@@ -125,19 +125,19 @@ public class ConfigValidationTests
     [InlineData("0.015", "advert_interval 0.015 is not a multiple of 0.01 seconds")]
     [InlineData("1,5", "advert_interval '1,5' is not a number of seconds")]
     [InlineData("1s", "advert_interval '1s' is not a number of seconds")]
-    public void Bad_v3_advert_interval(string value, string message)
+    public void BadV3AdvertInterval(string value, string message)
     {
         SingleError(Lan($"\toption advert_interval '{value}'"), 5, message);
     }
 
     [Fact]
-    public void Fractional_interval_with_version_2()
+    public void FractionalIntervalWithVersion2()
     {
         SingleError(Lan("\toption version 2", "\toption advert_interval '1.5'"), 6, "advert_interval 1.5: version 2 only supports whole seconds");
     }
 
     [Fact]
-    public void Version_2_interval_out_of_range()
+    public void Version2IntervalOutOfRange()
     {
         SingleError(Lan("\toption version 2", "\toption advert_interval '256'"), 6, "advert_interval 256 out of range 1..255 seconds (version 2)");
     }
@@ -154,13 +154,13 @@ public class ConfigValidationTests
     [InlineData("garp_refresh", "86401", "garp_refresh 86401 out of range 0..86400 seconds")]
     [InlineData("notify_master", "notify.sh", "notify_master 'notify.sh' must be an absolute path")]
     [InlineData("notify_stop", "~/stop.sh", "notify_stop '~/stop.sh' must be an absolute path")]
-    public void Bad_instance_values(string option, string value, string message)
+    public void BadInstanceValues(string option, string value, string message)
     {
         SingleError(Lan($"\toption {option} '{value}'"), 5, message);
     }
 
     [Fact]
-    public void No_vip()
+    public void NoVip()
     {
         SingleError(Instance("\toption interface 'br-lan'", "\toption vrid 1"), 1, "instance 'lan' has no 'list vip'");
     }
@@ -170,26 +170,26 @@ public class ConfigValidationTests
     [InlineData("192.168.1.1/33", "vip '192.168.1.1/33' is not an address")]
     [InlineData("224.0.0.18", "vip '224.0.0.18' is not a usable unicast address")]
     [InlineData("192.168.1.254", "vip 192.168.1.254 is listed twice")]
-    public void Bad_vip(string value, string message)
+    public void BadVip(string value, string message)
     {
         SingleError(Lan($"\tlist vip '{value}'"), 5, message);
     }
 
     [Fact]
-    public void Mixed_families_in_vips()
+    public void MixedFamiliesInVips()
     {
         SingleError(Lan("\tlist vip 'fd00::254'"), 5, "vip 'fd00::254' is IPv6 but the first vip '192.168.1.254/24' (line 4) is IPv4");
     }
 
     [Fact]
-    public void Version_2_with_ipv6_vips()
+    public void Version2WithIpv6Vips()
     {
         SingleError(Instance("\toption interface 'br-lan'", "\toption vrid 1", "\toption version '2'", "\tlist vip 'fd00::1'"), 4,
             "version 2 supports IPv4 only, but the vips are IPv6");
     }
 
     [Fact]
-    public void Unicast_addresses_of_the_other_family()
+    public void UnicastAddressesOfTheOtherFamily()
     {
         SingleError(Lan("\toption unicast_src 'fd00::2'"), 5, "unicast_src 'fd00::2' is IPv6 but the vips are IPv4");
         SingleError(Lan("\tlist unicast_peer 'fd00::1'"), 5, "unicast_peer 'fd00::1' is IPv6 but the vips are IPv4");
@@ -198,50 +198,50 @@ public class ConfigValidationTests
     [Theory]
     [InlineData("\toption unicast_src 'router-a'", 5, "unicast_src 'router-a' is not an IP address")]
     [InlineData("\tlist unicast_peer '192.168.1.2/24'", 5, "unicast_peer '192.168.1.2/24' is not an IP address")]
-    public void Bad_unicast_addresses(string line, int at, string message)
+    public void BadUnicastAddresses(string line, int at, string message)
     {
         SingleError(Lan(line), at, message);
     }
 
     [Fact]
-    public void Unicast_peer_twice_or_equal_to_source()
+    public void UnicastPeerTwiceOrEqualToSource()
     {
         SingleError(Lan("\tlist unicast_peer '192.168.1.2'", "\tlist unicast_peer '192.168.1.2'"), 6, "unicast_peer 192.168.1.2 is listed twice");
         SingleError(Lan("\toption unicast_src '192.168.1.2'", "\tlist unicast_peer '192.168.1.2'"), 6, "is this router's own unicast_src");
     }
 
     [Fact]
-    public void Auth_type_ah_is_not_supported()
+    public void AuthTypeAhIsNotSupported()
     {
         SingleError(Lan("\toption version 2", "\toption auth_type 'ah'"), 6, "auth_type 'ah' is not supported");
     }
 
     [Fact]
-    public void Unknown_auth_type()
+    public void UnknownAuthType()
     {
         SingleError(Lan("\toption version 2", "\toption auth_type 'md5'"), 6, "auth_type 'md5' must be none or pass");
     }
 
     [Fact]
-    public void Auth_pass_with_version_3()
+    public void AuthPassWithVersion3()
     {
         SingleError(Lan("\toption auth_pass 'secret'"), 5, "auth_pass requires version 2: VRRPv3 has no authentication");
     }
 
     [Fact]
-    public void Auth_type_pass_with_version_3()
+    public void AuthTypePassWithVersion3()
     {
         SingleError(Lan("\toption auth_type 'pass'"), 5, "auth_type requires version 2");
     }
 
     [Fact]
-    public void Auth_type_pass_without_password()
+    public void AuthTypePassWithoutPassword()
     {
         SingleError(Lan("\toption version 2", "\toption auth_type 'pass'"), 6, "auth_type 'pass' needs option auth_pass");
     }
 
     [Fact]
-    public void Auth_pass_with_auth_type_none()
+    public void AuthPassWithAuthTypeNone()
     {
         SingleError(Lan("\toption version 2", "\toption auth_type 'none'", "\toption auth_pass 'x'"), 7, "auth_pass is set but auth_type is 'none'");
     }
@@ -249,54 +249,54 @@ public class ConfigValidationTests
     [Theory]
     [InlineData("123456789", "auth_pass must be 1..8 characters (got 9)")]
     [InlineData("", "auth_pass must be 1..8 characters (got 0)")]
-    public void Auth_pass_length(string value, string message)
+    public void AuthPassLength(string value, string message)
     {
         SingleError(Lan("\toption version 2", $"\toption auth_pass '{value}'"), 6, message);
     }
 
     [Fact]
-    public void Instance_without_name()
+    public void InstanceWithoutName()
     {
         SingleError("config instance\n\toption interface 'br-lan'\n\toption vrid 1\n\tlist vip '10.0.0.1'\n", 1, "'config instance' needs a name");
     }
 
     [Fact]
-    public void Duplicate_instance_name()
+    public void DuplicateInstanceName()
     {
         var text = Lan() + "config instance 'lan'\n\toption interface 'eth1'\n\toption vrid 2\n\tlist vip '10.0.0.1'\n";
         SingleError(text, 5, "duplicate instance name 'lan' (first at line 1)");
     }
 
     [Fact]
-    public void Duplicate_vrid_on_the_same_interface_and_family()
+    public void DuplicateVridOnTheSameInterfaceAndFamily()
     {
         var text = Lan() + "config instance 'guest'\n\toption interface 'br-lan'\n\toption vrid '51'\n\tlist vip '192.168.1.250'\n";
         SingleError(text, 7, "vrid 51 on br-lan (IPv4) is already used by instance 'lan' (line 1)");
     }
 
     [Fact]
-    public void Vip_outside_the_interface_subnets()
+    public void VipOutsideTheInterfaceSubnets()
     {
         var lookup = Devices(("br-lan", ["192.168.2.1/24", "fd00::1/64"]));
         SingleError(Lan(), 4, "vip 192.168.1.254 is outside the subnets of br-lan (192.168.2.1/24)", lookup);
     }
 
     [Fact]
-    public void Vip_on_an_interface_without_an_address_of_its_family()
+    public void VipOnAnInterfaceWithoutAnAddressOfItsFamily()
     {
         var lookup = Devices(("br-lan", ["fd00::1/64"]));
         SingleError(Lan(), 4, "vip 192.168.1.254 is outside every subnet of br-lan: it has no IPv4 address", lookup);
     }
 
     [Fact]
-    public void Subnet_check_is_skipped_when_the_device_is_absent()
+    public void SubnetCheckIsSkippedWhenTheDeviceIsAbsent()
     {
         // The lookup knows other devices only: br-lan does not exist on this machine.
         LoadOk(Lan(), Devices(("eth0", ["10.0.0.1/8"])));
     }
 
     [Fact]
-    public void No_instance_at_all()
+    public void NoInstanceAtAll()
     {
         SingleError("config global\n\toption log_level 'info'\n", 1, "no 'config instance' section: nothing to do");
         SingleError("", 1, "no 'config instance' section: nothing to do");
@@ -311,19 +311,19 @@ public class ConfigValidationTests
     [InlineData("syslog", "maybe", "syslog 'maybe' is not a boolean")]
     [InlineData("syslog_facility", "local8", "syslog_facility 'local8' must be one of: daemon, user, local0")]
     [InlineData("notify_timeout", "0.05", "notify_timeout 0.05 out of range 0.1..3600 seconds")]
-    public void Bad_global_values(string option, string value, string message)
+    public void BadGlobalValues(string option, string value, string message)
     {
         SingleError($"config global\n\toption {option} '{value}'\n" + Lan(), 2, message);
     }
 
     [Fact]
-    public void Control_socket_longer_than_a_unix_socket_path()
+    public void ControlSocketLongerThanAUnixSocketPath()
     {
         SingleError($"config global\n\toption control_socket '/{new string('s', 107)}'\n" + Lan(), 2, "control_socket path is 108 bytes long");
     }
 
     [Fact]
-    public void Two_global_sections()
+    public void TwoGlobalSections()
     {
         SingleError("config global\nconfig global 'again'\n" + Lan(), 2, "more than one 'config global' section (first at line 1)");
     }
@@ -332,27 +332,27 @@ public class ConfigValidationTests
         + "config instance 'b'\n\toption interface 'br-lan'\n\toption vrid 2\n\tlist vip '10.0.0.2'\n"; // lines 1-8
 
     [Fact]
-    public void Sync_group_with_one_instance()
+    public void SyncGroupWithOneInstance()
     {
         SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n", 9, "sync_group 'g' needs at least two instances");
     }
 
     [Fact]
-    public void Sync_group_naming_a_missing_instance()
+    public void SyncGroupNamingAMissingInstance()
     {
         SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\n\tlist instance 'bb'\n", 12,
             "sync_group 'g': no instance named 'bb' (did you mean 'b'?)");
     }
 
     [Fact]
-    public void Sync_group_listing_an_instance_twice()
+    public void SyncGroupListingAnInstanceTwice()
     {
         SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\n\tlist instance 'a'\n", 12,
             "instance 'a' is listed twice in sync_group 'g'");
     }
 
     [Fact]
-    public void Instance_in_two_sync_groups()
+    public void InstanceInTwoSyncGroups()
     {
         var text = TwoInstances
             + "config instance 'c'\n\toption interface 'br-lan'\n\toption vrid 3\n\tlist vip '10.0.0.3'\n" // 9-12
@@ -362,7 +362,7 @@ public class ConfigValidationTests
     }
 
     [Fact]
-    public void Duplicate_sync_group_name_and_missing_name()
+    public void DuplicateSyncGroupNameAndMissingName()
     {
         var (_, errors) = Load(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\nconfig sync_group 'g'\n");
         Assert.Contains(errors, e => e.Line == 12 && e.Message == "duplicate sync_group name 'g' (first at line 9)");
@@ -370,14 +370,14 @@ public class ConfigValidationTests
     }
 
     [Fact]
-    public void Sync_group_notify_must_be_absolute()
+    public void SyncGroupNotifyMustBeAbsolute()
     {
         SingleError(TwoInstances + "config sync_group 'g'\n\tlist instance 'a'\n\tlist instance 'b'\n\toption notify 'x.sh'\n", 12,
             "notify 'x.sh' must be an absolute path");
     }
 
     [Fact]
-    public void All_errors_are_collected_in_one_pass_in_file_order()
+    public void AllErrorsAreCollectedInOnePassInFileOrder()
     {
         var text = """
             config global

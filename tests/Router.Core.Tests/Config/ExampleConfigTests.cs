@@ -16,7 +16,7 @@ public class ExampleConfigTests
         File.ReadAllText(Path.Combine(RepoRoot(), "docs", "examples", "routerha.example"));
 
     [Fact]
-    public void The_shipped_example_loads_without_errors()
+    public void TheShippedExampleLoadsWithoutErrors()
     {
         var config = LoadOk(ExampleText());
         Assert.Equal(["lan", "lan6"], config.Instances.Select(i => i.Vrrp.Name));
@@ -25,7 +25,7 @@ public class ExampleConfigTests
     }
 
     [Fact]
-    public void The_shipped_example_passes_the_subnet_check_on_a_matching_router()
+    public void TheShippedExamplePassesTheSubnetCheckOnAMatchingRouter()
     {
         LoadOk(ExampleText(), Devices(("br-lan", ["192.168.1.1/24", "fd00:1::1/64", "fe80::1/64"])));
     }

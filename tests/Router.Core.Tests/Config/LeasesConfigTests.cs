@@ -14,20 +14,20 @@ public class LeasesConfigTests
         """;
 
     [Fact]
-    public void Without_a_leases_section_no_leases_are_kept()
+    public void WithoutALeasesSectionNoLeasesAreKept()
     {
         Assert.Null(LoadOk(Lan).Leases);
     }
 
     [Fact]
-    public void A_bare_section_keeps_leases_on_flash_by_default()
+    public void ABareSectionKeepsLeasesOnFlashByDefault()
     {
         var c = LoadOk(Lan + "config leases\n");
         Assert.Equal("/etc/routerha/leases.db", c.Leases!.DbPath);
     }
 
     [Fact]
-    public void Db_path_and_enabled_are_read()
+    public void DbPathAndEnabledAreRead()
     {
         Assert.Equal("/tmp/routerha/leases.db", LoadOk(Lan + "config leases\n\toption db_path '/tmp/routerha/leases.db'\n").Leases!.DbPath);
         Assert.Null(LoadOk(Lan + "config leases\n\toption enabled '0'\n").Leases);
@@ -36,7 +36,7 @@ public class LeasesConfigTests
     }
 
     [Fact]
-    public void Mistakes_are_reported_with_their_line()
+    public void MistakesAreReportedWithTheirLine()
     {
         SingleError(Lan + "config leases\n\toption db_path 'leases.db'\n", 6, "db_path 'leases.db' must be an absolute path");
         SingleError(Lan + "config leases\n\toption db 'x'\n", 6, "unknown option 'db'");

@@ -18,7 +18,7 @@ public class OmrExampleTests
     }
 
     [Fact]
-    public void The_documented_omr_pair_loads_and_plans_wan_fence_tunnel_dhcp()
+    public void TheDocumentedOmrPairLoadsAndPlansWanFenceTunnelDhcp()
     {
         var c = LoadOk(ExampleBlock());
         Assert.Equal([ActionKind.OpenWrtWan, ActionKind.OpenWrtGlorytun, ActionKind.OpenWrtDnsmasq], c.Actions.Select(a => a.Kind));

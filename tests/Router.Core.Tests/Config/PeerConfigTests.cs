@@ -7,13 +7,13 @@ namespace Router.Core.Tests.Config;
 public class PeerConfigTests
 {
     /// <summary>A valid instance on lines 1-4, then the given lines from line 5.</summary>
-    static string With(params string[] lines) =>
+    private static string With(params string[] lines) =>
         string.Join("\n", ["config instance 'lan'", "\toption interface 'br-lan'", "\toption vrid '51'", "\tlist vip '192.168.1.254/24'", .. lines]) + "\n";
 
-    const string Secret = "0123456789abcdef0123";
+    private const string Secret = "0123456789abcdef0123";
 
     [Fact]
-    public void A_full_peer_section_loads()
+    public void AFullPeerSectionLoads()
     {
         var c = LoadOk(With(
             "config peer 'router_b'",
@@ -38,7 +38,7 @@ public class PeerConfigTests
     }
 
     [Fact]
-    public void Defaults_and_an_inline_secret_that_never_shows_in_ToString()
+    public void DefaultsAndAnInlineSecretThatNeverShowsInToString()
     {
         var p = Assert.Single(LoadOk(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'")).Peers);
         Assert.Equal(7405, p.Port);
@@ -51,7 +51,7 @@ public class PeerConfigTests
     }
 
     [Fact]
-    public void No_peer_section_means_no_peers()
+    public void NoPeerSectionMeansNoPeers()
     {
         Assert.Empty(LoadOk(With()).Peers);
     }
@@ -67,7 +67,7 @@ public class PeerConfigTests
     [InlineData("\toption dead_interval '1.5'", 6, "dead_interval must be at least twice heartbeat_interval (1 s)")]
     [InlineData("\toption fence_window '2'", 6, "fence_window must be longer than dead_interval (3 s)")]
     [InlineData("\toption fence_windw '20'", 6, "did you mean 'fence_window'?")]
-    public void Each_mistake_is_reported_at_its_line(string line, int at, string message)
+    public void EachMistakeIsReportedAtItsLine(string line, int at, string message)
     {
         var secret = line.Contains("secret") ? [] : new[] { $"\toption secret '{Secret}'" };
         var path = line.Contains("list path") ? [] : new[] { "\tlist path 'lan 192.168.1.1 192.168.1.2'" };
@@ -75,7 +75,7 @@ public class PeerConfigTests
     }
 
     [Fact]
-    public void A_peer_needs_paths_and_exactly_one_secret()
+    public void APeerNeedsPathsAndExactlyOneSecret()
     {
         SingleError(With("config peer 'b'", $"\toption secret '{Secret}'"), 5, "peer 'b': missing 'list path'");
         SingleError(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'"), 5, "missing 'option secret_file'");
@@ -84,14 +84,14 @@ public class PeerConfigTests
     }
 
     [Fact]
-    public void The_secret_value_never_appears_in_an_error()
+    public void TheSecretValueNeverAppearsInAnError()
     {
         var (_, errors) = Load(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", "\toption secret 'hunter2'"));
         Assert.DoesNotContain(errors, e => e.Message.Contains("hunter2"));
     }
 
     [Fact]
-    public void Two_peers_on_one_address_and_port_and_duplicate_names_are_refused()
+    public void TwoPeersOnOneAddressAndPortAndDuplicateNamesAreRefused()
     {
         SingleError(With(
             "config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'",

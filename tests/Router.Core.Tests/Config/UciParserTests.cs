@@ -19,7 +19,7 @@ public class UciParserTests
     }
 
     [Fact]
-    public void Sections_options_and_lists_keep_their_lines()
+    public void SectionsOptionsAndListsKeepTheirLines()
     {
         var doc = ParseOk("""
             package routerha
@@ -57,14 +57,14 @@ public class UciParserTests
     [InlineData("option x val#ue", "val")]
     [InlineData("\toption   x\t  'tabs and spaces'  ", "tabs and spaces")]
     [InlineData("option x 'crlf'\r", "crlf")]
-    public void Values_are_unquoted_like_uci(string line, string expected)
+    public void ValuesAreUnquotedLikeUci(string line, string expected)
     {
         var doc = ParseOk("config instance 'a'\n" + line + "\n");
         Assert.Equal(expected, doc.Sections[0].Options.Single().Value);
     }
 
     [Fact]
-    public void Comments_and_blank_lines_are_skipped()
+    public void CommentsAndBlankLinesAreSkipped()
     {
         var doc = ParseOk("# header\n\n   # indented comment\nconfig global # trailing\n\n\toption syslog 0\n");
         var g = Assert.Single(doc.Sections);
@@ -73,7 +73,7 @@ public class UciParserTests
     }
 
     [Fact]
-    public void Semicolon_separates_statements_on_one_line()
+    public void SemicolonSeparatesStatementsOnOneLine()
     {
         var doc = ParseOk("config instance 'a'; option vrid 5; list vip '10.0.0.1'\n");
         Assert.Equal(["vrid", "vip"], doc.Sections[0].Options.Select(o => o.Name));
@@ -81,7 +81,7 @@ public class UciParserTests
     }
 
     [Fact]
-    public void Empty_text_is_an_empty_document()
+    public void EmptyTextIsAnEmptyDocument()
     {
         Assert.Empty(ParseOk("").Sections);
     }
@@ -101,7 +101,7 @@ public class UciParserTests
     [InlineData("config instance a b", "too many words after 'config'")]
     [InlineData("config instance 'my lan'", "invalid section name 'my lan'")]
     [InlineData("config 'inst-ance' a", "invalid section type 'inst-ance'")]
-    public void Syntax_errors_name_the_right_line(string badLine, string message)
+    public void SyntaxErrorsNameTheRightLine(string badLine, string message)
     {
         var (_, errors) = Parse($"# comment\nconfig instance 'a'\n\toption vrid 1\n{badLine}\n\toption priority 100\n");
         var e = Assert.Single(errors);
@@ -111,7 +111,7 @@ public class UciParserTests
     }
 
     [Fact]
-    public void Option_before_any_section_is_an_error()
+    public void OptionBeforeAnySectionIsAnError()
     {
         var (_, errors) = Parse("\n\toption vrid 1\nconfig instance 'a'\n");
         var e = Assert.Single(errors);
@@ -120,7 +120,7 @@ public class UciParserTests
     }
 
     [Fact]
-    public void Every_syntax_error_is_reported_and_a_bad_header_does_not_cascade()
+    public void EverySyntaxErrorIsReportedAndABadHeaderDoesNotCascade()
     {
         var (doc, errors) = Parse("config instance 'a b'\n\toption vrid 1\nconfig instance 'ok'\n\toption x 'open\n\tlist vip\n\toption priority 100\n");
         Assert.Equal([1, 4, 5], errors.Select(e => e.Line));

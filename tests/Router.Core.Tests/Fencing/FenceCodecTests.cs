@@ -5,11 +5,11 @@ namespace Router.Core.Tests.Fencing;
 
 public class FenceCodecTests
 {
-    static readonly FenceState Sample = new(0x0102030405060708, 42, FenceRole.Master, 150, IPAddress.Parse("192.168.1.1"),
+    private static readonly FenceState Sample = new(0x0102030405060708, 42, FenceRole.Master, 150, IPAddress.Parse("192.168.1.1"),
         TunnelStatus.Stopping, 0x1112131415161718, 7);
 
     [Fact]
-    public void Encodes_to_the_documented_layout()
+    public void EncodesToTheDocumentedLayout()
     {
         Assert.Equal(
             "01" + "0102030405060708" + "000000000000002A" + "01" + "96" + "03" + "04" + "C0A80101" + "1112131415161718" + "0000000000000007",
@@ -27,7 +27,7 @@ public class FenceCodecTests
     }
 
     [Fact]
-    public void A_newer_version_is_refused_with_a_clear_reason()
+    public void ANewerVersionIsRefusedWithAClearReason()
     {
         var bytes = FenceCodec.Encode(Sample);
         bytes[0] = 2;
@@ -36,14 +36,14 @@ public class FenceCodecTests
     }
 
     [Fact]
-    public void Fields_appended_by_a_compatible_later_build_are_ignored()
+    public void FieldsAppendedByACompatibleLaterBuildAreIgnored()
     {
         var bytes = FenceCodec.Encode(Sample).Concat(new byte[] { 9, 9, 9 }).ToArray();
         Assert.Equal(Sample, FenceCodec.Decode(bytes, out _));
     }
 
     [Fact]
-    public void Every_truncation_and_bad_field_is_refused_not_thrown()
+    public void EveryTruncationAndBadFieldIsRefusedNotThrown()
     {
         var bytes = FenceCodec.Encode(Sample);
         for (var n = 0; n < bytes.Length; n++)

@@ -6,16 +6,16 @@ namespace Router.Core.Tests.Fencing;
 /// <summary>The tunnel gate on a fake clock: two fences exchanging states the way two daemons would.</summary>
 public class FenceTests
 {
-    static readonly IPAddress AddrA = IPAddress.Parse("192.168.1.1");
-    static readonly IPAddress AddrB = IPAddress.Parse("192.168.1.2");
-    static readonly TimeSpan Window = TimeSpan.FromSeconds(15);
-    static TimeSpan S(double s) => TimeSpan.FromSeconds(s);
+    private static readonly IPAddress AddrA = IPAddress.Parse("192.168.1.1");
+    private static readonly IPAddress AddrB = IPAddress.Parse("192.168.1.2");
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(15);
+    private static TimeSpan S(double s) => TimeSpan.FromSeconds(s);
 
-    static TunnelFence Fence(ulong boot, IPAddress address, byte priority, TimeSpan now = default) =>
+    private static TunnelFence Fence(ulong boot, IPAddress address, byte priority, TimeSpan now = default) =>
         new(new FenceSettings { Paths = ["lan", "link"], SilenceWindow = Window }, boot, address, priority, now);
 
     /// <summary>Delivers whatever each side has to say until both are quiet (bounded: the exchange must end).</summary>
-    static void Exchange(TunnelFence a, TunnelFence b, TimeSpan now, string path = "lan")
+    private static void Exchange(TunnelFence a, TunnelFence b, TimeSpan now, string path = "lan")
     {
         // States only arrive over a connected path.
         a.OnPathUp(path, now);
@@ -32,10 +32,10 @@ public class FenceTests
     }
 
     /// <summary>Every state crosses the wire in these tests, so the codec is exercised with the logic.</summary>
-    static FenceState Roundtrip(FenceState s) => FenceCodec.Decode(FenceCodec.Encode(s), out var error) ?? throw new InvalidOperationException(error);
+    private static FenceState Roundtrip(FenceState s) => FenceCodec.Decode(FenceCodec.Encode(s), out var error) ?? throw new InvalidOperationException(error);
 
     [Fact]
-    public void A_backup_never_may_run_the_tunnel()
+    public void ABackupNeverMayRunTheTunnel()
     {
         var a = Fence(1, AddrA, 150);
         var v = a.Advance(S(100));
@@ -44,7 +44,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void The_new_master_starts_once_the_peer_confirms_it_released_the_tunnel()
+    public void TheNewMasterStartsOnceThePeerConfirmsItReleasedTheTunnel()
     {
         var a = Fence(1, AddrA, 100);
         var b = Fence(2, AddrB, 150);
@@ -69,7 +69,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void A_released_said_before_the_peer_knew_we_are_master_does_not_count()
+    public void AReleasedSaidBeforeThePeerKnewWeAreMasterDoesNotCount()
     {
         var a = Fence(1, AddrA, 100);
         var b = Fence(2, AddrB, 150);
@@ -84,7 +84,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void Silence_on_one_path_only_keeps_the_gate_closed()
+    public void SilenceOnOnePathOnlyKeepsTheGateClosed()
     {
         var a = Fence(1, AddrA, 100);
         var b = Fence(2, AddrB, 150);
@@ -100,7 +100,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void Silence_on_every_path_for_the_window_opens_the_gate_and_not_a_moment_earlier()
+    public void SilenceOnEveryPathForTheWindowOpensTheGateAndNotAMomentEarlier()
     {
         var a = Fence(1, AddrA, 100);
         var b = Fence(2, AddrB, 150);
@@ -118,7 +118,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void A_router_that_boots_alone_waits_the_full_window()
+    public void ARouterThatBootsAloneWaitsTheFullWindow()
     {
         var a = Fence(1, AddrA, 100, now: S(5));
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(9));
@@ -130,7 +130,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void Two_masters_that_see_each_other_the_lower_priority_steps_down_and_the_higher_waits_for_its_release()
+    public void TwoMastersThatSeeEachOtherTheLowerPriorityStepsDownAndTheHigherWaitsForItsRelease()
     {
         var a = Fence(1, AddrA, 150);
         var b = Fence(2, AddrB, 100);
@@ -155,7 +155,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void Two_masters_with_equal_priority_the_lower_address_steps_down()
+    public void TwoMastersWithEqualPriorityTheLowerAddressStepsDown()
     {
         var a = Fence(1, AddrA, 100);
         var b = Fence(2, AddrB, 100);
@@ -167,7 +167,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void A_dual_master_episode_is_reported_with_its_duration_and_counted()
+    public void ADualMasterEpisodeIsReportedWithItsDurationAndCounted()
     {
         var a = Fence(1, AddrA, 150);
         var b = Fence(2, AddrB, 100);
@@ -205,7 +205,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void The_state_exchange_settles_and_each_side_acknowledges_the_other()
+    public void TheStateExchangeSettlesAndEachSideAcknowledgesTheOther()
     {
         var a = Fence(1, AddrA, 150);
         var b = Fence(2, AddrB, 100);
@@ -223,7 +223,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void An_older_state_arriving_late_over_another_path_is_ignored()
+    public void AnOlderStateArrivingLateOverAnotherPathIsIgnored()
     {
         var a = Fence(1, AddrA, 150);
         var b = Fence(2, AddrB, 100);
@@ -243,7 +243,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void A_dead_peers_last_master_claim_does_not_push_a_new_master_down()
+    public void ADeadPeersLastMasterClaimDoesNotPushANewMasterDown()
     {
         // A crashes as MASTER: B becomes MASTER by VRRP while A's last word on the channel still says MASTER, higher.
         var a = Fence(1, AddrA, 150);
@@ -260,7 +260,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void A_peer_that_went_quiet_on_an_open_connection_stops_counting_as_master_after_the_alive_window()
+    public void APeerThatWentQuietOnAnOpenConnectionStopsCountingAsMasterAfterTheAliveWindow()
     {
         var a = Fence(1, AddrA, 150);
         var b = Fence(2, AddrB, 100);
@@ -272,7 +272,7 @@ public class FenceTests
     }
 
     [Fact]
-    public void A_restarted_peer_is_no_better_master_until_its_new_state_arrives()
+    public void ARestartedPeerIsNoBetterMasterUntilItsNewStateArrives()
     {
         var a = Fence(1, AddrA, 150);
         var b = Fence(2, AddrB, 100);

@@ -18,7 +18,7 @@ public class TrackStateTests
     }
 
     [Fact]
-    public void Goes_down_only_after_fall_consecutive_failures_and_up_after_rise_successes()
+    public void GoesDownOnlyAfterFallConsecutiveFailuresAndUpAfterRiseSuccesses()
     {
         var t = new TrackState(Check(rise: 3, fall: 2));
         var now = TimeSpan.Zero;
@@ -39,7 +39,7 @@ public class TrackStateTests
     }
 
     [Fact]
-    public void Runs_are_spaced_by_the_interval_and_never_overlap()
+    public void RunsAreSpacedByTheIntervalAndNeverOverlap()
     {
         var t = new TrackState(Check());
         var ticket = t.Begin(TimeSpan.Zero);
@@ -52,7 +52,7 @@ public class TrackStateTests
     }
 
     [Fact]
-    public void A_probe_past_its_timeout_counts_as_failed_and_its_late_result_is_ignored()
+    public void AProbePastItsTimeoutCountsAsFailedAndItsLateResultIsIgnored()
     {
         var t = new TrackState(Check());
         var ticket = t.Begin(TimeSpan.Zero);
@@ -67,7 +67,7 @@ public class TrackStateTests
     }
 
     [Fact]
-    public void Init_fail_starts_down_and_needs_rise_successes()
+    public void InitFailStartsDownAndNeedsRiseSuccesses()
     {
         var t = new TrackState(Check(rise: 2, initFail: true));
         Assert.False(t.Up);
@@ -83,7 +83,7 @@ public class TrackStateTests
     [InlineData(240, 20, true, 254)]    // never reaches the owner's 255
     [InlineData(20, -50, false, 1)]     // never 0 (that means "resigning")
     [InlineData(255, -50, false, 255)]  // an address owner keeps 255
-    public void Weight_moves_the_priority(int configured, int weight, bool up, int expected)
+    public void WeightMovesThePriority(int configured, int weight, bool up, int expected)
     {
         var health = new HealthTracker([Check(weight: weight, fall: 1, initFail: !up)]);
         var result = health.Evaluate("lan", (byte)configured);
@@ -92,7 +92,7 @@ public class TrackStateTests
     }
 
     [Fact]
-    public void Weight_zero_down_means_fault_for_the_tracked_instances_only()
+    public void WeightZeroDownMeansFaultForTheTrackedInstancesOnly()
     {
         var health = new HealthTracker([Check("vps_ping", fall: 1, weight: 0, instances: "lan"), Check("wan2", weight: -10, instances: "lan6")]);
         Assert.Null(health.Evaluate("lan", 100).FaultReason);

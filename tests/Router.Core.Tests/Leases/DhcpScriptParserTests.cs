@@ -13,7 +13,7 @@ public class DhcpScriptParserTests
     private static string ErrorOf(DhcpScriptCall c) => Assert.IsType<DhcpScriptMalformed>(c).Error;
 
     [Fact]
-    public void Add_from_udhcpc_as_observed_with_dnsmasq_2_90()
+    public void AddFromUdhcpcAsObservedWithDnsmasq2Dot90()
     {
         var c = Parse("add 02:00:00:00:88:02 192.168.88.117 cli2",
             ("INTERFACE", "eth0"), ("LEASE_EXPIRES", "1795306710"), ("TIME_REMAINING", "120"),
@@ -25,7 +25,7 @@ public class DhcpScriptParserTests
     }
 
     [Fact]
-    public void Old_without_hostname_and_del_with_data_missing()
+    public void OldWithoutHostnameAndDelWithDataMissing()
     {
         var old = Assert.IsType<DhcpLeaseEvent>(Parse("old 02:00:00:00:88:50 192.168.88.123",
             ("DATA_MISSING", "1"), ("OLD_HOSTNAME", "presethost"), ("LEASE_EXPIRES", "1795306710")));
@@ -38,7 +38,7 @@ public class DhcpScriptParserTests
     }
 
     [Fact]
-    public void Mac_and_client_id_are_normalized_to_lower_case_pairs()
+    public void MacAndClientIdAreNormalizedToLowerCasePairs()
     {
         var e = Assert.IsType<DhcpLeaseEvent>(Parse("add 2:AB:0:0:0:1 10.0.0.5", ("LEASE_EXPIRES", "0"), ("CLIENT_ID", "1:AB:ff")));
         Assert.Equal("02:ab:00:00:00:01", e.Mac);
@@ -49,14 +49,14 @@ public class DhcpScriptParserTests
     }
 
     [Fact]
-    public void Lease_length_builds_report_an_expiry_relative_to_now()
+    public void LeaseLengthBuildsReportAnExpiryRelativeToNow()
     {
         var e = Assert.IsType<DhcpLeaseEvent>(Parse("add 02:00:00:00:00:01 10.0.0.5", ("LEASE_LENGTH", "3600")));
         Assert.Equal(T0.ToUnixTimeSeconds() + 3600, e.ExpiresUnix);
     }
 
     [Fact]
-    public void Init_and_events_without_a_lease()
+    public void InitAndEventsWithoutALease()
     {
         Assert.IsType<DhcpScriptInit>(Parse("init"));
         Assert.IsType<DhcpScriptIgnored>(Parse("tftp 1024 192.168.1.5 /tftp/pxelinux.0"));
@@ -74,13 +74,13 @@ public class DhcpScriptParserTests
     [InlineData("add zz:00:00:00:00:01 10.0.0.1", "'zz:00:00:00:00:01' is not a hardware address")]
     [InlineData("add 02::00:00:00:01 10.0.0.1", "is not a hardware address")]
     [InlineData("add 02:00:00:00:00:01 10.0.0.1 *", "hostname '*' is empty")]
-    public void Malformed_arguments_are_refused_with_what_is_wrong(string args, string expected)
+    public void MalformedArgumentsAreRefusedWithWhatIsWrong(string args, string expected)
     {
         Assert.Contains(expected, ErrorOf(Parse(args, ("LEASE_EXPIRES", "100"))));
     }
 
     [Fact]
-    public void A_hostname_that_would_break_the_lease_file_line_is_refused()
+    public void AHostnameThatWouldBreakTheLeaseFileLineIsRefused()
     {
         var c = DhcpScriptParser.Parse(["add", "02:00:00:00:00:01", "10.0.0.1", "evil\n1 aa:bb:cc:dd:ee:ff 10.0.0.2"],
             new Dictionary<string, string> { ["DNSMASQ_LEASE_EXPIRES"] = "100" }, T0);
@@ -93,7 +93,7 @@ public class DhcpScriptParserTests
     [InlineData("LEASE_LENGTH", "1h", "DNSMASQ_LEASE_LENGTH '1h'")]
     [InlineData("CLIENT_ID", "01 02", "DNSMASQ_CLIENT_ID '01 02' is not colon-separated hex bytes")]
     [InlineData("INTERFACE", "br lan", "DNSMASQ_INTERFACE 'br lan'")]
-    public void Malformed_environment_is_refused(string name, string value, string expected)
+    public void MalformedEnvironmentIsRefused(string name, string value, string expected)
     {
         var env = new List<(string, string)> { (name, value) };
         if (name != "LEASE_EXPIRES" && name != "LEASE_LENGTH") env.Add(("LEASE_EXPIRES", "100"));
@@ -101,7 +101,7 @@ public class DhcpScriptParserTests
     }
 
     [Fact]
-    public void Add_without_any_expiry_is_refused_but_del_becomes_a_tombstone_from_now()
+    public void AddWithoutAnyExpiryIsRefusedButDelBecomesATombstoneFromNow()
     {
         Assert.Contains("neither DNSMASQ_LEASE_EXPIRES nor DNSMASQ_LEASE_LENGTH", ErrorOf(Parse("add 02:00:00:00:00:01 10.0.0.1")));
         var del = Assert.IsType<DhcpLeaseEvent>(Parse("del 02:00:00:00:00:01 10.0.0.1"));

@@ -8,7 +8,7 @@ public class DnsmasqLeaseFileTests
     private static readonly long Now = T0.ToUnixTimeSeconds();
 
     [Fact]
-    public void Renders_dnsmasq_lease_lines_with_stars_for_unknown_fields_soonest_expiry_first()
+    public void RendersDnsmasqLeaseLinesWithStarsForUnknownFieldsSoonestExpiryFirst()
     {
         var leases = new[]
         {
@@ -22,7 +22,7 @@ public class DnsmasqLeaseFileTests
     }
 
     [Fact]
-    public void Leaves_out_tombstones_and_expired_leases_and_keeps_infinite_ones_last()
+    public void LeavesOutTombstonesAndExpiredLeasesAndKeepsInfiniteOnesLast()
     {
         var leases = new[]
         {
@@ -37,7 +37,7 @@ public class DnsmasqLeaseFileTests
     }
 
     [Fact]
-    public void One_address_held_by_two_clients_after_a_split_brain_is_served_once_to_the_merge_winner()
+    public void OneAddressHeldByTwoClientsAfterASplitBrainIsServedOnceToTheMergeWinner()
     {
         var leases = new[]
         {
@@ -50,7 +50,7 @@ public class DnsmasqLeaseFileTests
     }
 
     [Fact]
-    public void Empty_store_renders_nothing_so_dnsmasq_starts_empty()
+    public void EmptyStoreRendersNothingSoDnsmasqStartsEmpty()
     {
         Assert.Equal("", DnsmasqLeaseFile.Render([], Now));
     }

@@ -6,7 +6,7 @@ namespace Router.Core.Tests.Leases;
 public class HybridClockTests
 {
     [Fact]
-    public void Follows_the_wall_clock_when_it_moves_forward()
+    public void FollowsTheWallClockWhenItMovesForward()
     {
         var c = new HybridClock();
         var a = c.Next(T0);
@@ -16,7 +16,7 @@ public class HybridClockTests
     }
 
     [Fact]
-    public void Counts_up_within_one_millisecond_and_when_the_wall_clock_steps_back()
+    public void CountsUpWithinOneMillisecondAndWhenTheWallClockStepsBack()
     {
         var c = new HybridClock();
         var a = c.Next(T0);
@@ -28,7 +28,7 @@ public class HybridClockTests
     }
 
     [Fact]
-    public void After_observing_a_stamp_from_the_future_later_local_stamps_exceed_it()
+    public void AfterObservingAStampFromTheFutureLaterLocalStampsExceedIt()
     {
         var c = new HybridClock();
         var remote = new HybridTimestamp(T0.AddHours(1).ToUnixTimeMilliseconds(), 7);
@@ -39,14 +39,14 @@ public class HybridClockTests
     }
 
     [Fact]
-    public void A_full_counter_carries_into_the_next_millisecond()
+    public void AFullCounterCarriesIntoTheNextMillisecond()
     {
         var c = new HybridClock(new HybridTimestamp(1000, HybridTimestamp.MaxCounter));
         Assert.Equal(new HybridTimestamp(1001, 0), c.Next(DateTimeOffset.FromUnixTimeMilliseconds(900)));
     }
 
     [Fact]
-    public void Packing_keeps_the_order_and_round_trips()
+    public void PackingKeepsTheOrderAndRoundTrips()
     {
         var stamps = new[] { new HybridTimestamp(5, 0), new HybridTimestamp(5, 1), new HybridTimestamp(5, HybridTimestamp.MaxCounter), new HybridTimestamp(6, 0) };
         for (var i = 0; i < stamps.Length; i++)

@@ -9,7 +9,7 @@ public class LeaseMergeTests
     private const string Ip = "192.168.1.100";
 
     [Fact]
-    public void The_higher_stamp_wins_whatever_order_the_versions_arrive_in()
+    public void TheHigherStampWinsWhateverOrderTheVersionsArriveIn()
     {
         var older = Lease(Mac, Ip, new HybridTimestamp(1000, 0), "b", host: "old");
         var newer = Lease(Mac, Ip, new HybridTimestamp(1000, 1), "a", host: "new");
@@ -19,7 +19,7 @@ public class LeaseMergeTests
     }
 
     [Fact]
-    public void Equal_stamps_are_decided_by_node_id_the_same_way_on_both_routers()
+    public void EqualStampsAreDecidedByNodeIdTheSameWayOnBothRouters()
     {
         var fromA = Lease(Mac, Ip, new HybridTimestamp(1000, 0), "router-a", host: "a");
         var fromB = Lease(Mac, Ip, new HybridTimestamp(1000, 0), "router-b", host: "b");
@@ -29,7 +29,7 @@ public class LeaseMergeTests
     }
 
     [Fact]
-    public void Concurrent_updates_on_two_routers_converge_to_the_same_row()
+    public void ConcurrentUpdatesOnTwoRoutersConvergeToTheSameRow()
     {
         var a = new Replica("a");
         var b = new Replica("b");
@@ -42,7 +42,7 @@ public class LeaseMergeTests
     }
 
     [Fact]
-    public void A_delete_newer_than_an_update_stays_deleted_when_the_update_arrives_late()
+    public void ADeleteNewerThanAnUpdateStaysDeletedWhenTheUpdateArrivesLate()
     {
         var a = new Replica("a");
         var b = new Replica("b");
@@ -57,7 +57,7 @@ public class LeaseMergeTests
     }
 
     [Fact]
-    public void An_update_after_a_delete_brings_the_lease_back()
+    public void AnUpdateAfterADeleteBringsTheLeaseBack()
     {
         var a = new Replica("a");
         var b = new Replica("b");
@@ -71,7 +71,7 @@ public class LeaseMergeTests
     }
 
     [Fact]
-    public void A_router_with_a_clock_ten_minutes_slow_still_wins_with_a_change_made_after_it_saw_the_other()
+    public void ARouterWithAClockTenMinutesSlowStillWinsWithAChangeMadeAfterItSawTheOther()
     {
         var fast = new Replica("fast");
         var slow = new Replica("slow");
@@ -85,7 +85,7 @@ public class LeaseMergeTests
     }
 
     [Fact]
-    public void Without_having_seen_each_other_the_router_with_the_later_clock_wins()
+    public void WithoutHavingSeenEachOtherTheRouterWithTheLaterClockWins()
     {
         // Truly concurrent writes cannot be ordered by causality: both routers must still pick one.
         var fast = new Replica("a-fast");
@@ -99,7 +99,7 @@ public class LeaseMergeTests
     }
 
     [Fact]
-    public void Three_routers_receiving_in_different_orders_converge()
+    public void ThreeRoutersReceivingInDifferentOrdersConverge()
     {
         var nodes = new[] { new Replica("a"), new Replica("b"), new Replica("c") };
         var writes = new List<LeaseRecord>

@@ -23,7 +23,7 @@ public class LeaseSyncCodecTests
 
     [Theory]
     [MemberData(nameof(Messages))]
-    public void Every_message_survives_the_round_trip(LeaseSyncMessage message)
+    public void EveryMessageSurvivesTheRoundTrip(LeaseSyncMessage message)
     {
         var bytes = LeaseSyncCodec.Encode(message);
         var back = LeaseSyncCodec.Decode(LeaseSyncCodec.TypeOf(message), bytes, out var error);
@@ -38,7 +38,7 @@ public class LeaseSyncCodecTests
     }
 
     [Fact]
-    public void A_newer_version_is_refused_naming_the_side_to_upgrade()
+    public void ANewerVersionIsRefusedNamingTheSideToUpgrade()
     {
         var bytes = LeaseSyncCodec.Encode(new LeaseSyncAck(1, "s", 1));
         bytes[0] = LeaseSyncCodec.Version + 1;
@@ -47,14 +47,14 @@ public class LeaseSyncCodecTests
     }
 
     [Fact]
-    public void Bytes_appended_by_a_compatible_later_version_are_ignored()
+    public void BytesAppendedByACompatibleLaterVersionAreIgnored()
     {
         var bytes = LeaseSyncCodec.Encode(new LeaseSyncRequest(5, "s", 9)).Concat(new byte[] { 1, 2, 3 }).ToArray();
         Assert.Equal(new LeaseSyncRequest(5, "s", 9), LeaseSyncCodec.Decode(LeaseMessageTypes.Request, bytes, out _));
     }
 
     [Fact]
-    public void Every_truncation_of_a_page_is_an_error_not_an_exception()
+    public void EveryTruncationOfAPageIsAnErrorNotAnException()
     {
         var bytes = LeaseSyncCodec.Encode(new LeaseSyncPage(3, "id", 0, 2, false, [Full, Sparse]));
         for (var n = 0; n < bytes.Length; n++)
@@ -68,7 +68,7 @@ public class LeaseSyncCodecTests
     [InlineData("host name")]
     [InlineData("evil\nline")]
     [InlineData("*")]
-    public void A_hostname_that_would_break_the_dnsmasq_lease_file_is_refused(string hostname)
+    public void AHostnameThatWouldBreakTheDnsmasqLeaseFileIsRefused(string hostname)
     {
         var bytes = LeaseSyncCodec.Encode(new LeaseSyncPage(3, "id", 0, 1, false, [Full with { Hostname = hostname }]));
         Assert.Null(LeaseSyncCodec.Decode(LeaseMessageTypes.Page, bytes, out var error));
@@ -76,7 +76,7 @@ public class LeaseSyncCodecTests
     }
 
     [Fact]
-    public void A_mac_that_is_not_in_the_stored_form_is_refused()
+    public void AMacThatIsNotInTheStoredFormIsRefused()
     {
         var bytes = LeaseSyncCodec.Encode(new LeaseSyncPage(3, "id", 0, 1, false, [Full with { Key = Full.Key with { Mac = "02:00:00:00:00:0G" } }]));
         Assert.Null(LeaseSyncCodec.Decode(LeaseMessageTypes.Page, bytes, out var error));
@@ -84,7 +84,7 @@ public class LeaseSyncCodecTests
     }
 
     [Fact]
-    public void An_unknown_type_in_the_lease_range_is_an_error()
+    public void AnUnknownTypeInTheLeaseRangeIsAnError()
     {
         var bytes = LeaseSyncCodec.Encode(new LeaseSyncAck(1, "s", 1));
         Assert.Null(LeaseSyncCodec.Decode(0x02ff, bytes, out var error));

@@ -33,7 +33,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void Becoming_master_runs_wan_then_fence_then_tunnel_then_dhcp()
+    public void BecomingMasterRunsWanThenFenceThenTunnelThenDhcp()
     {
         var runner = Omr();
         var order = RunToEnd(runner, runner.Transition(RoleTarget.Master, "election", T0), T0);
@@ -45,7 +45,7 @@ public class PlanRunnerTests
     [InlineData(RoleTarget.Backup)]
     [InlineData(RoleTarget.Fault)]
     [InlineData(RoleTarget.Stopped)]
-    public void Leaving_master_stops_the_tunnel_first_then_the_rest_in_reverse(RoleTarget target)
+    public void LeavingMasterStopsTheTunnelFirstThenTheRestInReverse(RoleTarget target)
     {
         var runner = Omr();
         var order = RunToEnd(runner, runner.Transition(target, "election", T0), T0);
@@ -53,7 +53,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void Boot_puts_everything_in_the_backup_state_before_any_election()
+    public void BootPutsEverythingInTheBackupStateBeforeAnyElection()
     {
         var runner = Omr();
         var first = Started(runner.Boot(T0));
@@ -63,7 +63,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void A_failed_fence_check_skips_the_tunnel_but_dhcp_still_starts()
+    public void AFailedFenceCheckSkipsTheTunnelButDhcpStillStarts()
     {
         var runner = Omr();
         var wan = Started(runner.Transition(RoleTarget.Master, "election", T0));
@@ -79,7 +79,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void The_fence_waits_without_timeout_unless_one_is_configured()
+    public void TheFenceWaitsWithoutTimeoutUnlessOneIsConfigured()
     {
         var runner = Omr();
         var wan = Started(runner.Transition(RoleTarget.Master, "election", T0));
@@ -96,7 +96,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void A_step_past_its_timeout_is_cancelled_and_retried_with_doubling_backoff()
+    public void AStepPastItsTimeoutIsCancelledAndRetriedWithDoublingBackoff()
     {
         var runner = Omr(retries: 2);
         var first = Started(runner.Transition(RoleTarget.Master, "election", T0));
@@ -129,7 +129,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void A_new_transition_supersedes_the_unfinished_plan_and_ignores_its_results()
+    public void ANewTransitionSupersedesTheUnfinishedPlanAndIgnoresItsResults()
     {
         var runner = Omr();
         var wan = Started(runner.Transition(RoleTarget.Master, "election", T0));
@@ -150,7 +150,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void Status_keeps_each_steps_last_outcome_error_and_timing()
+    public void StatusKeepsEachStepsLastOutcomeErrorAndTiming()
     {
         var runner = Omr();
         var wan = Started(runner.Transition(RoleTarget.Master, "election", T0));
@@ -165,7 +165,7 @@ public class PlanRunnerTests
     }
 
     [Fact]
-    public void A_plan_without_actions_completes_at_once()
+    public void APlanWithoutActionsCompletesAtOnce()
     {
         var runner = new PlanRunner([]);
         var done = Assert.IsType<PlanCompleted>(Assert.Single(runner.Transition(RoleTarget.Master, "election", T0)));

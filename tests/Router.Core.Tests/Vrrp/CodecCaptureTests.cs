@@ -17,8 +17,8 @@ public class CodecCaptureTests
         {
             if (CodecPcapReader.Ipv4Datagram(frame) is not { } datagram)
                 continue;
-            Assert.True(VrrpCodec.TryParseIpv4(datagram, out var source, out var destination, out int ttl,
-                out int protocol, out int offset, out int length));
+            Assert.True(VrrpCodec.TryParseIpv4(datagram, out var source, out var destination, out var ttl,
+                out var protocol, out var offset, out var length));
             Assert.Equal(20, offset);
             Assert.Equal(datagram.Length - 20, length);
             Assert.Equal(VrrpCodec.ProtocolNumber, protocol);

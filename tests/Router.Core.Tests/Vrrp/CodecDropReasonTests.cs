@@ -29,7 +29,7 @@ public class CodecDropReasonTests
 
     private static VrrpDropReason Reason(byte[] message, IPAddress? source = null, IPAddress? destination = null, int ttl = 255)
     {
-        bool ok = VrrpCodec.TryDecode(message, source ?? RouterA, destination ?? Group4, ttl, out var adv, out var reason);
+        var ok = VrrpCodec.TryDecode(message, source ?? RouterA, destination ?? Group4, ttl, out var adv, out var reason);
         Assert.Equal(ok, reason == VrrpDropReason.None);
         Assert.Equal(ok, adv is not null);
         return reason;

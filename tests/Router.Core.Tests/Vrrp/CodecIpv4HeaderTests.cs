@@ -12,8 +12,8 @@ public class CodecIpv4HeaderTests
     [Fact]
     public void ParsesTheCapturedHeader()
     {
-        Assert.True(VrrpCodec.TryParseIpv4(Datagram(), out var source, out var destination, out int ttl,
-            out int protocol, out int offset, out int length));
+        Assert.True(VrrpCodec.TryParseIpv4(Datagram(), out var source, out var destination, out var ttl,
+            out var protocol, out var offset, out var length));
         Assert.Equal(IPAddress.Parse("192.168.77.2"), source);
         Assert.Equal(IPAddress.Parse("224.0.0.18"), destination);
         Assert.Equal((255, 112, 20, 20), (ttl, protocol, offset, length));
@@ -27,7 +27,7 @@ public class CodecIpv4HeaderTests
         byte[] withOption = [.. d[..20], 0x94, 0x04, 0x00, 0x00, .. d[20..]];
         withOption[0] = 0x46;
         withOption[3] = 44;
-        Assert.True(VrrpCodec.TryParseIpv4(withOption, out _, out _, out _, out _, out int offset, out int length));
+        Assert.True(VrrpCodec.TryParseIpv4(withOption, out _, out _, out _, out _, out var offset, out var length));
         Assert.Equal((24, 20), (offset, length));
         Assert.Equal(CodecTestSupport.V2PassHex, Convert.ToHexStringLower(withOption.AsSpan(offset, length)));
     }
@@ -36,7 +36,7 @@ public class CodecIpv4HeaderTests
     public void TrailingLinkPaddingIsNotPayload()
     {
         byte[] padded = [.. Datagram(), 0, 0, 0, 0, 0, 0];
-        Assert.True(VrrpCodec.TryParseIpv4(padded, out _, out _, out _, out _, out int offset, out int length));
+        Assert.True(VrrpCodec.TryParseIpv4(padded, out _, out _, out _, out _, out var offset, out var length));
         Assert.Equal((20, 20), (offset, length));
     }
 

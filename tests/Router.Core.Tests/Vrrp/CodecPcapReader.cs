@@ -14,8 +14,8 @@ internal static class CodecPcapReader
     {
         var file = File.ReadAllBytes(path);
         Assert.True(file.Length >= GlobalHeaderLength, $"{path}: shorter than a pcap global header");
-        uint magic = BinaryPrimitives.ReadUInt32LittleEndian(file);
-        bool littleEndian = magic switch
+        var magic = BinaryPrimitives.ReadUInt32LittleEndian(file);
+        var littleEndian = magic switch
         {
             0xA1B2C3D4 or 0xA1B23C4D => true,
             0xD4C3B2A1 or 0x4D3CB2A1 => false,
@@ -27,12 +27,12 @@ internal static class CodecPcapReader
 
         Assert.Equal((uint)LinkTypeEthernet, Read32(20));
         var frames = new List<byte[]>();
-        int position = GlobalHeaderLength;
+        var position = GlobalHeaderLength;
         while (position < file.Length)
         {
             Assert.True(position + RecordHeaderLength <= file.Length, $"{path}: truncated record header at {position}");
-            int capturedLength = checked((int)Read32(position + 8));
-            int originalLength = checked((int)Read32(position + 12));
+            var capturedLength = checked((int)Read32(position + 8));
+            var originalLength = checked((int)Read32(position + 12));
             Assert.Equal(originalLength, capturedLength); // the vectors are never snapped
             position += RecordHeaderLength;
             Assert.True(position + capturedLength <= file.Length, $"{path}: truncated record at {position}");

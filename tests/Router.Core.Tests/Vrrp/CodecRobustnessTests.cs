@@ -20,11 +20,11 @@ public class CodecRobustnessTests
     [Fact]
     public void EverySingleBitFlipInAValidPacketIsRejected()
     {
-        int flips = 0;
+        var flips = 0;
         foreach (var (message, source, destination) in Valid)
         {
             Assert.True(VrrpCodec.TryDecode(message, source, destination, 255, out _, out _));
-            for (int bit = 0; bit < message.Length * 8; bit++)
+            for (var bit = 0; bit < message.Length * 8; bit++)
             {
                 var flipped = (byte[])message.Clone();
                 flipped[bit / 8] ^= (byte)(0x80 >> bit % 8);
@@ -43,7 +43,7 @@ public class CodecRobustnessTests
     {
         var message = Convert.FromHexString(V3Adv1Hex);
         var source = RouterA.GetAddressBytes();
-        for (int bit = 0; bit < 32; bit++)
+        for (var bit = 0; bit < 32; bit++)
         {
             var flipped = (byte[])source.Clone();
             flipped[bit / 8] ^= (byte)(0x80 >> bit % 8);
@@ -60,10 +60,10 @@ public class CodecRobustnessTests
         var random = new Random(5798);
         IPAddress[] sources = [RouterA, Ll6, IPAddress.Parse("10.0.0.1"), IPAddress.IPv6Loopback];
         IPAddress[] destinations = [Group4, Group6, IPAddress.Parse("10.0.0.2")];
-        int accepted = 0;
+        var accepted = 0;
         var reasons = new HashSet<VrrpDropReason>();
 
-        for (int i = 0; i < 200_000; i++)
+        for (var i = 0; i < 200_000; i++)
         {
             byte[] message;
             IPAddress source, destination;
@@ -82,7 +82,7 @@ public class CodecRobustnessTests
                 message = Mutate(valid, random);
                 (source, destination) = (s, d);
             }
-            int ttl = random.Next(8) == 0 ? random.Next(-1, 300) : 255;
+            var ttl = random.Next(8) == 0 ? random.Next(-1, 300) : 255;
 
             if (!VrrpCodec.TryDecode(message, source, destination, ttl, out var adv, out var reason))
             {
@@ -102,8 +102,8 @@ public class CodecRobustnessTests
     private static byte[] Mutate(byte[] valid, Random random)
     {
         var m = new List<byte>(valid);
-        int edits = random.Next(1, 5);
-        for (int e = 0; e < edits; e++)
+        var edits = random.Next(1, 5);
+        for (var e = 0; e < edits; e++)
         {
             switch (random.Next(4))
             {
@@ -127,7 +127,7 @@ public class CodecRobustnessTests
 
         // Fields the encoder normalises (v3 reserved bits, v2 auth data under auth type 0, v2 AH) are the
         // only way re-encoding may differ from what was accepted.
-        bool normalised = adv.Version == VrrpVersion.V3
+        var normalised = adv.Version == VrrpVersion.V3
             ? (message[4] & 0xF0) != 0
             : adv.AuthType != VrrpAuthType.Pass;
         if (!normalised)

@@ -37,7 +37,7 @@ internal static class CodecTestSupport
         if (all.Count % 2 == 1)
             all.Add(0);
         long total = 0;
-        for (int i = 0; i < all.Count; i += 2)
+        for (var i = 0; i < all.Count; i += 2)
             total += all[i] * 256 + all[i + 1];
         while (total > 0xFFFF)
             total = total % 65536 + total / 65536;
@@ -58,7 +58,7 @@ internal static class CodecTestSupport
     {
         var copy = (byte[])message.Clone();
         copy[6] = copy[7] = 0;
-        int sum = source is null
+        var sum = source is null
             ? OnesComplementSum(copy)
             : OnesComplementSum(PseudoHeader(source, destination!, copy.Length), copy);
         BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(6), (ushort)~sum);

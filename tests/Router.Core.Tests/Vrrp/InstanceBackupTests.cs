@@ -6,10 +6,10 @@ namespace Router.Core.Tests.Vrrp;
 
 public class InstanceBackupTests
 {
-    static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
+    private static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
 
     [Fact]
-    public void Stays_backup_while_a_higher_master_advertises()
+    public void StaysBackupWhileAHigherMasterAdvertises()
     {
         var sim = new InstanceSim(Settings(100, 1));
         sim.Start();
@@ -24,7 +24,7 @@ public class InstanceBackupTests
     }
 
     [Fact]
-    public void Priority_zero_takes_over_after_skew_time()
+    public void PriorityZeroTakesOverAfterSkewTime()
     {
         var sim = new InstanceSim(Settings(100, 1));
         sim.Start();
@@ -39,7 +39,7 @@ public class InstanceBackupTests
     }
 
     [Fact]
-    public void Preempts_a_lower_priority_master()
+    public void PreemptsALowerPriorityMaster()
     {
         var sim = new InstanceSim(Settings(100, 1));
         sim.Start();
@@ -50,7 +50,7 @@ public class InstanceBackupTests
     }
 
     [Fact]
-    public void Nopreempt_leaves_a_lower_priority_master_alone()
+    public void NopreemptLeavesALowerPriorityMasterAlone()
     {
         var sim = new InstanceSim(Settings(100, 1) with { Preempt = false });
         sim.Start();
@@ -62,7 +62,7 @@ public class InstanceBackupTests
     }
 
     [Fact]
-    public void Equal_priority_master_is_not_preempted_by_a_backup()
+    public void EqualPriorityMasterIsNotPreemptedByABackup()
     {
         // RFC 5798 6.4.2: the address tie-break only applies between masters.
         var sim = new InstanceSim(Settings(100, 1), IPAddress.Parse("10.0.0.250"));
@@ -72,7 +72,7 @@ public class InstanceBackupTests
     }
 
     [Fact]
-    public void Preempt_delay_tolerates_a_lower_master_after_startup()
+    public void PreemptDelayToleratesALowerMasterAfterStartup()
     {
         var sim = new InstanceSim(Settings(100, 1) with { PreemptDelay = S(10) });
         sim.Start();
@@ -82,7 +82,7 @@ public class InstanceBackupTests
     }
 
     [Fact]
-    public void Preempt_delay_restarts_when_a_lower_master_follows_a_higher_one()
+    public void PreemptDelayRestartsWhenALowerMasterFollowsAHigherOne()
     {
         var sim = new InstanceSim(Settings(100, 1) with { PreemptDelay = S(10) });
         sim.Start();
@@ -93,7 +93,7 @@ public class InstanceBackupTests
     }
 
     [Fact]
-    public void Takeover_reason_reports_the_silence()
+    public void TakeoverReasonReportsTheSilence()
     {
         var sim = new InstanceSim(Settings(100, 1));
         sim.Start();

@@ -6,10 +6,10 @@ namespace Router.Core.Tests.Vrrp;
 
 public class InstanceControlTests
 {
-    static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
+    private static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
 
     [Fact]
-    public void Set_priority_on_master_is_advertised_at_once()
+    public void SetPriorityOnMasterIsAdvertisedAtOnce()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
@@ -26,7 +26,7 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Raised_priority_lets_a_backup_preempt()
+    public void RaisedPriorityLetsABackupPreempt()
     {
         var sim = new InstanceSim(Settings(50));
         sim.Start();
@@ -42,7 +42,7 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Owner_priority_cannot_be_changed_and_bad_priorities_are_refused()
+    public void OwnerPriorityCannotBeChangedAndBadPrioritiesAreRefused()
     {
         var owner = new VrrpInstance(Settings(255), InstanceSim.Local);
         Assert.Empty(owner.SetPriority(10, S(0)));
@@ -53,7 +53,7 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Shutdown_of_master_sends_priority_zero()
+    public void ShutdownOfMasterSendsPriorityZero()
     {
         var sim = new InstanceSim(Settings(255));
         sim.Start();
@@ -74,7 +74,7 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Shutdown_of_backup_only_changes_state()
+    public void ShutdownOfBackupOnlyChangesState()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
@@ -85,7 +85,7 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Forced_master_advertises_and_announces()
+    public void ForcedMasterAdvertisesAndAnnounces()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
@@ -100,7 +100,7 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Forced_backup_from_master_sends_priority_zero()
+    public void ForcedBackupFromMasterSendsPriorityZero()
     {
         var sim = new InstanceSim(Settings(255));
         sim.Start();
@@ -114,7 +114,7 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Forced_fault_is_left_only_by_force_and_an_own_fault_holds()
+    public void ForcedFaultIsLeftOnlyByForceAndAnOwnFaultHolds()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
@@ -135,11 +135,11 @@ public class InstanceControlTests
     }
 
     [Fact]
-    public void Transitions_are_bounded_and_newest_last()
+    public void TransitionsAreBoundedAndNewestLast()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
-        for (int n = 1; n <= 20; n++)
+        for (var n = 1; n <= 20; n++)
         {
             sim.RunUntil(S(n));
             sim.Do((i, now) => i.ForceState(n % 2 == 1 ? VrrpState.Master : VrrpState.Backup, $"step {n}", now));

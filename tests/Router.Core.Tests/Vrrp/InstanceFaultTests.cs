@@ -6,7 +6,7 @@ namespace Router.Core.Tests.Vrrp;
 public class InstanceFaultTests
 {
     [Fact]
-    public void Master_sends_priority_zero_before_fault()
+    public void MasterSendsPriorityZeroBeforeFault()
     {
         var sim = new InstanceSim(Settings(255));
         sim.Start();
@@ -24,7 +24,7 @@ public class InstanceFaultTests
     }
 
     [Fact]
-    public void Fault_ignores_adverts_and_recovers_to_backup_with_a_fresh_interval()
+    public void FaultIgnoresAdvertsAndRecoversToBackupWithAFreshInterval()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
@@ -44,7 +44,7 @@ public class InstanceFaultTests
     }
 
     [Fact]
-    public void Owner_recovers_straight_to_master()
+    public void OwnerRecoversStraightToMaster()
     {
         var sim = new InstanceSim(Settings(255));
         sim.Start();
@@ -55,7 +55,7 @@ public class InstanceFaultTests
     }
 
     [Fact]
-    public void Fault_before_start_starts_in_fault()
+    public void FaultBeforeStartStartsInFault()
     {
         var sim = new InstanceSim(Settings(255));
         Assert.Empty(sim.Do((i, now) => i.SetFault(true, "no carrier", now)));
@@ -65,7 +65,7 @@ public class InstanceFaultTests
     }
 
     [Fact]
-    public void Clearing_a_fault_that_was_never_set_does_nothing()
+    public void ClearingAFaultThatWasNeverSetDoesNothing()
     {
         var sim = new InstanceSim(Settings());
         sim.Start();

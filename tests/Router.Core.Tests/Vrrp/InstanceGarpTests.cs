@@ -5,7 +5,7 @@ namespace Router.Core.Tests.Vrrp;
 
 public class InstanceGarpTests
 {
-    static InstanceSim Owner(TimeSpan masterDelay, TimeSpan refresh)
+    private static InstanceSim Owner(TimeSpan masterDelay, TimeSpan refresh)
     {
         var sim = new InstanceSim(Settings(255) with { GarpMasterDelay = masterDelay, GarpRefresh = refresh });
         sim.Start();
@@ -13,7 +13,7 @@ public class InstanceGarpTests
     }
 
     [Fact]
-    public void Announces_on_takeover_and_once_more_after_the_master_delay()
+    public void AnnouncesOnTakeoverAndOnceMoreAfterTheMasterDelay()
     {
         var sim = Owner(S(5), TimeSpan.Zero);
         sim.RunUntil(S(60));
@@ -21,7 +21,7 @@ public class InstanceGarpTests
     }
 
     [Fact]
-    public void Refreshes_periodically_while_master()
+    public void RefreshesPeriodicallyWhileMaster()
     {
         var sim = Owner(S(5), S(20));
         sim.RunUntil(S(60));
@@ -29,7 +29,7 @@ public class InstanceGarpTests
     }
 
     [Fact]
-    public void Announces_once_without_delay_or_refresh()
+    public void AnnouncesOnceWithoutDelayOrRefresh()
     {
         var sim = Owner(TimeSpan.Zero, TimeSpan.Zero);
         sim.RunUntil(S(60));
@@ -37,7 +37,7 @@ public class InstanceGarpTests
     }
 
     [Fact]
-    public void Leaving_master_stops_the_schedule()
+    public void LeavingMasterStopsTheSchedule()
     {
         var sim = Owner(S(5), S(20));
         sim.RunUntil(S(2));
@@ -48,7 +48,7 @@ public class InstanceGarpTests
     }
 
     [Fact]
-    public void Takeover_from_backup_uses_the_same_schedule()
+    public void TakeoverFromBackupUsesTheSameSchedule()
     {
         var sim = new InstanceSim(Settings(100) with { GarpMasterDelay = S(5) });
         sim.Start();

@@ -5,7 +5,7 @@ namespace Router.Core.Tests.Vrrp;
 
 /// <summary>A fake clock driving one instance the way the daemon's loop would: timers fire exactly at
 /// NextDeadline, adverts arrive at given times; every command is logged with its time.</summary>
-sealed class InstanceSim
+internal sealed class InstanceSim
 {
     public static readonly IPAddress Local = IPAddress.Parse("10.0.0.2");
     public static readonly IPAddress Peer = IPAddress.Parse("10.0.0.3");

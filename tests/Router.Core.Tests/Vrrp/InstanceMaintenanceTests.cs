@@ -6,9 +6,9 @@ namespace Router.Core.Tests.Vrrp;
 
 public class InstanceMaintenanceTests
 {
-    static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
+    private static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
 
-    static InstanceSim Master()
+    private static InstanceSim Master()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
@@ -18,7 +18,7 @@ public class InstanceMaintenanceTests
     }
 
     [Fact]
-    public void Maintenance_hands_over_and_never_takes_over()
+    public void MaintenanceHandsOverAndNeverTakesOver()
     {
         var sim = Master();
         var cmds = sim.Do((i, now) => i.SetMaintenance(true, now));
@@ -45,7 +45,7 @@ public class InstanceMaintenanceTests
     }
 
     [Fact]
-    public void Maintenance_blocks_an_owner_and_releasing_it_makes_it_master()
+    public void MaintenanceBlocksAnOwnerAndReleasingItMakesItMaster()
     {
         var sim = new InstanceSim(Settings(255));
         sim.Do((i, now) => i.SetMaintenance(true, now));
@@ -59,7 +59,7 @@ public class InstanceMaintenanceTests
     }
 
     [Fact]
-    public void Switchover_hands_over_and_does_not_preempt_the_new_master()
+    public void SwitchoverHandsOverAndDoesNotPreemptTheNewMaster()
     {
         var sim = Master();
         Assert.True(sim.Instance.TrySwitchover(sim.Now, out var cmds));
@@ -79,7 +79,7 @@ public class InstanceMaintenanceTests
     }
 
     [Fact]
-    public void Preemption_works_again_after_the_switchover_hold_is_lifted()
+    public void PreemptionWorksAgainAfterTheSwitchoverHoldIsLifted()
     {
         var sim = Master();
         sim.Instance.TrySwitchover(sim.Now, out _);
@@ -91,7 +91,7 @@ public class InstanceMaintenanceTests
     }
 
     [Fact]
-    public void Switchover_is_refused_unless_master()
+    public void SwitchoverIsRefusedUnlessMaster()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();

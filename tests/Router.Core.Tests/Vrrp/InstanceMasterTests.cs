@@ -6,7 +6,7 @@ namespace Router.Core.Tests.Vrrp;
 
 public class InstanceMasterTests
 {
-    static InstanceSim Master(byte priority = 100, IPAddress? local = null, double advert = 1)
+    private static InstanceSim Master(byte priority = 100, IPAddress? local = null, double advert = 1)
     {
         var sim = new InstanceSim(Settings(priority, advert), local);
         sim.Start();
@@ -16,7 +16,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Master_advertises_every_interval()
+    public void MasterAdvertisesEveryInterval()
     {
         var sim = Master(advert: 0.1);
         var t0 = sim.Now;
@@ -28,7 +28,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Late_timer_calls_do_not_burst_adverts()
+    public void LateTimerCallsDoNotBurstAdverts()
     {
         var sim = Master();
         var due = sim.Instance.NextDeadline!.Value;
@@ -38,7 +38,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Priority_zero_from_another_router_is_answered_at_once()
+    public void PriorityZeroFromAnotherRouterIsAnsweredAtOnce()
     {
         var sim = Master();
         var at = sim.Now + S(0.3);
@@ -49,7 +49,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Higher_priority_master_makes_it_backup()
+    public void HigherPriorityMasterMakesItBackup()
     {
         var sim = Master();
         var at = sim.Now + S(0.5);
@@ -66,7 +66,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Equal_priority_and_greater_address_wins()
+    public void EqualPriorityAndGreaterAddressWins()
     {
         var sim = Master(local: IPAddress.Parse("10.0.0.100"));
         var cmds = sim.Receive(sim.Now + S(0.2), Advert(100), IPAddress.Parse("10.0.0.200"));
@@ -76,7 +76,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Equal_priority_and_smaller_address_loses()
+    public void EqualPriorityAndSmallerAddressLoses()
     {
         // 10.0.0.10 > 10.0.0.9 numerically although "10.0.0.10" < "10.0.0.9" as text.
         var sim = Master(local: IPAddress.Parse("10.0.0.10"));
@@ -87,7 +87,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Lower_priority_adverts_are_ignored_and_counted()
+    public void LowerPriorityAdvertsAreIgnoredAndCounted()
     {
         var sim = Master();
         var start = sim.Now;
@@ -99,7 +99,7 @@ public class InstanceMasterTests
     }
 
     [Fact]
-    public void Backup_again_can_be_preempted_back()
+    public void BackupAgainCanBePreemptedBack()
     {
         var sim = Master();
         var lost = sim.Now + S(0.5);

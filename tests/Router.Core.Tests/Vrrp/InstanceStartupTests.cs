@@ -6,7 +6,7 @@ namespace Router.Core.Tests.Vrrp;
 public class InstanceStartupTests
 {
     [Fact]
-    public void Starts_as_backup_and_listens_a_full_master_down_interval()
+    public void StartsAsBackupAndListensAFullMasterDownInterval()
     {
         var sim = new InstanceSim(Settings(100, 1));
         var cmds = sim.Start();
@@ -31,7 +31,7 @@ public class InstanceStartupTests
     }
 
     [Fact]
-    public void Takeover_at_10ms_adverts_after_36_ms()
+    public void TakeoverAt10msAdvertsAfter36Ms()
     {
         var sim = new InstanceSim(Settings(100, 0.01));
         sim.Start();
@@ -43,7 +43,7 @@ public class InstanceStartupTests
     }
 
     [Fact]
-    public void Startup_delay_postpones_arming_master_down()
+    public void StartupDelayPostponesArmingMasterDown()
     {
         var sim = new InstanceSim(Settings(100, 1));
         sim.Start(S(2));
@@ -59,7 +59,7 @@ public class InstanceStartupTests
     }
 
     [Fact]
-    public void Adverts_during_startup_delay_track_the_master()
+    public void AdvertsDuringStartupDelayTrackTheMaster()
     {
         var sim = new InstanceSim(Settings(100, 1));
         sim.Start(S(2));
@@ -73,7 +73,7 @@ public class InstanceStartupTests
     }
 
     [Fact]
-    public void Address_owner_is_master_at_once()
+    public void AddressOwnerIsMasterAtOnce()
     {
         var sim = new InstanceSim(Settings(255, 1));
         var cmds = sim.Start(S(5));
@@ -87,7 +87,7 @@ public class InstanceStartupTests
     }
 
     [Fact]
-    public void Start_twice_is_refused()
+    public void StartTwiceIsRefused()
     {
         var sim = new InstanceSim(Settings());
         sim.Start();
@@ -95,7 +95,7 @@ public class InstanceStartupTests
     }
 
     [Fact]
-    public void Calling_on_timer_early_changes_nothing()
+    public void CallingOnTimerEarlyChangesNothing()
     {
         var sim = new InstanceSim(Settings());
         sim.Start();
@@ -107,7 +107,7 @@ public class InstanceStartupTests
     }
 
     [Fact]
-    public void Nothing_happens_before_start()
+    public void NothingHappensBeforeStart()
     {
         var inst = new VrrpInstance(Settings(), InstanceSim.Local);
         Assert.Null(inst.NextDeadline);

@@ -15,7 +15,7 @@ public class InstanceTimingTests
     [InlineData(100, 0.1, 3_609_375)]
     // 3 * 1 s + 2/256 s
     [InlineData(254, 1.0, 30_078_125)]
-    public void V3_master_down_interval_follows_rfc5798(byte priority, double advert, long expectedTicks)
+    public void V3MasterDownIntervalFollowsRfc5798(byte priority, double advert, long expectedTicks)
     {
         var inst = new VrrpInstance(Settings(priority, advert), Local);
         Assert.Equal(TimeSpan.FromTicks(expectedTicks), inst.MasterDownInterval);
@@ -23,7 +23,7 @@ public class InstanceTimingTests
     }
 
     [Fact]
-    public void V2_skew_is_independent_of_the_advert_interval()
+    public void V2SkewIsIndependentOfTheAdvertInterval()
     {
         var inst = new VrrpInstance(Settings(100, 3, VrrpVersion.V2), Local);
         Assert.Equal(S(0.609375), inst.SkewTime);
@@ -33,7 +33,7 @@ public class InstanceTimingTests
     }
 
     [Fact]
-    public void V2_backup_takes_over_after_rfc3768_interval()
+    public void V2BackupTakesOverAfterRfc3768Interval()
     {
         var sim = new InstanceSim(Settings(100, 3, VrrpVersion.V2));
         sim.Start();
@@ -43,7 +43,7 @@ public class InstanceTimingTests
     }
 
     [Fact]
-    public void V3_backup_learns_the_masters_interval()
+    public void V3BackupLearnsTheMastersInterval()
     {
         var sim = new InstanceSim(Settings(100, 1));
         sim.Start();
@@ -59,7 +59,7 @@ public class InstanceTimingTests
     }
 
     [Fact]
-    public void V2_backup_keeps_its_own_interval()
+    public void V2BackupKeepsItsOwnInterval()
     {
         var sim = new InstanceSim(Settings(100, 1, VrrpVersion.V2));
         sim.Start();
@@ -69,7 +69,7 @@ public class InstanceTimingTests
     }
 
     [Fact]
-    public void Addresses_compare_as_unsigned_numbers()
+    public void AddressesCompareAsUnsignedNumbers()
     {
         Assert.True(VrrpTiming.CompareAddresses(IPAddress.Parse("10.0.0.10"), IPAddress.Parse("10.0.0.9")) > 0);
         Assert.True(VrrpTiming.CompareAddresses(IPAddress.Parse("10.0.0.200"), IPAddress.Parse("10.0.0.100")) > 0);

@@ -8,7 +8,7 @@ public class SyncGroupTests
 {
     /// <summary>Three started members (lan, wan, guest) in BACKUP, and a loop that applies Follow the way the
     /// daemon does, feeding every forced StateChanged back in until nothing moves.</summary>
-    sealed class Group
+    private sealed class Group
     {
         public readonly VrrpInstance Lan, Wan, Guest;
         public readonly List<VrrpInstance> Members;
@@ -24,14 +24,14 @@ public class SyncGroupTests
                 m.Start(TimeSpan.Zero, TimeSpan.Zero);
         }
 
-        static VrrpInstance Make(string name, byte vrid)
+        private static VrrpInstance Make(string name, byte vrid)
             => new(Settings() with { Name = name, Vrid = vrid }, Local);
 
         public void Apply(VrrpInstance member, IReadOnlyList<VrrpCommand> commands, TimeSpan now)
         {
             var pending = new Queue<(VrrpInstance, IReadOnlyList<VrrpCommand>)>();
             pending.Enqueue((member, commands));
-            int rounds = 0;
+            var rounds = 0;
             while (pending.Count > 0)
             {
                 Assert.True(++rounds < 50, "sync group does not converge");
@@ -50,7 +50,7 @@ public class SyncGroupTests
     }
 
     [Fact]
-    public void One_member_master_takes_the_others_along()
+    public void OneMemberMasterTakesTheOthersAlong()
     {
         var g = new Group();
         var now = S(3.609375);
@@ -60,7 +60,7 @@ public class SyncGroupTests
     }
 
     [Fact]
-    public void One_member_losing_master_takes_the_others_to_backup()
+    public void OneMemberLosingMasterTakesTheOthersToBackup()
     {
         var g = new Group();
         g.Apply(g.Lan, g.Lan.ForceState(VrrpState.Master, "test", S(1)), S(1));
@@ -73,7 +73,7 @@ public class SyncGroupTests
     }
 
     [Fact]
-    public void Fault_holds_the_group_until_every_member_recovers()
+    public void FaultHoldsTheGroupUntilEveryMemberRecovers()
     {
         var g = new Group();
         g.Apply(g.Lan, g.Lan.ForceState(VrrpState.Master, "test", S(1)), S(1));
@@ -91,7 +91,7 @@ public class SyncGroupTests
     }
 
     [Fact]
-    public void Members_already_in_the_target_or_stopped_are_not_forced()
+    public void MembersAlreadyInTheTargetOrStoppedAreNotForced()
     {
         var g = new Group();
         g.Guest.Shutdown(S(0));
@@ -102,7 +102,7 @@ public class SyncGroupTests
     }
 
     [Fact]
-    public void A_member_starting_does_not_demote_the_group()
+    public void AMemberStartingDoesNotDemoteTheGroup()
     {
         var g = new Group();
         g.Lan.ForceState(VrrpState.Master, "test", S(0));
@@ -114,7 +114,7 @@ public class SyncGroupTests
     }
 
     [Fact]
-    public void A_member_starting_while_the_group_is_in_fault_joins_the_fault()
+    public void AMemberStartingWhileTheGroupIsInFaultJoinsTheFault()
     {
         var g = new Group();
         g.Guest.Shutdown(S(0));
@@ -124,7 +124,7 @@ public class SyncGroupTests
     }
 
     [Fact]
-    public void Forced_members_do_not_count_as_faulty()
+    public void ForcedMembersDoNotCountAsFaulty()
     {
         var g = new Group();
         g.Apply(g.Lan, g.Lan.SetFault(true, "lan down", S(1)), S(1));

@@ -39,7 +39,7 @@ public sealed class CommandActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Command_pair_gets_arguments_and_the_transition_in_its_environment()
+    public async Task CommandPairGetsArgumentsAndTheTransitionInItsEnvironment()
     {
         var output = Path.Combine(_sys.Root, "out");
         var record = Script("record.sh", $"echo \"$* $ROUTERHA_ACTION $ROUTERHA_DIRECTION $ROUTERHA_STATE $ROUTERHA_REASON\" >> {output}");
@@ -51,7 +51,7 @@ public sealed class CommandActionTests : IDisposable
     }
 
     [Fact]
-    public async Task A_step_past_its_timeout_is_killed_with_its_children_and_reported()
+    public async Task AStepPastItsTimeoutIsKilledWithItsChildrenAndReported()
     {
         var pid = Path.Combine(_sys.Root, "pid");
         var hang = Script("hang.sh", $"sleep 30 & echo $! > {pid}; wait");
@@ -66,7 +66,7 @@ public sealed class CommandActionTests : IDisposable
     }
 
     [Fact]
-    public async Task A_cancelled_step_is_dead_before_the_next_starts_and_its_result_is_not_reported()
+    public async Task ACancelledStepIsDeadBeforeTheNextStartsAndItsResultIsNotReported()
     {
         var pid = Path.Combine(_sys.Root, "pid");
         var seen = Path.Combine(_sys.Root, "seen");
@@ -87,7 +87,7 @@ public sealed class CommandActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Systemd_units_fail_clearly_where_systemd_is_not_running()
+    public async Task SystemdUnitsFailClearlyWhereSystemdIsNotRunning()
     {
         var missing = Path.Combine(_sys.Root, "no-systemd");
         var action = new SystemdAction(["openvpn-client@vps.service"], _runner, missing);
@@ -97,7 +97,7 @@ public sealed class CommandActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Systemd_RecordedCalls_systemctl_start_and_stop_each_unit()
+    public async Task SystemdRecordedCallsSystemctlStartAndStopEachUnit()
     {
         _sys.Bin("systemctl");
         var booted = Directory.CreateDirectory(Path.Combine(_sys.Root, "systemd")).FullName;

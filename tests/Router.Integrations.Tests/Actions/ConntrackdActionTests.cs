@@ -62,7 +62,7 @@ public sealed class ConntrackdActionTests : IDisposable
     private static ActionContext Ctx(RoleTarget t) => new("conntrack", t, t == RoleTarget.Master ? ActionDirection.Start : ActionDirection.Stop, "test");
 
     [Fact]
-    public async Task Master_commits_resyncs_and_bulk_sends_backup_shortens_timers_and_requests_a_resync()
+    public async Task MasterCommitsResyncsAndBulkSendsBackupShortensTimersAndRequestsAResync()
     {
         await StartDaemon();
         var action = new ConntrackdAction("conntrackd", Conf, new CommandRunner());
@@ -82,7 +82,7 @@ public sealed class ConntrackdActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_running_daemon_every_command_is_tried_and_the_failures_reported_together()
+    public async Task WithoutARunningDaemonEveryCommandIsTriedAndTheFailuresReportedTogether()
     {
         File.WriteAllText(Conf, $"General {{\n UNIX {{\n Path {Socket}\n }}\n}}\n");
         var action = new ConntrackdAction("conntrackd", Conf, new CommandRunner());

@@ -34,7 +34,7 @@ public sealed class OpenWrtActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Wan_RecordedCalls_ubus_up_on_master_and_down_on_backup_with_multipath_only_when_configured()
+    public async Task WanRecordedCallsUbusUpOnMasterAndDownOnBackupWithMultipathOnlyWhenConfigured()
     {
         var plain = ActionFactory.Create(Config(ActionKind.OpenWrtWan, ["wan1", "wan2"]), Env);
         await Run(plain, RoleTarget.Master);
@@ -54,7 +54,7 @@ public sealed class OpenWrtActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Glorytun_RecordedCalls_backup_disables_in_uci_before_stopping_so_omr_tracker_cannot_restart_it()
+    public async Task GlorytunRecordedCallsBackupDisablesInUciBeforeStoppingSoOmrTrackerCannotRestartIt()
     {
         var vpn = ActionFactory.Create(Config(ActionKind.OpenWrtGlorytun, services: ["glorytun", "glorytun-udp"]), Env);
         await Run(vpn, RoleTarget.Backup);
@@ -71,7 +71,7 @@ public sealed class OpenWrtActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Dnsmasq_RecordedCalls_init_script_start_and_stop()
+    public async Task DnsmasqRecordedCallsInitScriptStartAndStop()
     {
         var dhcp = ActionFactory.Create(Config(ActionKind.OpenWrtDnsmasq, services: ["dnsmasq"]), Env);
         await Run(dhcp, RoleTarget.Master);
@@ -80,7 +80,7 @@ public sealed class OpenWrtActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Failing_ubus_is_reported_with_its_exit_code_and_message()
+    public async Task FailingUbusIsReportedWithItsExitCodeAndMessage()
     {
         _sys.Bin("ubus", "echo 'Command failed: Not found' >&2; exit 4");
         var wan = ActionFactory.Create(Config(ActionKind.OpenWrtWan, ["wan9"]), Env);
@@ -89,7 +89,7 @@ public sealed class OpenWrtActionTests : IDisposable
     }
 
     [Fact]
-    public async Task Missing_uci_is_a_clear_failure()
+    public async Task MissingUciIsAClearFailure()
     {
         File.Delete(Path.Combine(_sys.BinDir, "uci"));
         var vpn = ActionFactory.Create(Config(ActionKind.OpenWrtGlorytun, services: ["glorytun"]), Env);
@@ -100,7 +100,7 @@ public sealed class OpenWrtActionTests : IDisposable
 
     /// <summary>The whole OMR plan: PlanRunner commands executed by the ActionExecutor, fence answered by the test.</summary>
     [Fact]
-    public async Task Omr_plan_RecordedCalls_boot_then_master_then_backup_in_order()
+    public async Task OmrPlanRecordedCallsBootThenMasterThenBackupInOrder()
     {
         var configs = new[]
         {

@@ -21,7 +21,7 @@ public sealed class ProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task Tcp_connects_to_a_listener_and_reports_a_refused_port()
+    public async Task TcpConnectsToAListenerAndReportsARefusedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -39,7 +39,7 @@ public sealed class ProbeTests : IDisposable
     [Theory]
     [InlineData("127.0.0.1")]
     [InlineData("::1")]
-    public async Task Ping_gets_the_echo_reply(string address)
+    public async Task PingGetsTheEchoReply(string address)
     {
         var probe = new PingProbe(IPAddress.Parse(address), "lo", null);
         var r = await probe.RunAsync(Timeout, CancellationToken.None);
@@ -49,7 +49,7 @@ public sealed class ProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task Ping_bound_to_a_missing_device_fails_with_the_reason()
+    public async Task PingBoundToAMissingDeviceFailsWithTheReason()
     {
         var r = await new PingProbe(IPAddress.Loopback, "nosuch0", null).RunAsync(Timeout, CancellationToken.None);
         Assert.False(r.Ok);
@@ -57,7 +57,7 @@ public sealed class ProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task Process_by_pid_file_follows_the_process()
+    public async Task ProcessByPidFileFollowsTheProcess()
     {
         var pidFile = Path.Combine(_dir, "p.pid");
         using var p = Process.Start("sleep", "30");
@@ -72,7 +72,7 @@ public sealed class ProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task Process_by_name_finds_a_running_process_by_its_comm()
+    public async Task ProcessByNameFindsARunningProcessByItsComm()
     {
         // A copy of sleep under a name no other process has.
         var name = "rha" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
@@ -94,7 +94,7 @@ public sealed class ProbeTests : IDisposable
     }
 
     [Fact]
-    public async Task Script_is_up_on_exit_code_zero_and_killed_past_the_timeout()
+    public async Task ScriptIsUpOnExitCodeZeroAndKilledPastTheTimeout()
     {
         var runner = new CommandRunner("/usr/bin:/bin");
         var ok = await new ScriptProbe(Script("ok.sh", "exit 0"), runner).RunAsync(Timeout, CancellationToken.None);

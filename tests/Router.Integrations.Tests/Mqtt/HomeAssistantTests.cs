@@ -13,7 +13,7 @@ public sealed class HomeAssistantTests : IDisposable
         ["name", "unique_id", "object_id", "state_topic", "availability_topic", "payload_available", "payload_not_available", "device"];
 
     [Fact]
-    public async Task Discovery_configs_carry_the_documented_fields_and_one_device()
+    public async Task DiscoveryConfigsCarryTheDocumentedFieldsAndOneDevice()
     {
         var (p, log) = Publisher(Config(_broker));
         using var _ = p;
@@ -47,7 +47,7 @@ public sealed class HomeAssistantTests : IDisposable
     }
 
     [Fact]
-    public async Task A_router_without_a_lease_store_gets_no_lease_sensor()
+    public async Task ARouterWithoutALeaseStoreGetsNoLeaseSensor()
     {
         var (p, log) = Publisher(Config(_broker));
         using var _ = p;
@@ -59,7 +59,7 @@ public sealed class HomeAssistantTests : IDisposable
     }
 
     [Fact]
-    public async Task Home_assistant_coming_online_gets_discovery_again_and_commands_stay_off_by_default()
+    public async Task HomeAssistantComingOnlineGetsDiscoveryAgainAndCommandsStayOffByDefault()
     {
         var commands = new RecordedCommands();
         var (p, log) = Publisher(Config(_broker), commands);
@@ -75,7 +75,7 @@ public sealed class HomeAssistantTests : IDisposable
     }
 
     [Fact]
-    public async Task With_commands_on_switchover_and_maintenance_reach_the_daemon_and_the_outcome_is_an_event()
+    public async Task WithCommandsOnSwitchoverAndMaintenanceReachTheDaemonAndTheOutcomeIsAnEvent()
     {
         var commands = new RecordedCommands();
         var (p, log) = Publisher(Config(_broker, c => c with { Commands = true }), commands);

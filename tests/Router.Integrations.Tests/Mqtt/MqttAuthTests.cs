@@ -10,7 +10,7 @@ public sealed class MqttAuthTests
     private static readonly (string, string) User = ("router", "s3cret pass");
 
     [Fact]
-    public async Task The_right_password_connects_and_publishes()
+    public async Task TheRightPasswordConnectsAndPublishes()
     {
         using var broker = Mosquitto.Start(new MosquittoOptions { Port = Mosquitto.FreePort(), User = User });
         var (p, log) = Publisher(Config(broker, c => c with { Username = "router", Password = "s3cret pass" }));
@@ -21,7 +21,7 @@ public sealed class MqttAuthTests
     }
 
     [Fact]
-    public async Task A_wrong_password_is_reported_clearly_in_Health_and_once_in_the_log()
+    public async Task AWrongPasswordIsReportedClearlyInHealthAndOnceInTheLog()
     {
         using var broker = Mosquitto.Start(new MosquittoOptions { Port = Mosquitto.FreePort(), User = User });
         var (p, log) = Publisher(Config(broker, c => c with { Username = "router", Password = "wrong" }));
@@ -38,7 +38,7 @@ public sealed class MqttAuthTests
     }
 
     [Fact]
-    public async Task Tls_with_the_test_ca_and_a_client_certificate_works()
+    public async Task TlsWithTheTestCaAndAClientCertificateWorks()
     {
         using var ca = TestCa.Create("127.0.0.1");
         var tlsPort = Mosquitto.FreePort();
@@ -48,7 +48,11 @@ public sealed class MqttAuthTests
         });
         var (p, log) = Publisher(Config(broker, c => c with
         {
-            Port = tlsPort, Tls = true, CaFile = ca.CaCert, CertFile = ca.ClientCert, KeyFile = ca.ClientKey,
+            Port = tlsPort,
+            Tls = true,
+            CaFile = ca.CaCert,
+            CertFile = ca.ClientCert,
+            KeyFile = ca.ClientKey,
         }));
         using var _ = p;
         using var sub = broker.Subscribe("routerha/r1/#");
@@ -59,7 +63,7 @@ public sealed class MqttAuthTests
     }
 
     [Fact]
-    public async Task A_broker_certificate_from_another_ca_is_refused_with_the_reason()
+    public async Task ABrokerCertificateFromAnotherCaIsRefusedWithTheReason()
     {
         using var ca = TestCa.Create("127.0.0.1");
         using var other = TestCa.Create("127.0.0.1");

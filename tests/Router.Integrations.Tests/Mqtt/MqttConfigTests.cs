@@ -14,7 +14,7 @@ public sealed class MqttConfigTests
     }
 
     [Fact]
-    public void A_section_with_only_a_host_takes_the_documented_defaults()
+    public void ASectionWithOnlyAHostTakesTheDocumentedDefaults()
     {
         var (c, errors) = Load("config mqtt\n\toption host 'broker.lan'\n");
         Assert.Empty(errors);
@@ -27,7 +27,7 @@ public sealed class MqttConfigTests
     }
 
     [Fact]
-    public void Tls_defaults_to_port_8883_and_disabled_means_no_mqtt()
+    public void TlsDefaultsToPort8883AndDisabledMeansNoMqtt()
     {
         Assert.Equal(8883, Load("config mqtt\n\toption host 'b'\n\toption tls '1'\n").Config!.Mqtt!.Port);
         var (c, errors) = Load("config mqtt\n\toption enabled '0'\n\toption host 'b'\n");
@@ -46,7 +46,7 @@ public sealed class MqttConfigTests
     [InlineData("config mqtt\n\toption host 'b'\n\toption keepalive '1'\n", 7, "keepalive 1 out of range 5..3600")]
     [InlineData("config mqtt\n\toption host 'b'\n\toption comands '1'\n", 7, "did you mean 'commands'")]
     [InlineData("config mqtt\n\toption host 'b'\nconfig mqtt\n\toption host 'c'\n", 7, "more than one 'config mqtt' section")]
-    public void Each_mistake_is_reported_at_its_line(string mqtt, int line, string message)
+    public void EachMistakeIsReportedAtItsLine(string mqtt, int line, string message)
     {
         var (c, errors) = Load(mqtt);
         Assert.Null(c);

@@ -10,7 +10,7 @@ public sealed class MqttPublishTests : IDisposable
     private readonly Mosquitto _broker = Mosquitto.Start(new MosquittoOptions { Port = Mosquitto.FreePort() });
 
     [Fact]
-    public async Task A_new_subscriber_gets_the_retained_state_status_and_availability()
+    public async Task ANewSubscriberGetsTheRetainedStateStatusAndAvailability()
     {
         var (p, log) = Publisher(Config(_broker));
         using var _ = p;
@@ -40,7 +40,7 @@ public sealed class MqttPublishTests : IDisposable
     }
 
     [Fact]
-    public async Task Status_carries_the_role_actions_fence_lease_count_and_peer_link()
+    public async Task StatusCarriesTheRoleActionsFenceLeaseCountAndPeerLink()
     {
         var (p, log) = Publisher(Config(_broker));
         using var _ = p;
@@ -75,7 +75,7 @@ public sealed class MqttPublishTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unchanged_view_is_not_published_again_but_a_new_lease_count_is()
+    public async Task AnUnchangedViewIsNotPublishedAgainButANewLeaseCountIs()
     {
         var (p, log) = Publisher(Config(_broker));
         using var _ = p;
@@ -94,7 +94,7 @@ public sealed class MqttPublishTests : IDisposable
     }
 
     [Fact]
-    public async Task Only_the_newest_state_is_published_and_events_arrive_in_order()
+    public async Task OnlyTheNewestStateIsPublishedAndEventsArriveInOrder()
     {
         var (p, log) = Publisher(Config(_broker));
         using var _ = p;
@@ -119,7 +119,7 @@ public sealed class MqttPublishTests : IDisposable
     }
 
     [Fact]
-    public async Task A_frozen_broker_is_noticed_by_keepalive_and_events_held_meanwhile_arrive_in_order_after()
+    public async Task AFrozenBrokerIsNoticedByKeepaliveAndEventsHeldMeanwhileArriveInOrderAfter()
     {
         var (p, log) = Publisher(Config(_broker, c => c with { Keepalive = TimeSpan.FromSeconds(5) }));
         using var _ = p;
@@ -151,7 +151,7 @@ public sealed class MqttPublishTests : IDisposable
     }
 
     [Fact]
-    public async Task With_the_broker_gone_Publish_returns_at_once_and_memory_stays_bounded()
+    public async Task WithTheBrokerGonePublishReturnsAtOnceAndMemoryStaysBounded()
     {
         var (p, log) = Publisher(Config(_broker));
         using var _ = p;
