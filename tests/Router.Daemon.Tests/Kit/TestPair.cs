@@ -13,6 +13,8 @@ internal sealed record PairOptions
     /// <summary>A second instance 'lan6'... in a sync group with 'lan' (IPv4 here: the fake LAN is one segment).</summary>
     public bool SyncGroup { get; init; }
     public bool Preempt { get; init; } = true;
+    /// <summary>A lease store per router (SQLite in a temporary directory) and a lease file handed to dnsmasq.</summary>
+    public bool Leases { get; init; }
 }
 
 /// <summary>
@@ -24,6 +26,8 @@ internal sealed class TestPair : IDisposable
     public const string Vip = "192.168.1.254";
     public const string Vip2 = "192.168.1.253";
     private const int MaxTurnsPerInstant = 10_000;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("routerha-daemon-test-").FullName;
 
     public TestPair(PairOptions? options = null)
     {
@@ -99,6 +103,7 @@ internal sealed class TestPair : IDisposable
     public void Dispose()
     {
         foreach (var r in Routers) r.Dispose();
+        Directory.Delete(_dir, recursive: true);
     }
 
     private string Uci(char which, int priority, string own, string peer)
@@ -166,6 +171,13 @@ internal sealed class TestPair : IDisposable
                 	option fence_window '{o.FenceWindowSeconds}'
 
                 """);
+        if (o.Leases)
+            s += $"""
+                config leases
+                	option db_path '{_dir}/{which}.db'
+                	option lease_file '{_dir}/{which}.leases'
+
+                """;
         return s;
     }
 }

@@ -11,6 +11,7 @@ namespace Router.Daemon.Tests.Kit;
 internal sealed class TestRouter : IDisposable
 {
     private readonly MemorySink _sink = new();
+    private readonly Leases.LeaseBook? _leases;
 
     public TestRouter(string name, string uci, FakeLan lan, FakePeerNet peers, ManualClock clock, string address)
     {
@@ -33,13 +34,19 @@ internal sealed class TestRouter : IDisposable
             OpenActions = (_, report) => Steps.Attach(report),
             OpenPeer = (options, onEvent) => peers.Open(name, options, onEvent),
         };
-        Daemon = new RouterDaemon(config, ports, new Log(LogLevel.Debug, _sink), clock, [Views]);
+        var log = new Log(LogLevel.Debug, _sink);
+        if (config.Leases is { } leases) _leases = Leases.LeaseBook.Open(leases.DbPath, name, log.Warn, clock.GetUtcNow());
+        LeaseFile = config.Leases?.LeaseFile;
+        Daemon = new RouterDaemon(config, ports, log, clock, [Views], _leases);
         Kernel.Events = e => Daemon.Post(new KernelChanged(e));
     }
 
     public string Name { get; }
 
     public string ConfigPath { get; }
+
+    /// <summary>Where this router hands dnsmasq the merged leases when it becomes MASTER (null without leases).</summary>
+    public string? LeaseFile { get; }
 
     public FakeKernel Kernel { get; } = new();
 
@@ -70,6 +77,7 @@ internal sealed class TestRouter : IDisposable
     public void Dispose()
     {
         Daemon.Stop();
+        _leases?.Dispose();
         File.Delete(ConfigPath);
     }
 
