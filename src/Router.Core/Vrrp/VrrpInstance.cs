@@ -288,9 +288,9 @@ public sealed class VrrpInstance
     }
 
     /// <summary>Interface down (fault=true) -> Fault; back up -> Backup.</summary>
-    /// <remarks>A MASTER sends priority 0 and removes its VIPs before FAULT. Recovery is handled like a startup without delay: an
-    /// owner becomes MASTER at once, others BACKUP with a full master-down interval. Before Start only the flag
-    /// is recorded. Repeated calls with the same value return nothing.</remarks>
+    /// <remarks>A MASTER sends priority 0 and removes its VIPs before FAULT. Recovery is handled like a startup
+    /// without delay: an owner becomes MASTER at once, others BACKUP with a full master-down interval. Before
+    /// Start only the flag is recorded. Repeated calls with the same value return nothing.</remarks>
     public IReadOnlyList<VrrpCommand> SetFault(bool fault, string reason, TimeSpan now)
     {
         var cmds = new List<VrrpCommand>();
