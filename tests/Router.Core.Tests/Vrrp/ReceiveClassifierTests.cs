@@ -144,8 +144,10 @@ public class ReceiveClassifierTests
         var result = Classify(Packet(V3(addresses: other)));
         Assert.True(result.IsAccepted);
         Assert.True(result.AddressesDiffer);
-        Assert.True(Classify(Packet(V3(addresses: [other, Vip])), V3Settings with { VirtualAddresses = [Vip, other] }).IsAccepted);
-        Assert.False(Classify(Packet(V3(addresses: [other, Vip])), V3Settings with { VirtualAddresses = [Vip, other] }).AddressesDiffer);
+        // Order does not matter.
+        var same = Classify(Packet(V3(addresses: [other, Vip])), V3Settings with { VirtualAddresses = [Vip, other] });
+        Assert.True(same.IsAccepted);
+        Assert.False(same.AddressesDiffer);
     }
 
     [Fact]
