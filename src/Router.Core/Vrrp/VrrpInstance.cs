@@ -8,10 +8,24 @@ namespace Router.Core.Vrrp;
 /// and returns the commands to execute. The owner calls OnTimer(now) when now >= NextDeadline.
 /// </summary>
 /// <remarks>
-/// Command order: becoming MASTER yields SendAdvertisement(priority), AnnounceAddresses, StateChanged (RFC 5798
-/// 6.4.1/6.4.2 order). Leaving MASTER (shutdown, fault, maintenance, switchover, forced BACKUP) yields
-/// SendAdvertisement(0) first, then StateChanged, so the peer takes over after its skew time. Losing an election
-/// to a better master yields only StateChanged (no priority 0: the other router is already MASTER).
+/// Command order, which the owner executes as given:
+/// - Becoming MASTER (any path): AddAddresses, SendAdvertisement(priority), AnnounceAddresses, StateChanged.
+///   The VIPs must be on the link before gratuitous ARP claims them, or neighbours learn an address nobody
+///   answers for; advert and announce follow RFC 5798 6.4.1/6.4.2.
+/// - Leaving MASTER against our will (lost election, fault, ForceState from a sync group, Shutdown without
+///   handover): [SendAdvertisement(0)], RemoveAddresses, StateChanged. Losing an election sends no priority 0:
+///   the other router is already MASTER.
+/// - Leaving MASTER by a handover we chose (TrySwitchover, SetMaintenance(true), Shutdown with handover):
+///   SendAdvertisement(0), StateChanged, and the VIPs stay (make-before-break: clients keep an answer while the
+///   backup's skew timer runs). RemoveAddresses follows when another router advertises with priority &gt; 0 or at
+///   ReleaseAt (4 advert intervals + 10 ms), unless this instance is MASTER again by then.
+/// - Start into anything but MASTER: RemoveAddresses first (a crash as MASTER may have left the VIPs behind).
+/// - After Shutdown, InstanceReleased is the last command once no VIP hold remains (see Released).
+///
+/// Gratuitous ARP bursts (GarpRepeat rounds) start on becoming MASTER, at garp_master_delay, at every
+/// garp_master_refresh and on Reassert. With GarpInterval 0 a burst is one AnnounceAddresses(GarpRepeat);
+/// otherwise AnnounceAddresses(1) now and one more per GarpInterval from OnTimer. A new burst replaces the rest
+/// of a running one; leaving MASTER cancels it.
 ///
 /// Preempt delay (keepalived preempt_delay): a lower-priority master is tolerated, i.e. its adverts reset the
 /// master-down timer as a better master's would, until the hold ends. The hold starts when the instance enters
@@ -48,6 +62,12 @@ public sealed class VrrpInstance
     TimeSpan? _advertAt;
     TimeSpan? _garpDelayAt;
     TimeSpan? _garpRefreshAt;
+    TimeSpan? _garpRoundAt;
+    int _garpRoundsLeft;
+
+    // Outlive the state: a handover keeps the VIPs into BACKUP/Initialize, and Shutdown ends in Released.
+    TimeSpan? _releaseAt;
+    bool _shutDown;
 
     public VrrpInstance(VrrpInstanceSettings settings, IPAddress localAddress)
     {
@@ -78,10 +98,13 @@ public sealed class VrrpInstance
     public TimeSpan MasterAdvertInterval => _masterAdvertInterval;
     public TimeSpan MasterDownInterval => VrrpTiming.MasterDownInterval(Settings.Version, _priority, _masterAdvertInterval);
     public TimeSpan SkewTime => VrrpTiming.SkewTime(Settings.Version, _priority, _masterAdvertInterval);
-    /// <summary>Absolute time of the next timer (advert, master down, preempt delay, garp, startup), or null.</summary>
+    /// <summary>Absolute time of the next timer (advert, master down, preempt delay, garp delay/refresh, spaced
+    /// garp round, startup, VIP hold release), or null.</summary>
     /// <remarks>The preempt delay needs no timer of its own (see the class remarks); it shows up through the
     /// master-down deadline.</remarks>
-    public TimeSpan? NextDeadline => Min(Min(Min(_listenUntil, _masterDownAt), Min(_advertAt, _garpDelayAt)), _garpRefreshAt);
+    public TimeSpan? NextDeadline
+        => Min(Min(Min(_listenUntil, _masterDownAt), Min(_advertAt, _garpDelayAt)),
+               Min(Min(_garpRefreshAt, _garpRoundAt), _releaseAt));
     public bool Maintenance => _maintenance;
     /// <summary>Own fault (SetFault(true)) as opposed to a FAULT forced by a sync group; null when none.</summary>
     public string? FaultReason => _faultReason;
@@ -89,6 +112,12 @@ public sealed class VrrpInstance
     public bool IsFaulted => _faultReason is not null;
     /// <summary>After TrySwitchover: preemption is suspended until this instance next becomes MASTER.</summary>
     public bool SwitchoverHold => _switchoverHold;
+    /// <summary>After a handover we chose, when the VIPs still held are removed unless released earlier (a new
+    /// master heard) or cancelled (MASTER again); null when no VIPs are held.</summary>
+    public TimeSpan? ReleaseAt => _releaseAt;
+    /// <summary>True after Shutdown once no VIP hold remains: nothing of this instance is left on the link.
+    /// Start clears it.</summary>
+    public bool Released => _shutDown && _releaseAt is null;
     public VrrpCounters Counters { get; } = new();
     /// <summary>Last transitions, newest last, bounded (16).</summary>
     public IReadOnlyList<VrrpTransition> Transitions => _transitions.ToArray();
@@ -101,13 +130,21 @@ public sealed class VrrpInstance
     /// received meanwhile (a priority-0 advert does not shorten the startup listening).
     /// Owner (priority 255): MASTER at once, startupDelay ignored, unless in maintenance (then BACKUP).
     /// When SetFault(true) is in force the instance starts in FAULT. Throws unless in Initialize.
+    /// Anything but MASTER begins with RemoveAddresses, which also ends a VIP hold left by Shutdown.
     /// </remarks>
     public IReadOnlyList<VrrpCommand> Start(TimeSpan now, TimeSpan startupDelay)
     {
         if (_state != VrrpState.Initialize)
             throw new InvalidOperationException($"{Settings.Name}: Start in state {_state}");
         _switchoverHold = false;
+        _shutDown = false;
         var cmds = new List<VrrpCommand>();
+        if (_faultReason is not null || !Settings.IsAddressOwner || _maintenance)
+        {
+            // A router that crashed as MASTER may still hold the VIPs; a backup must not answer for them.
+            _releaseAt = null;
+            cmds.Add(new RemoveAddresses());
+        }
         if (_faultReason is not null)
             EnterFault(now, _faultReason, cmds);
         else if (Settings.IsAddressOwner && !_maintenance)
@@ -124,7 +161,9 @@ public sealed class VrrpInstance
     }
 
     /// <summary>An advertisement that passed VrrpCodec and VrrpReceiveFilter.</summary>
-    /// <remarks>Every advert from another router received while MASTER counts in Counters.MasterConflicts.</remarks>
+    /// <remarks>Every advert from another router received while MASTER counts in Counters.MasterConflicts.
+    /// In any state, including Initialize after Shutdown, an advert with priority &gt; 0 ends a VIP hold
+    /// (RemoveAddresses, then InstanceReleased when shut down) before it is processed.</remarks>
     public IReadOnlyList<VrrpCommand> OnAdvertisement(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(adv);
@@ -132,15 +171,24 @@ public sealed class VrrpInstance
         Counters.AdvertsReceived++;
         if (adv.Priority == 0)
             Counters.PriorityZeroReceived++;
-        return _state switch
+        var cmds = new List<VrrpCommand>();
+        // Someone else is master now and answers for the VIPs: the make-before-break is complete.
+        if (_releaseAt is not null && adv.Priority > 0)
+            EndHold(cmds);
+        switch (_state)
         {
-            VrrpState.Backup => BackupReceive(adv, source, now),
-            VrrpState.Master => MasterReceive(adv, source, now),
-            _ => [],
-        };
+            case VrrpState.Backup:
+                BackupReceive(adv, source, now);
+                break;
+            case VrrpState.Master:
+                MasterReceive(adv, source, now, cmds);
+                break;
+        }
+        return cmds;
     }
 
-    /// <remarks>Handles every deadline that is due; calling it early (or twice) does nothing.</remarks>
+    /// <remarks>Handles every deadline that is due; calling it early (or twice) does nothing. The VIP hold is
+    /// checked last, so a master-down expiry due at the same time cancels it instead of removing and re-adding.</remarks>
     public IReadOnlyList<VrrpCommand> OnTimer(TimeSpan now)
     {
         var cmds = new List<VrrpCommand>();
@@ -180,31 +228,69 @@ public sealed class VrrpInstance
                 announce = true;
             }
             if (announce)
-                cmds.Add(new AnnounceAddresses());
+                StartBurst(now, cmds);
+            else if (_garpRoundAt is { } round && round <= now)
+                NextRound(round, now, cmds);
         }
+        if (_releaseAt <= now)
+            EndHold(cmds);
         return cmds;
     }
 
     /// <summary>Graceful stop: MASTER sends priority 0; any state -> Initialize.</summary>
-    /// <remarks>Maintenance, the fault flag and the priority survive; Start may be called again.</remarks>
-    public IReadOnlyList<VrrpCommand> Shutdown(TimeSpan now)
+    /// <remarks>
+    /// handover: a MASTER keeps its VIPs until the new master is heard or ReleaseAt passes (a hold already
+    /// running from a switchover is kept too); without it they go at once (RemoveAddresses when MASTER or a hold
+    /// was pending). InstanceReleased ends the commands when no hold remains, else it comes later from
+    /// OnAdvertisement/OnTimer. Calling it again in Initialize can only shorten a pending hold (handover false);
+    /// once Released it returns nothing. Maintenance, the fault flag and the priority survive; Start may be
+    /// called again.
+    /// </remarks>
+    public IReadOnlyList<VrrpCommand> Shutdown(TimeSpan now, bool handover)
     {
-        if (_state == VrrpState.Initialize)
+        if (Released)
             return [];
         var cmds = new List<VrrpCommand>();
-        if (_state == VrrpState.Master)
-            Send(0, cmds);
-        var from = _state;
-        ClearRuntime();
-        _state = VrrpState.Initialize;
-        Record(from, VrrpState.Initialize, "shutdown", now, cmds);
+        _shutDown = true;
+        if (_state == VrrpState.Initialize)
+        {
+            if (!handover)
+                DropHold(cmds);
+        }
+        else
+        {
+            bool wasMaster = _state == VrrpState.Master;
+            if (wasMaster)
+                Send(0, cmds);
+            var from = _state;
+            ClearRuntime();
+            _state = VrrpState.Initialize;
+            if (wasMaster)
+                LeaveMaster(now, handover, cmds);
+            else if (!handover)
+                DropHold(cmds);
+            Record(from, VrrpState.Initialize, "shutdown", now, cmds);
+        }
+        if (Released)
+            cmds.Add(new InstanceReleased());
+        return cmds;
+    }
+
+    /// <summary>MASTER: AddAddresses and a fresh announce burst, for when the kernel lost a VIP or the link
+    /// bounced (netifd flushes addresses on reload). Nothing in any other state.</summary>
+    public IReadOnlyList<VrrpCommand> Reassert(TimeSpan now)
+    {
+        if (_state != VrrpState.Master)
+            return [];
+        var cmds = new List<VrrpCommand> { new AddAddresses() };
+        StartBurst(now, cmds);
         return cmds;
     }
 
     /// <summary>Interface down (fault=true) -> Fault; back up -> Backup.</summary>
-    /// <remarks>A MASTER sends priority 0 before FAULT. Recovery is handled like a startup without delay: an
-    /// owner becomes MASTER at once, others BACKUP with a full master-down interval. Before Start only the flag
-    /// is recorded. Repeated calls with the same value return nothing.</remarks>
+    /// <remarks>A MASTER sends priority 0 and removes its VIPs before FAULT. Recovery is handled like a startup
+    /// without delay: an owner becomes MASTER at once, others BACKUP with a full master-down interval. Before
+    /// Start only the flag is recorded. Repeated calls with the same value return nothing.</remarks>
     public IReadOnlyList<VrrpCommand> SetFault(bool fault, string reason, TimeSpan now)
     {
         var cmds = new List<VrrpCommand>();
@@ -224,7 +310,8 @@ public sealed class VrrpInstance
         return cmds;
     }
 
-    /// <summary>Maintenance on: never MASTER (a MASTER hands over with priority 0). Off: normal election.</summary>
+    /// <summary>Maintenance on: never MASTER (a MASTER hands over with priority 0, keeping its VIPs until the new
+    /// master is heard, see ReleaseAt). Off: normal election.</summary>
     /// <remarks>While on, adverts are still tracked and the master-down timer still runs but its expiry does
     /// nothing. Off in BACKUP: like a startup without delay (owner MASTER at once, others a fresh master-down
     /// interval from now).</remarks>
@@ -246,8 +333,9 @@ public sealed class VrrpInstance
         return cmds;
     }
 
-    /// <summary>MASTER: hand over (priority 0) and do not preempt the new master; only a master-down
-    /// makes this router MASTER again. Returns false (no commands) when not MASTER.</summary>
+    /// <summary>MASTER: hand over (priority 0, VIPs held until the new master is heard, see ReleaseAt) and do
+    /// not preempt the new master; only a master-down makes this router MASTER again. Returns false (no
+    /// commands) when not MASTER.</summary>
     /// <remarks>The hold is lifted whenever this instance next becomes MASTER (master-down expiry, or a
     /// sync-group ForceState), or by Start after Shutdown.</remarks>
     public bool TrySwitchover(TimeSpan now, out IReadOnlyList<VrrpCommand> commands)
@@ -287,10 +375,11 @@ public sealed class VrrpInstance
 
     /// <summary>Sync group: another member moved; follow it (Master, Backup or Fault).</summary>
     /// <remarks>
-    /// Master: from BACKUP or FAULT as on a master-down expiry (advert, announce); refused (no commands) in
-    /// maintenance, with an own fault, or before Start. Backup: a MASTER sends priority 0 first so the peer takes
-    /// over within its skew time; from FAULT a fresh master-down interval; refused while an own fault is in force.
-    /// Fault: a MASTER sends priority 0 first; leaving a forced FAULT needs ForceState(Backup/Master).
+    /// Master: from BACKUP or FAULT as on a master-down expiry (addresses, advert, announce); refused (no
+    /// commands) in maintenance, with an own fault, or before Start. Backup: a MASTER sends priority 0 first so
+    /// the peer takes over within its skew time, and removes its VIPs at once (the group, not this router, chose
+    /// to leave: no hold); from FAULT a fresh master-down interval; refused while an own fault is in force.
+    /// Fault: a MASTER sends priority 0 and removes its VIPs; leaving a forced FAULT needs ForceState(Backup/Master).
     /// Forcing the current state returns nothing.
     /// </remarks>
     public IReadOnlyList<VrrpCommand> ForceState(VrrpState target, string reason, TimeSpan now)
@@ -306,7 +395,8 @@ public sealed class VrrpInstance
                 EnterMaster(now, reason, cmds);
                 break;
             case VrrpState.Backup when _state == VrrpState.Master:
-                HandOver(now, reason, cmds);
+                Send(0, cmds);
+                EnterBackup(now, reason, cmds);
                 break;
             case VrrpState.Backup when _faultReason is null:
                 EnterBackup(now, reason, cmds);
@@ -318,7 +408,7 @@ public sealed class VrrpInstance
         return cmds;
     }
 
-    IReadOnlyList<VrrpCommand> BackupReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
+    void BackupReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
     {
         _masterAddress = source;
         _masterPriority = adv.Priority;
@@ -331,11 +421,15 @@ public sealed class VrrpInstance
                 _masterLeft = true;
                 _lowerMaster = null;
             }
-            return [];
+            return;
         }
         if (adv.Priority > _priority)
             _preemptHoldUntil = null;
-        if (adv.Priority >= _priority || !PreemptsNow(now))
+        bool lower = adv.Priority < _priority;
+        // The first lower-priority advert after a better master's (or none since BACKUP) starts the hold.
+        if (lower && MayPreempt && Settings.PreemptDelay > TimeSpan.Zero)
+            _preemptHoldUntil ??= now + Settings.PreemptDelay;
+        if (!lower || !PreemptsNow(now))
         {
             _masterAdvertInterval = LearnedInterval(adv);
             _silentSince = now;
@@ -349,27 +443,17 @@ public sealed class VrrpInstance
             _lowerMaster = source;
             _lowerPriority = adv.Priority;
         }
-        return [];
     }
 
-    /// <summary>Whether a lower-priority advert received now is ignored (so master-down preempts its sender).</summary>
-    bool PreemptsNow(TimeSpan now)
-    {
-        if (_switchoverHold || !(Settings.Preempt || Settings.IsAddressOwner))
-            return false;
-        if (Settings.PreemptDelay > TimeSpan.Zero)
-        {
-            _preemptHoldUntil ??= now + Settings.PreemptDelay;
-            if (now < _preemptHoldUntil)
-                return false;
-        }
-        return true;
-    }
+    bool MayPreempt => !_switchoverHold && (Settings.Preempt || Settings.IsAddressOwner);
 
-    IReadOnlyList<VrrpCommand> MasterReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
+    /// <summary>Whether a lower-priority advert received now is ignored (so master-down preempts its sender);
+    /// the preempt-delay hold is armed by the receive path, not here.</summary>
+    bool PreemptsNow(TimeSpan now) => MayPreempt && !(now < _preemptHoldUntil);
+
+    void MasterReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now, List<VrrpCommand> cmds)
     {
         Counters.MasterConflicts++;
-        var cmds = new List<VrrpCommand>();
         if (adv.Priority == 0)
         {
             Send(_priority, cmds);
@@ -384,7 +468,6 @@ public sealed class VrrpInstance
             _masterAddress = source;
             _masterPriority = adv.Priority;
         }
-        return cmds;
     }
 
     void EnterMaster(TimeSpan now, string reason, List<VrrpCommand> cmds)
@@ -393,10 +476,12 @@ public sealed class VrrpInstance
         ClearRuntime();
         _state = VrrpState.Master;
         _switchoverHold = false;
+        _releaseAt = null;
         _masterAddress = _local;
         _masterPriority = _priority;
+        cmds.Add(new AddAddresses());
         Send(_priority, cmds);
-        cmds.Add(new AnnounceAddresses());
+        StartBurst(now, cmds);
         _advertAt = now + Settings.AdvertInterval;
         if (Settings.GarpMasterDelay > TimeSpan.Zero)
             _garpDelayAt = now + Settings.GarpMasterDelay;
@@ -414,10 +499,14 @@ public sealed class VrrpInstance
             : _masterAdvertInterval;
 
     /// <summary>BACKUP with the master-down timer armed a full interval from now (master unknown).</summary>
-    void EnterBackup(TimeSpan now, string reason, List<VrrpCommand> cmds, TimeSpan? masterAdvertInterval = null)
+    /// <param name="holdAddresses">From MASTER: keep the VIPs (a handover we chose) instead of removing them.</param>
+    void EnterBackup(TimeSpan now, string reason, List<VrrpCommand> cmds, TimeSpan? masterAdvertInterval = null,
+        bool holdAddresses = false)
     {
         var from = _state;
         ClearRuntime();
+        if (from == VrrpState.Master)
+            LeaveMaster(now, holdAddresses, cmds);
         if (masterAdvertInterval is { } learned)
             _masterAdvertInterval = learned;
         _state = VrrpState.Backup;
@@ -434,15 +523,76 @@ public sealed class VrrpInstance
             Send(0, cmds);
         var from = _state;
         ClearRuntime();
+        if (from == VrrpState.Master)
+            LeaveMaster(now, hold: false, cmds);
         _state = VrrpState.Fault;
         Record(from, VrrpState.Fault, reason, now, cmds);
     }
 
-    /// <summary>MASTER -> BACKUP on our own initiative: priority 0 so the peer need not wait 3 intervals.</summary>
+    /// <summary>MASTER -> BACKUP on our own initiative: priority 0 so the peer need not wait 3 intervals, and
+    /// the VIPs held until it is heard.</summary>
     void HandOver(TimeSpan now, string reason, List<VrrpCommand> cmds)
     {
         Send(0, cmds);
-        EnterBackup(now, reason, cmds);
+        EnterBackup(now, reason, cmds, holdAddresses: true);
+    }
+
+    /// <summary>The VIPs when leaving MASTER: removed now, or held until a new master is heard or the
+    /// deadline. Four intervals cover the backup's master-down (at most 3 intervals + skew, and a priority-0
+    /// advert shortens it to the skew), the 10 ms absorb timer jitter.</summary>
+    void LeaveMaster(TimeSpan now, bool hold, List<VrrpCommand> cmds)
+    {
+        if (hold)
+            _releaseAt = now + 4 * Settings.AdvertInterval + TimeSpan.FromMilliseconds(10);
+        else
+            cmds.Add(new RemoveAddresses());
+    }
+
+    /// <summary>The VIP hold is over: the VIPs go, and a shut-down instance is released.</summary>
+    void EndHold(List<VrrpCommand> cmds)
+    {
+        _releaseAt = null;
+        cmds.Add(new RemoveAddresses());
+        if (_shutDown)
+            cmds.Add(new InstanceReleased());
+    }
+
+    /// <summary>Not MASTER and the VIPs must go now: ends a pending hold without waiting.</summary>
+    void DropHold(List<VrrpCommand> cmds)
+    {
+        if (_releaseAt is null)
+            return;
+        _releaseAt = null;
+        cmds.Add(new RemoveAddresses());
+    }
+
+    /// <summary>A fresh burst of GarpRepeat rounds, replacing what is left of a running one.</summary>
+    void StartBurst(TimeSpan now, List<VrrpCommand> cmds)
+    {
+        int rounds = Math.Max(1, Settings.GarpRepeat);
+        if (Settings.GarpInterval <= TimeSpan.Zero)
+        {
+            cmds.Add(new AnnounceAddresses(rounds));
+            _garpRoundsLeft = 0;
+            _garpRoundAt = null;
+            return;
+        }
+        cmds.Add(new AnnounceAddresses(1));
+        _garpRoundsLeft = rounds - 1;
+        _garpRoundAt = _garpRoundsLeft > 0 ? now + Settings.GarpInterval : null;
+    }
+
+    /// <remarks>A late timer sends one round, not the missed ones: catching up would defeat the spacing.</remarks>
+    void NextRound(TimeSpan due, TimeSpan now, List<VrrpCommand> cmds)
+    {
+        cmds.Add(new AnnounceAddresses(1));
+        if (--_garpRoundsLeft <= 0)
+        {
+            _garpRoundAt = null;
+            return;
+        }
+        var next = due + Settings.GarpInterval;
+        _garpRoundAt = next > now ? next : now + Settings.GarpInterval;
     }
 
     void Restart(TimeSpan now, string reason, List<VrrpCommand> cmds)
@@ -453,10 +603,12 @@ public sealed class VrrpInstance
             EnterBackup(now, reason, cmds);
     }
 
-    /// <summary>Forgets timers and the master; keeps priority, maintenance, fault flag and switchover hold.</summary>
+    /// <summary>Forgets timers and the master; keeps priority, maintenance, fault flag, switchover hold and the
+    /// VIP hold (it outlives MASTER by design).</summary>
     void ClearRuntime()
     {
-        _listenUntil = _masterDownAt = _advertAt = _garpDelayAt = _garpRefreshAt = _preemptHoldUntil = null;
+        _listenUntil = _masterDownAt = _advertAt = _garpDelayAt = _garpRefreshAt = _garpRoundAt = _preemptHoldUntil = null;
+        _garpRoundsLeft = 0;
         _masterAddress = null;
         _masterPriority = 0;
         _masterAdvertInterval = Settings.AdvertInterval;

@@ -58,15 +58,17 @@ public class InstanceControlTests
         var sim = new InstanceSim(Settings(255));
         sim.Start();
         sim.RunUntil(S(3));
-        var cmds = sim.Do((i, now) => i.Shutdown(now));
+        var cmds = sim.Do((i, now) => i.Shutdown(now, handover: false));
         Assert.Equal(new VrrpCommand[]
         {
             new SendAdvertisement(0),
+            new RemoveAddresses(),
             new StateChanged(VrrpState.Master, VrrpState.Initialize, "shutdown"),
+            new InstanceReleased(),
         }, cmds);
         Assert.Equal(VrrpState.Initialize, sim.Instance.State);
         Assert.Null(sim.Instance.NextDeadline);
-        Assert.Empty(sim.Do((i, now) => i.Shutdown(now)));
+        Assert.Empty(sim.Do((i, now) => i.Shutdown(now, handover: false)));
 
         // It can be started again.
         sim.Start();
@@ -78,8 +80,12 @@ public class InstanceControlTests
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
-        var cmds = sim.Do((i, now) => i.Shutdown(now));
-        Assert.Equal(new VrrpCommand[] { new StateChanged(VrrpState.Backup, VrrpState.Initialize, "shutdown") }, cmds);
+        var cmds = sim.Do((i, now) => i.Shutdown(now, handover: true));
+        Assert.Equal(new VrrpCommand[]
+        {
+            new StateChanged(VrrpState.Backup, VrrpState.Initialize, "shutdown"),
+            new InstanceReleased(),
+        }, cmds);
         sim.RunUntil(S(20));
         Assert.Null(sim.BecameMasterAt());
     }
@@ -92,8 +98,9 @@ public class InstanceControlTests
         var cmds = sim.Do((i, now) => i.ForceState(VrrpState.Master, "sync group lan: wan went MASTER", now));
         Assert.Equal(new VrrpCommand[]
         {
+            new AddAddresses(),
             new SendAdvertisement(100),
-            new AnnounceAddresses(),
+            new AnnounceAddresses(5),
             new StateChanged(VrrpState.Backup, VrrpState.Master, "sync group lan: wan went MASTER"),
         }, cmds);
         Assert.Empty(sim.Do((i, now) => i.ForceState(VrrpState.Master, "again", now)));
@@ -108,8 +115,10 @@ public class InstanceControlTests
         Assert.Equal(new VrrpCommand[]
         {
             new SendAdvertisement(0),
+            new RemoveAddresses(),
             new StateChanged(VrrpState.Master, VrrpState.Backup, "sync"),
         }, cmds);
+        Assert.Null(sim.Instance.ReleaseAt);
         Assert.Equal(S(3 + 1 / 256.0), sim.Instance.NextDeadline);
     }
 

@@ -15,8 +15,10 @@ public class InstanceFaultTests
         Assert.Equal(new VrrpCommand[]
         {
             new SendAdvertisement(0),
+            new RemoveAddresses(),
             new StateChanged(VrrpState.Master, VrrpState.Fault, "eth1 down"),
         }, cmds);
+        Assert.Null(sim.Instance.ReleaseAt);
         Assert.Null(sim.Instance.NextDeadline);
         Assert.Null(sim.Instance.MasterAddress);
         Assert.Equal(1, sim.Instance.Counters.PriorityZeroSent);
@@ -50,7 +52,8 @@ public class InstanceFaultTests
         sim.Start();
         sim.Do((i, now) => i.SetFault(true, "down", now));
         var cmds = sim.Do((i, now) => i.SetFault(false, "up", now));
-        Assert.Equal(new SendAdvertisement(255), cmds[0]);
+        Assert.Equal(new AddAddresses(), cmds[0]);
+        Assert.Equal(new SendAdvertisement(255), cmds[1]);
         Assert.Equal(VrrpState.Master, sim.Instance.State);
     }
 
@@ -60,7 +63,11 @@ public class InstanceFaultTests
         var sim = new InstanceSim(Settings(255));
         Assert.Empty(sim.Do((i, now) => i.SetFault(true, "no carrier", now)));
         var cmds = sim.Start();
-        Assert.Equal(new VrrpCommand[] { new StateChanged(VrrpState.Initialize, VrrpState.Fault, "no carrier") }, cmds);
+        Assert.Equal(new VrrpCommand[]
+        {
+            new RemoveAddresses(),
+            new StateChanged(VrrpState.Initialize, VrrpState.Fault, "no carrier"),
+        }, cmds);
         Assert.Empty(sim.TimesOf<SendAdvertisement>());
     }
 

@@ -22,14 +22,18 @@ public class InstanceMaintenanceTests
     {
         var sim = Master();
         var cmds = sim.Do((i, now) => i.SetMaintenance(true, now));
+        Assert.Equal(2, cmds.Count);
         Assert.Equal(new SendAdvertisement(0), cmds[0]);
         var change = Assert.IsType<StateChanged>(cmds[1]);
         Assert.Equal((VrrpState.Master, VrrpState.Backup), (change.From, change.To));
         Assert.True(sim.Instance.Maintenance);
 
-        // Nobody advertises for a long time: still BACKUP, and the timer does not spin.
+        // Nobody advertises for a long time: still BACKUP, the held VIPs go after 4 intervals + 10 ms, and the
+        // timer does not spin.
         sim.RunUntil(S(100));
         Assert.Equal(VrrpState.Backup, sim.Instance.State);
+        // (the first is Start's, as a BACKUP)
+        Assert.Equal([S(0), S(8.01)], sim.TimesOf<RemoveAddresses>());
         Assert.Null(sim.Instance.NextDeadline);
 
         // Adverts are still tracked.

@@ -54,7 +54,9 @@ public class InstanceMasterTests
         var sim = Master();
         var at = sim.Now + S(0.5);
         var cmds = sim.Receive(at, Advert(150, intervalCs: 50));
-        var change = Assert.IsType<StateChanged>(Assert.Single(cmds));
+        Assert.Equal(2, cmds.Count);
+        Assert.IsType<RemoveAddresses>(cmds[0]);
+        var change = Assert.IsType<StateChanged>(cmds[1]);
         Assert.Equal((VrrpState.Master, VrrpState.Backup), (change.From, change.To));
         Assert.Contains("10.0.0.3", change.Reason);
         Assert.Contains("150", change.Reason);
@@ -70,7 +72,8 @@ public class InstanceMasterTests
     {
         var sim = Master(local: IPAddress.Parse("10.0.0.100"));
         var cmds = sim.Receive(sim.Now + S(0.2), Advert(100), IPAddress.Parse("10.0.0.200"));
-        var change = Assert.IsType<StateChanged>(Assert.Single(cmds));
+        var change = Assert.IsType<StateChanged>(cmds[^1]);
+        Assert.DoesNotContain(cmds, c => c is SendAdvertisement);
         Assert.Contains("10.0.0.200", change.Reason);
         Assert.Equal(VrrpState.Backup, sim.Instance.State);
     }

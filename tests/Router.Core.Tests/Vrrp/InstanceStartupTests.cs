@@ -10,7 +10,11 @@ public class InstanceStartupTests
     {
         var sim = new InstanceSim(Settings(100, 1));
         var cmds = sim.Start();
-        Assert.Equal(new VrrpCommand[] { new StateChanged(VrrpState.Initialize, VrrpState.Backup, "startup") }, cmds);
+        Assert.Equal(new VrrpCommand[]
+        {
+            new RemoveAddresses(),
+            new StateChanged(VrrpState.Initialize, VrrpState.Backup, "startup"),
+        }, cmds);
         Assert.Equal(VrrpState.Backup, sim.Instance.State);
         Assert.Equal(S(3.609375), sim.Instance.NextDeadline);
 
@@ -21,9 +25,11 @@ public class InstanceStartupTests
         sim.RunUntil(S(3.609375));
         Assert.Equal(VrrpState.Master, sim.Instance.State);
         var takeover = sim.Log.Where(e => e.At == S(3.609375)).Select(e => e.Command).ToList();
-        Assert.Equal(new SendAdvertisement(100), takeover[0]);
-        Assert.IsType<AnnounceAddresses>(takeover[1]);
-        var change = Assert.IsType<StateChanged>(takeover[2]);
+        Assert.Equal(4, takeover.Count);
+        Assert.IsType<AddAddresses>(takeover[0]);
+        Assert.Equal(new SendAdvertisement(100), takeover[1]);
+        Assert.Equal(new AnnounceAddresses(5), takeover[2]);
+        var change = Assert.IsType<StateChanged>(takeover[3]);
         Assert.Equal((VrrpState.Backup, VrrpState.Master), (change.From, change.To));
         Assert.Contains("master down timer expired", change.Reason);
         Assert.Contains("3.609 s", change.Reason);
@@ -77,9 +83,11 @@ public class InstanceStartupTests
     {
         var sim = new InstanceSim(Settings(255, 1));
         var cmds = sim.Start(S(5));
-        Assert.Equal(new SendAdvertisement(255), cmds[0]);
-        Assert.IsType<AnnounceAddresses>(cmds[1]);
-        var change = Assert.IsType<StateChanged>(cmds[2]);
+        Assert.Equal(4, cmds.Count);
+        Assert.IsType<AddAddresses>(cmds[0]);
+        Assert.Equal(new SendAdvertisement(255), cmds[1]);
+        Assert.IsType<AnnounceAddresses>(cmds[2]);
+        var change = Assert.IsType<StateChanged>(cmds[3]);
         Assert.Equal((VrrpState.Initialize, VrrpState.Master), (change.From, change.To));
         Assert.Equal(VrrpState.Master, sim.Instance.State);
         Assert.Equal(S(1), sim.Instance.NextDeadline);

@@ -94,7 +94,7 @@ public class SyncGroupTests
     public void MembersAlreadyInTheTargetOrStoppedAreNotForced()
     {
         var g = new Group();
-        g.Guest.Shutdown(S(0));
+        g.Guest.Shutdown(S(0), handover: false);
         g.Wan.ForceState(VrrpState.Master, "test", S(0));
         var change = new StateChanged(VrrpState.Backup, VrrpState.Master, "master down");
         g.Lan.ForceState(VrrpState.Master, "test", S(0));
@@ -107,9 +107,9 @@ public class SyncGroupTests
         var g = new Group();
         g.Lan.ForceState(VrrpState.Master, "test", S(0));
         g.Wan.ForceState(VrrpState.Master, "test", S(0));
-        g.Guest.Shutdown(S(0));
+        g.Guest.Shutdown(S(0), handover: false);
         var cmds = g.Guest.Start(S(1), TimeSpan.Zero);
-        var change = Assert.IsType<StateChanged>(Assert.Single(cmds));
+        var change = Assert.Single(cmds.OfType<StateChanged>());
         Assert.Empty(SyncGroup.Follow(g.Members, g.Guest, change));
     }
 
@@ -117,7 +117,7 @@ public class SyncGroupTests
     public void AMemberStartingWhileTheGroupIsInFaultJoinsTheFault()
     {
         var g = new Group();
-        g.Guest.Shutdown(S(0));
+        g.Guest.Shutdown(S(0), handover: false);
         g.Apply(g.Wan, g.Wan.SetFault(true, "wan down", S(1)), S(1));
         g.Apply(g.Guest, g.Guest.Start(S(2), TimeSpan.Zero), S(2));
         Assert.Equal([VrrpState.Fault, VrrpState.Fault, VrrpState.Fault], g.States);
