@@ -43,13 +43,14 @@ public sealed class HandoverTests
     {
         using var pair = new TestPair();
         pair.StartAndElect();
-        var stopAt = pair.Now;
+        var before = pair.A.Steps.Started.Count;
         pair.A.Daemon.Post(new SignalArrived(PosixSignal.SIGTERM));
         pair.RunUntil(() => pair.A.Daemon.Finished && pair.B.State() == "MASTER", TimeSpan.FromSeconds(10), "A stopped, B MASTER");
         Assert.False(pair.A.HasVip());
         Assert.True(pair.B.HasVip());
-        var stops = pair.A.Steps.Started.Where(s => s.At >= stopAt).Select(s => $"{s.Name} {s.Direction}").ToList();
+        var stops = pair.A.Steps.Started.Skip(before).Select(s => $"{s.Name} {s.Direction}").ToList();
         Assert.Equal(["vpn Stop", "dhcp Stop", "wan Stop"], stops);
+        pair.RunUntil(() => pair.B.Steps.History("vpn").EndsWith("start", StringComparison.Ordinal), TimeSpan.FromSeconds(15), "B's tunnel start");
         // B's tunnel started only after A's stopped (the fence saw A release it).
         var aVpnStop = pair.A.Steps.Started.Last(s => s.Name == "vpn").At;
         var bVpnStart = pair.B.Steps.Started.Single(s => s.Name == "vpn" && s.Direction == Router.Core.Roles.ActionDirection.Start).At;

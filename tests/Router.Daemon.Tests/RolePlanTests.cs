@@ -24,7 +24,7 @@ public sealed class RolePlanTests
     public void ANewerTransitionCancelsTheRunningStepAndRunsTheStopPlan()
     {
         using var pair = new TestPair();
-        pair.A.Steps.Hold("vpn");
+        pair.A.Steps.Hold("vpn", ActionDirection.Start);
         foreach (var r in pair.Routers) r.Daemon.Start();
         pair.RunUntil(() => pair.A.Steps.IsRunning("vpn"), TimeSpan.FromSeconds(30), "A's tunnel start running");
         Assert.Equal("Starting", pair.A.Status().Role!.Tunnel);

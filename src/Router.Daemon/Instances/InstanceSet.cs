@@ -150,32 +150,12 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
     {
         rt.PacketHandled();
         if (!_instances.Contains(rt)) return;
-        // Unicast adverts may cross a routed hop; like keepalived, the TTL-255 rule applies to multicast only.
-        var ttl = rt.IsMulticast ? p.Ttl : VrrpCodec.RequiredTtl;
-        if (!VrrpCodec.TryDecode(p.Message, p.Source, p.Destination, ttl, out var adv, out var reason))
-        {
-            rt.CountDrop(reason);
-            return;
-        }
-        if (adv!.Vrid != rt.Settings.Vrid)
-        {
-            // Every raw socket on the link sees every VRID; only count it when no instance of ours owns it.
-            if (!_instances.Any(o => o.Config.Interface == rt.Config.Interface && o.Settings.Family == rt.Settings.Family && o.Settings.Vrid == adv.Vrid))
-                rt.CountDrop(VrrpDropReason.UnknownVrid);
-            return;
-        }
-        if (rt.Socket is { } s && p.Source.Equals(s.SourceAddress))
-        {
-            rt.CountDrop(VrrpDropReason.OwnPacket);
-            return;
-        }
-        var verdict = VrrpReceiveFilter.Check(adv, rt.Settings);
-        if (verdict != VrrpDropReason.None)
-        {
-            rt.CountDrop(verdict);
-            return;
-        }
-        if (!rt.AddressMismatchLogged && !VrrpReceiveFilter.AddressesMatch(adv, rt.Settings))
+        var r = VrrpReceiveClassifier.Classify(p, rt.Settings, rt.IsMulticast, rt.Socket?.SourceAddress,
+            vrid => _instances.Any(o => o != rt && o.Config.Interface == rt.Config.Interface && o.Settings.Family == rt.Settings.Family && o.Settings.Vrid == vrid));
+        if (r.Verdict == VrrpReceiveVerdict.Dropped) rt.CountDrop(r.DropReason);
+        if (!r.IsAccepted) return;
+        var adv = r.Advertisement;
+        if (r.AddressesDiffer && !rt.AddressMismatchLogged)
         {
             // keepalived drops these; we accept them, because ignoring a live master is how two masters happen.
             rt.AddressMismatchLogged = true;

@@ -9,7 +9,7 @@ namespace Router.Daemon.Tests.Kit;
 /// </summary>
 internal sealed class FakeSteps(Func<TimeSpan> now) : IStepRunner
 {
-    private readonly HashSet<string> _held = [];
+    private readonly HashSet<(string Action, ActionDirection? Direction)> _held = [];
     private readonly Dictionary<string, string> _failing = [];
     private readonly Dictionary<long, StartStep> _pending = [];
     private Action<StepResult> _report = _ => { };
@@ -24,8 +24,8 @@ internal sealed class FakeSteps(Func<TimeSpan> now) : IStepRunner
         return this;
     }
 
-    /// <summary>Steps of this action stay running until <see cref="Finish"/>.</summary>
-    public void Hold(string action) => _held.Add(action);
+    /// <summary>Steps of this action (in this direction, or both) stay running until <see cref="Finish"/>.</summary>
+    public void Hold(string action, ActionDirection? direction = null) => _held.Add((action, direction));
 
     public void Fail(string action, string error) => _failing[action] = error;
 
@@ -33,7 +33,7 @@ internal sealed class FakeSteps(Func<TimeSpan> now) : IStepRunner
 
     public void Finish(string action, bool ok = true)
     {
-        _held.Remove(action);
+        _held.RemoveWhere(h => h.Action == action);
         foreach (var s in _pending.Values.Where(s => s.Step.Name == action).ToList())
         {
             _pending.Remove(s.Ticket);
@@ -48,7 +48,7 @@ internal sealed class FakeSteps(Func<TimeSpan> now) : IStepRunner
     public void Start(StartStep command)
     {
         Started.Add((now(), command.Step.Name, command.Step.Direction));
-        if (_held.Contains(command.Step.Name))
+        if (_held.Contains((command.Step.Name, null)) || _held.Contains((command.Step.Name, command.Step.Direction)))
         {
             _pending[command.Ticket] = command;
             return;

@@ -26,6 +26,7 @@ internal sealed class TestPair : IDisposable
     public const string Vip = "192.168.1.254";
     public const string Vip2 = "192.168.1.253";
     private const int MaxTurnsPerInstant = 10_000;
+    private readonly HashSet<TestRouter> _exited = [];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("routerha-daemon-test-").FullName;
 
@@ -65,9 +66,23 @@ internal sealed class TestPair : IDisposable
                     r.Daemon.Turn(e);
                     any = true;
                 }
-            if (!any) return;
+            if (!any)
+            {
+                ExitFinished();
+                return;
+            }
         }
         throw new InvalidOperationException($"still busy after {MaxTurnsPerInstant} events at {Now}: a loop between the routers?");
+    }
+
+    /// <summary>A daemon whose loop has ended exits: what runs off its loop stops (its peer channel says goodbye).</summary>
+    private void ExitFinished()
+    {
+        foreach (var r in Routers.Where(r => r.Daemon.Finished && !_exited.Contains(r)))
+        {
+            _exited.Add(r);
+            r.Daemon.Stop();
+        }
     }
 
     /// <summary>Runs until the condition holds; fails naming <paramref name="what"/> when it does not within the limit.</summary>
