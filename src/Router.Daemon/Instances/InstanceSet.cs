@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Router.Core.Config;
 using Router.Core.Health;
 using Router.Core.Ports;
@@ -20,6 +18,8 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
     NotifyDispatcher notify, Action<InstanceRuntime, StateChanged> roleInstanceChanged)
 {
     private readonly List<InstanceRuntime> _instances = [];
+    private readonly InstanceEdge _edge = new(ports, log);
+    private long _version;
     private RouterConfig _config = null!;
 
     public IReadOnlyList<InstanceRuntime> All => _instances;
@@ -27,11 +27,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
     public bool Maintenance { get; private set; }
 
     /// <summary>Grows whenever something the published view shows of an instance has changed.</summary>
-    public long Version { get; private set; }
-
-    /// <summary>Whose state is the router's role: the first instance in the config.</summary>
-    public InstanceRuntime? RoleInstance =>
-        _config.Instances.Count == 0 ? null : _instances.FirstOrDefault(r => r.Name == _config.Instances[0].Vrrp.Name && !r.Stopping);
+    public long Version => _version + _edge.Version;
 
     public TimeSpan? NextDeadline
     {
@@ -94,7 +90,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             Start(ic);
             if (!restarted.Contains(ic.Vrrp.Name)) added++;
         }
-        Version++;
+        _version++;
         return $"config reloaded: {kept} unchanged, {restarted.Count} restarted, {added} added, {removed} removed";
     }
 
@@ -103,7 +99,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         Maintenance = on;
         foreach (var rt in _instances.ToArray()) Execute(rt, rt.Machine.SetMaintenance(on, now()));
         log.Info($"maintenance {(on ? "on: staying BACKUP" : "off: normal election")}");
-        Version++;
+        _version++;
     }
 
     public ControlResponse Switchover(string? instance)
@@ -139,7 +135,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             if (!rt.Settings.IsAddressOwner && h.Priority != rt.Machine.EffectivePriority)
             {
                 Execute(rt, rt.Machine.SetPriority(h.Priority, now()));
-                Version++;
+                _version++;
             }
             rt.HealthFaultReason = h.FaultReason;
             ApplyFault(rt, "health checks recovered");
@@ -163,7 +159,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         }
         var master = rt.Machine.MasterAddress;
         Execute(rt, rt.Machine.OnAdvertisement(adv, p.Source, now()));
-        if (!Equals(master, rt.Machine.MasterAddress)) Version++;
+        if (!Equals(master, rt.Machine.MasterAddress)) _version++;
     }
 
     public void OnReceiveFailed(InstanceRuntime rt, Exception error)
@@ -196,7 +192,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
                 {
                     rt.CloseSocket();
                     rt.Link = null;
-                    SetPresent(rt, []);
+                    _edge.SetPresent(rt, []);
                     if (!rt.LinkFault)
                     {
                         rt.LinkFaultReason = $"{rt.Config.Interface} removed";
@@ -207,7 +203,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             case AddressAdded aa:
                 foreach (var rt in _instances.Where(r => r.Link?.Index == aa.InterfaceIndex).ToArray())
                 {
-                    if (IsVip(rt, aa.Address.Address) && rt.PresentVips.Add(aa.Address.Address)) Version++;
+                    _edge.OnAddressAdded(rt, aa.Address.Address);
                     // An IPv6 link-local stays tentative (unusable as a source) for a moment after the link comes
                     // up; opening the socket failed then, and this is the event that says it can work now.
                     if (rt.Socket is null && ports.Network.GetInterface(rt.Config.Interface) is { } link) OnLink(rt, link);
@@ -216,8 +212,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             case AddressRemoved ar:
                 foreach (var rt in _instances.Where(r => r.Link?.Index == ar.InterfaceIndex).ToArray())
                 {
-                    if (!IsVip(rt, ar.Address.Address)) continue;
-                    if (rt.PresentVips.Remove(ar.Address.Address)) Version++;
+                    if (!_edge.OnAddressRemoved(rt, ar.Address.Address)) continue;
                     if (rt.Machine.State != VrrpState.Master) continue;
                     rt.VipsRestored++;
                     log.Warn($"{rt.Name}: {ar.Address} was removed from {rt.Config.Interface} while MASTER; restoring and announcing it");
@@ -237,8 +232,8 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             var link = ports.Network.GetInterface(rt.Config.Interface);
             if (link is not null) OnLink(rt, link);
             else OnKernel(new LinkRemoved(rt.Link?.Index ?? -1, rt.Config.Interface));
-            if (link is not null) LearnPresent(rt);
-            if (rt.Machine.State == VrrpState.Master) ChangeVips(rt, add: true);
+            if (link is not null) _edge.LearnPresent(rt);
+            if (rt.Machine.State == VrrpState.Master) _edge.ChangeVips(rt, add: true);
         }
     }
 
@@ -249,11 +244,11 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         if (link is not null)
         {
             TryOpenSocket(rt);
-            LearnPresent(rt);
+            _edge.LearnPresent(rt);
         }
         rt.Machine = new VrrpInstance(ic.Vrrp, rt.LocalAddress);
         _instances.Add(rt);
-        Version++;
+        _version++;
 
         // Fault and maintenance are set before Start, so a router whose link is down starts in FAULT instead of
         // passing through BACKUP (and its notify script) first.
@@ -292,7 +287,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
     {
         rt.Stopping = true;
         log.Info($"{rt.Name}: stopping ({why})");
-        Version++;
+        _version++;
         Execute(rt, rt.Machine.Shutdown(now(), handover));
     }
 
@@ -302,7 +297,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         var indexChanged = rt.Link?.Index != link.Index;
         rt.Link = link;
         if (indexChanged || rt.Socket is null) TryOpenSocket(rt);
-        if (indexChanged) LearnPresent(rt);
+        if (indexChanged) _edge.LearnPresent(rt);
         var up = link.AdminUp && link.OperUp && rt.Socket is not null;
         if (!up && !rt.LinkFault)
         {
@@ -338,16 +333,16 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             switch (command)
             {
                 case AddAddresses:
-                    ChangeVips(rt, add: true);
+                    _edge.ChangeVips(rt, add: true);
                     break;
                 case RemoveAddresses:
-                    ChangeVips(rt, add: false);
+                    _edge.ChangeVips(rt, add: false);
                     break;
                 case SendAdvertisement s:
-                    SendAdvert(rt, s.Priority);
+                    _edge.SendAdvert(rt, s.Priority);
                     break;
                 case AnnounceAddresses a:
-                    Announce(rt, a.Rounds);
+                    _edge.Announce(rt, a.Rounds);
                     break;
                 case StateChanged c:
                     OnStateChanged(rt, c);
@@ -355,49 +350,15 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
                 case InstanceReleased when rt.Stopping:
                     rt.Dispose();
                     _instances.Remove(rt);
-                    Version++;
+                    _version++;
                     break;
             }
         }
     }
 
-    private void SendAdvert(InstanceRuntime rt, byte priority)
-    {
-        var socket = rt.Socket;
-        if (socket is null) return;
-        var adv = rt.Advertisement(priority);
-        foreach (var destination in rt.Destinations())
-        {
-            try
-            {
-                socket.Send(VrrpCodec.Encode(adv, socket.SourceAddress, destination), destination);
-            }
-            catch (Exception ex) when (ex is SocketException or IOException)
-            {
-                rt.LastError = $"send to {destination} failed: {ex.Message}";
-                log.Debug($"{rt.Name}: {rt.LastError}");
-            }
-        }
-    }
-
-    private void Announce(InstanceRuntime rt, int rounds)
-    {
-        if (rt.Link is not { } link) return;
-        for (var i = 0; i < rounds; i++)
-            foreach (var vip in rt.Settings.VirtualAddresses)
-            {
-                try { ports.Announcer.Announce(link, vip); }
-                catch (Exception ex) when (ex is SocketException or IOException or InvalidOperationException)
-                {
-                    rt.LastError = $"announce {vip} failed: {ex.Message}";
-                    log.Warn($"{rt.Name}: {rt.LastError}");
-                }
-            }
-    }
-
     private void OnStateChanged(InstanceRuntime rt, StateChanged c)
     {
-        Version++;
+        _version++;
         var line = $"{rt.Name}: {StateNames.Of(c.From)} -> {StateNames.Of(c.To)} ({c.Reason})";
         log.Info(line);
         hub.Event("transition", rt.Name, line, new Dictionary<string, string>
@@ -408,8 +369,8 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             ["priority"] = rt.Machine.EffectivePriority.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         notify.Instance(rt, c.To);
-        if (_config.Instances.Count > 0 && rt.Name == _config.Instances[0].Vrrp.Name && (!rt.Stopping || c.To == VrrpState.Initialize))
-            roleInstanceChanged(rt, c);
+        // The router's role follows its first configured instance (the others belong in its sync group).
+        if (_config.Instances.Count > 0 && rt.Name == _config.Instances[0].Vrrp.Name) roleInstanceChanged(rt, c);
         if (rt.Config.SyncGroup is not { } group) return;
         var members = _instances.Where(i => i.Config.SyncGroup == group).ToList();
         foreach (var (member, target) in SyncGroup.Follow(members.Select(m => m.Machine).ToList(), rt.Machine, c))
@@ -420,49 +381,4 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         notify.Group(_config.SyncGroups.FirstOrDefault(g => g.Name == group), group, members);
     }
 
-    /// <summary>Both directions are idempotent in the kernel port; a failure is kept for status, never thrown.</summary>
-    private void ChangeVips(InstanceRuntime rt, bool add)
-    {
-        if (rt.Link is not { } link) return;
-        foreach (var vip in rt.Config.VirtualPrefixes)
-        {
-            try
-            {
-                if (add) ports.Network.AddAddress(link.Index, vip);
-                else ports.Network.RemoveAddress(link.Index, vip);
-                if (add ? rt.PresentVips.Add(vip.Address) : rt.PresentVips.Remove(vip.Address)) Version++;
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
-            {
-                rt.LastError = add ? $"cannot add {vip} to {link.Name}: {ex.Message}" : $"cannot remove {vip} from {link.Name}: {ex.Message}";
-                log.Error($"{rt.Name}: {rt.LastError}");
-            }
-        }
-    }
-
-    /// <summary>One dump when the link is (re)learnt; from then on netlink events keep the set.</summary>
-    private void LearnPresent(InstanceRuntime rt)
-    {
-        if (rt.Link is not { } link) return;
-        try
-        {
-            var present = ports.Network.GetAddresses(link.Index, rt.Settings.Family);
-            SetPresent(rt, rt.Config.VirtualPrefixes.Select(v => v.Address).Where(a => present.Any(p => p.Address.Equals(a))));
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
-        {
-            SetPresent(rt, []);
-        }
-    }
-
-    private void SetPresent(InstanceRuntime rt, IEnumerable<IPAddress> present)
-    {
-        var fresh = present.ToHashSet();
-        if (rt.PresentVips.SetEquals(fresh)) return;
-        rt.PresentVips.Clear();
-        rt.PresentVips.UnionWith(fresh);
-        Version++;
-    }
-
-    private static bool IsVip(InstanceRuntime rt, IPAddress address) => rt.Config.VirtualPrefixes.Any(v => v.Address.Equals(address));
 }
