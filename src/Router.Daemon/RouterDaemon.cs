@@ -82,7 +82,7 @@ internal sealed class RouterDaemon
     {
         get
         {
-            TimeSpan? next = _instances.NextDeadline;
+            var next = _instances.NextDeadline;
             next = Min(next, _roles.NextDeadline);
             next = Min(next, _leases.NextDeadline);
             next = Min(next, _health?.NextDeadline);

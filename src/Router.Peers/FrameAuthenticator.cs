@@ -12,9 +12,9 @@ namespace Router.Peers;
 /// </summary>
 internal sealed class FrameAuthenticator : IDisposable
 {
-    readonly IncrementalHash _mac;
-    readonly byte _direction;
-    ulong _next;
+    private readonly IncrementalHash _mac;
+    private readonly byte _direction;
+    private ulong _next;
 
     public FrameAuthenticator(ReadOnlySpan<byte> sessionKey, byte direction)
     {
@@ -55,7 +55,7 @@ internal sealed class FrameAuthenticator : IDisposable
         return body.AsMemory(PeerProtocol.SequenceBytes, body.Length - PeerProtocol.SequenceBytes - PeerProtocol.MacBytes);
     }
 
-    void Compute(ReadOnlySpan<byte> signed, Span<byte> mac)
+    private void Compute(ReadOnlySpan<byte> signed, Span<byte> mac)
     {
         _mac.AppendData([_direction]);
         _mac.AppendData(signed);

@@ -16,15 +16,15 @@ namespace Router.Peers;
 public sealed class PeerChannel : IPeerChannel
 {
     /// <summary>Inbound handshakes in progress per path beyond this are dropped at once (a connection flood must not pile up).</summary>
-    const int MaxPendingInbound = 8;
+    private const int MaxPendingInbound = 8;
 
-    readonly PeerChannelOptions _o;
-    readonly Action<PeerEvent> _emit;
-    readonly PathState[] _paths;
-    readonly CancellationTokenSource _stop = new();
-    readonly List<Socket> _listeners = [];
-    readonly List<Task> _loops = [];
-    bool _started;
+    private readonly PeerChannelOptions _o;
+    private readonly Action<PeerEvent> _emit;
+    private readonly PathState[] _paths;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _loops = [];
+    private bool _started;
 
     public PeerChannel(PeerChannelOptions options, Action<PeerEvent> onEvent)
     {
@@ -124,19 +124,19 @@ public sealed class PeerChannel : IPeerChannel
         }
     }
 
-    PeerSendResult? Precheck(ushort type, int length)
+    private PeerSendResult? Precheck(ushort type, int length)
     {
         CheckType(type);
         return length > _o.MaxPayloadBytes ? PeerSendResult.TooLarge : null;
     }
 
-    static void CheckType(ushort type)
+    private static void CheckType(ushort type)
     {
         if (type < PeerProtocol.FirstMessageType)
             throw new ArgumentOutOfRangeException(nameof(type), $"message types start at 0x{PeerProtocol.FirstMessageType:x4}");
     }
 
-    async Task ConnectLoop(PathState path)
+    private async Task ConnectLoop(PathState path)
     {
         var backoff = _o.ReconnectInitial;
         var ct = _stop.Token;
@@ -172,7 +172,7 @@ public sealed class PeerChannel : IPeerChannel
         }
     }
 
-    async Task<bool> TryConnect(PathState path)
+    private async Task<bool> TryConnect(PathState path)
     {
         var remote = path.Config.Remote!;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -197,7 +197,7 @@ public sealed class PeerChannel : IPeerChannel
         }
     }
 
-    async Task AcceptLoop(PathState path, Socket listener)
+    private async Task AcceptLoop(PathState path, Socket listener)
     {
         while (!_stop.IsCancellationRequested)
         {
@@ -222,7 +222,7 @@ public sealed class PeerChannel : IPeerChannel
         }
     }
 
-    async Task Respond(PathState path, Socket socket)
+    private async Task Respond(PathState path, Socket socket)
     {
         var remote = socket.RemoteEndPoint;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -256,7 +256,7 @@ public sealed class PeerChannel : IPeerChannel
         }
     }
 
-    void Refused(PathState path, PeerRefused refusal)
+    private void Refused(PathState path, PeerRefused refusal)
     {
         if (_stop.IsCancellationRequested) return;
         lock (path) path.LastError = refusal.Reason;
@@ -264,7 +264,7 @@ public sealed class PeerChannel : IPeerChannel
     }
 
     /// <summary>Makes an authenticated session the path's connection, or closes it when the path's current one wins.</summary>
-    void Adopt(PathState path, PeerSession session)
+    private void Adopt(PathState path, PeerSession session)
     {
         PeerSession? loser;
         lock (path)
@@ -293,14 +293,14 @@ public sealed class PeerChannel : IPeerChannel
     }
 
     /// <summary>The connection opened by the lower node id wins; between two opened by the same side, the newer.</summary>
-    bool Wins(PeerSession candidate, PeerSession existing)
+    private bool Wins(PeerSession candidate, PeerSession existing)
     {
         var a = candidate.Outbound ? _o.NodeId : candidate.PeerNodeId;
         var b = existing.Outbound ? _o.NodeId : existing.PeerNodeId;
         return a == b || string.CompareOrdinal(a, b) < 0;
     }
 
-    async Task Watch(PathState path, PeerSession session)
+    private async Task Watch(PathState path, PeerSession session)
     {
         var (cause, reason) = await session.Ended.ConfigureAwait(false);
         lock (path)
@@ -322,7 +322,7 @@ public sealed class PeerChannel : IPeerChannel
     }
 
     /// <summary>Called under the path lock.</summary>
-    void Down(PathState path, PeerDownCause cause, string reason)
+    private void Down(PathState path, PeerDownCause cause, string reason)
     {
         if (!path.Up || _stop.IsCancellationRequested) return;
         path.Up = false;
@@ -330,7 +330,7 @@ public sealed class PeerChannel : IPeerChannel
     }
 
     /// <summary>Mutable per-path state; every field is guarded by locking the instance.</summary>
-    sealed class PathState(PeerPath config)
+    private sealed class PathState(PeerPath config)
     {
         public PeerPath Config { get; } = config;
         public PeerSession? Active;

@@ -15,9 +15,9 @@ namespace Router.Peers;
 /// </summary>
 internal static class PeerHandshake
 {
-    static readonly byte[] InitiatorLabel = "routerha peer v1 initiator proof"u8.ToArray();
-    static readonly byte[] ResponderLabel = "routerha peer v1 responder proof"u8.ToArray();
-    static readonly byte[] SessionLabel = "routerha peer v1 session key"u8.ToArray();
+    private static readonly byte[] InitiatorLabel = "routerha peer v1 initiator proof"u8.ToArray();
+    private static readonly byte[] ResponderLabel = "routerha peer v1 responder proof"u8.ToArray();
+    private static readonly byte[] SessionLabel = "routerha peer v1 session key"u8.ToArray();
 
     internal const byte DirectionFromInitiator = 0;
     internal const byte DirectionFromResponder = 1;
@@ -92,18 +92,18 @@ internal static class PeerHandshake
         return new Outcome(session, null);
     }
 
-    static PeerHello NewHello(PeerChannelOptions o, PeerPath path) =>
+    private static PeerHello NewHello(PeerChannelOptions o, PeerPath path) =>
         new(PeerProtocol.ProtocolVersion, o.SchemaVersion, RandomNumberGenerator.GetBytes(PeerHello.NonceBytes), o.NodeId, o.SoftwareVersion, path.Name);
 
-    static string? Newer(PeerChannelOptions o, ushort protocol, ushort schema) =>
+    private static string? Newer(PeerChannelOptions o, ushort protocol, ushort schema) =>
         protocol > PeerProtocol.ProtocolVersion || schema > o.SchemaVersion
             ? $"the peer speaks protocol {protocol} schema {schema}, newer than ours (protocol {PeerProtocol.ProtocolVersion} schema {o.SchemaVersion}, routerha {o.SoftwareVersion}): upgrade this router"
             : null;
 
-    static string WrongKey(string nodeId, EndPoint? remote) =>
+    private static string WrongKey(string nodeId, EndPoint? remote) =>
         $"peer '{nodeId}' at {remote} failed authentication: its secret differs from ours";
 
-    static PeerSession NewSession(Socket socket, NetworkStream stream, PeerChannelOptions o, PeerPath path, PeerHello theirs,
+    private static PeerSession NewSession(Socket socket, NetworkStream stream, PeerChannelOptions o, PeerPath path, PeerHello theirs,
         EndPoint? remote, bool outbound, byte[] transcript)
     {
         var key = HMACSHA256.HashData(o.Secret.Key, Concat(SessionLabel, transcript));
@@ -116,12 +116,12 @@ internal static class PeerHandshake
         return session;
     }
 
-    static byte[] Prove(PeerSecret secret, byte[] label, byte[] transcript) => HMACSHA256.HashData(secret.Key, Concat(label, transcript));
+    private static byte[] Prove(PeerSecret secret, byte[] label, byte[] transcript) => HMACSHA256.HashData(secret.Key, Concat(label, transcript));
 
-    static bool Verify(PeerSecret secret, byte[] label, byte[] transcript, byte[] proof) =>
+    private static bool Verify(PeerSecret secret, byte[] label, byte[] transcript, byte[] proof) =>
         CryptographicOperations.FixedTimeEquals(Prove(secret, label, transcript), proof);
 
-    static async Task<Outcome> Refuse(NetworkStream stream, PeerPath path, EndPoint? remote, string? nodeId, PeerRefusal kind, string reason, CancellationToken ct)
+    private static async Task<Outcome> Refuse(NetworkStream stream, PeerPath path, EndPoint? remote, string? nodeId, PeerRefusal kind, string reason, CancellationToken ct)
     {
         var body = Concat([(byte)kind], Encoding.UTF8.GetBytes(reason));
         try { await stream.WriteAsync(PeerProtocol.RawFrame(PeerProtocol.Reject, body), ct).ConfigureAwait(false); }
@@ -129,14 +129,14 @@ internal static class PeerHandshake
         return new Outcome(null, new PeerRefused(path.Name, remote, nodeId, kind, ByPeer: false, reason));
     }
 
-    static Outcome RefusedByPeer(PeerPath path, EndPoint? remote, string? nodeId, byte[] body)
+    private static Outcome RefusedByPeer(PeerPath path, EndPoint? remote, string? nodeId, byte[] body)
     {
         var kind = body.Length > 0 && Enum.IsDefined((PeerRefusal)body[0]) ? (PeerRefusal)body[0] : PeerRefusal.Malformed;
         var reason = body.Length > 1 ? Encoding.UTF8.GetString(body.AsSpan(1)) : "no reason given";
         return new Outcome(null, new PeerRefused(path.Name, remote, nodeId, kind, ByPeer: true, $"refused by the peer: {reason}"));
     }
 
-    static byte[] Concat(byte[] a, byte[] b)
+    private static byte[] Concat(byte[] a, byte[] b)
     {
         var r = new byte[a.Length + b.Length];
         a.CopyTo(r, 0);

@@ -11,7 +11,7 @@ namespace Router.Peers;
 internal sealed record PeerHello(ushort Protocol, ushort Schema, byte[] Nonce, string NodeId, string SoftwareVersion, string Path)
 {
     public const int NonceBytes = 32;
-    static ReadOnlySpan<byte> Magic => "RHAP"u8;
+    private static ReadOnlySpan<byte> Magic => "RHAP"u8;
 
     public byte[] Encode()
     {

@@ -7,7 +7,7 @@ public sealed class PeerSecret
 {
     public const int MinimumBytes = 16;
 
-    readonly byte[] _key;
+    private readonly byte[] _key;
 
     public PeerSecret(ReadOnlySpan<byte> key)
     {

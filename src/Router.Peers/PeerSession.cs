@@ -23,17 +23,17 @@ public enum PeerSendResult
 /// </summary>
 internal sealed class PeerSession : IDisposable
 {
-    readonly Socket _socket;
-    readonly NetworkStream _stream;
-    readonly PeerChannelOptions _o;
-    readonly FrameAuthenticator _send;
-    readonly FrameAuthenticator _receive;
-    readonly Channel<byte[]> _queue;
-    readonly object _sendLock = new();
-    readonly CancellationTokenSource _cts = new();
-    readonly TaskCompletionSource<(PeerDownCause Cause, string Reason)> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    long _lastHeard;
-    int _disposed;
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PeerChannelOptions _o;
+    private readonly FrameAuthenticator _send;
+    private readonly FrameAuthenticator _receive;
+    private readonly Channel<byte[]> _queue;
+    private readonly object _sendLock = new();
+    private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource<(PeerDownCause Cause, string Reason)> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastHeard;
+    private int _disposed;
 
     public PeerSession(Socket socket, NetworkStream stream, PeerChannelOptions options, string path, string peerNodeId,
         string peerVersion, IPEndPoint remote, bool outbound, FrameAuthenticator send, FrameAuthenticator receive)
@@ -114,14 +114,14 @@ internal sealed class PeerSession : IDisposable
         End(cause, reason);
     }
 
-    void End(PeerDownCause cause, string reason)
+    private void End(PeerDownCause cause, string reason)
     {
         if (!_ended.TrySetResult((cause, reason))) return;
         _queue.Writer.TryComplete();
         Dispose();
     }
 
-    async Task WriteLoop()
+    private async Task WriteLoop()
     {
         try
         {
@@ -137,7 +137,7 @@ internal sealed class PeerSession : IDisposable
         }
     }
 
-    async Task ReadLoop(Action<PeerEvent> emit)
+    private async Task ReadLoop(Action<PeerEvent> emit)
     {
         var max = 2 + PeerProtocol.SequenceBytes + _o.MaxPayloadBytes + PeerProtocol.MacBytes;
         try
@@ -178,7 +178,7 @@ internal sealed class PeerSession : IDisposable
         }
     }
 
-    async Task Ticker()
+    private async Task Ticker()
     {
         var tick = TimeSpan.FromTicks(Math.Min(_o.HeartbeatInterval.Ticks, _o.DeadInterval.Ticks) / 4);
         var nextBeat = _o.Clock.GetTimestamp();

@@ -59,7 +59,7 @@ internal static class PeerLoader
     }
 
     /// <summary>list path 'NAME LOCAL_ADDRESS PEER_ADDRESS'.</summary>
-    static List<(PeerPathConfig Path, int Line)> Paths(SectionReader r)
+    private static List<(PeerPathConfig Path, int Line)> Paths(SectionReader r)
     {
         var paths = new List<(PeerPathConfig, int)>();
         var entries = r.GetList("path");
@@ -99,7 +99,7 @@ internal static class PeerLoader
         return paths;
     }
 
-    static (string? Secret, string? SecretFile) Secret(SectionReader r)
+    private static (string? Secret, string? SecretFile) Secret(SectionReader r)
     {
         var inline = r.Get("secret");
         var file = r.AbsolutePath("secret_file");
@@ -122,7 +122,7 @@ internal static class PeerLoader
         return (inline?.Value.Trim(), file);
     }
 
-    static bool TryAddress(string text, out IPAddress address)
+    private static bool TryAddress(string text, out IPAddress address)
     {
         address = IPAddress.None;
         if (text.Contains('%') || text.Contains('/') || !IPAddress.TryParse(text, out var a)) return false;

@@ -12,7 +12,7 @@ namespace Router.Core.Fencing;
 public static class FenceCodec
 {
     public const byte Version = 1;
-    const int FixedBytes = 1 + 8 + 8 + 1 + 1 + 1 + 1 + 8 + 8;
+    private const int FixedBytes = 1 + 8 + 8 + 1 + 1 + 1 + 1 + 8 + 8;
 
     public static byte[] Encode(FenceState s)
     {
@@ -61,7 +61,7 @@ public static class FenceCodec
     }
 
 
-    static FenceState? Fail(string message, out string? error)
+    private static FenceState? Fail(string message, out string? error)
     {
         error = message;
         return null;

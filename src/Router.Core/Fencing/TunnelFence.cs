@@ -18,20 +18,20 @@ namespace Router.Core.Fencing;
 /// </remarks>
 public sealed class TunnelFence
 {
-    readonly FenceSettings _settings;
-    readonly Dictionary<string, TimeSpan> _lastHeard = [];
-    readonly HashSet<string> _pathsUp = [];
-    bool _peerRoleStale;
-    readonly List<FenceEvent> _events = [];
-    readonly IPAddress _address;
-    FenceRole _role = FenceRole.Backup;
-    byte _priority;
-    TunnelStatus _tunnel = TunnelStatus.Released;
-    ulong _generation = 1;
-    ulong _masterGeneration;
-    FenceState? _peer;
-    TimeSpan? _episodeStart;
-    bool _stateDue = true;
+    private readonly FenceSettings _settings;
+    private readonly Dictionary<string, TimeSpan> _lastHeard = [];
+    private readonly HashSet<string> _pathsUp = [];
+    private bool _peerRoleStale;
+    private readonly List<FenceEvent> _events = [];
+    private readonly IPAddress _address;
+    private FenceRole _role = FenceRole.Backup;
+    private byte _priority;
+    private TunnelStatus _tunnel = TunnelStatus.Released;
+    private ulong _generation = 1;
+    private ulong _masterGeneration;
+    private FenceState? _peer;
+    private TimeSpan? _episodeStart;
+    private bool _stateDue = true;
 
     public TunnelFence(FenceSettings settings, ulong bootId, IPAddress address, byte priority, TimeSpan now)
     {
@@ -166,12 +166,12 @@ public sealed class TunnelFence
         return new FenceVerdict(TunnelGate.Allowed, "peer confirmed its tunnel is released", false, false, null);
     }
 
-    bool PeerOutranks(FenceState peer) => VrrpTiming.AdvertWins(peer.Priority, peer.Address, _priority, _address);
+    private bool PeerOutranks(FenceState peer) => VrrpTiming.AdvertWins(peer.Priority, peer.Address, _priority, _address);
 
-    static FenceVerdict Wait(string reason, TimeSpan silenceEnds) => new(TunnelGate.Wait, reason, false, false, silenceEnds);
+    private static FenceVerdict Wait(string reason, TimeSpan silenceEnds) => new(TunnelGate.Wait, reason, false, false, silenceEnds);
 
     /// <summary>Opens and closes dual-master episodes from the current knowledge.</summary>
-    void Track(TimeSpan now)
+    private void Track(TimeSpan now)
     {
         var silent = now >= _lastHeard.Values.Max() + _settings.SilenceWindow;
         var dual = _role == FenceRole.Master && _peer?.Role == FenceRole.Master && !silent && PeerAlive(now);
@@ -195,9 +195,9 @@ public sealed class TunnelFence
         }
     }
 
-    string HeardPaths(TimeSpan now) => string.Join(", ", _lastHeard
+    private string HeardPaths(TimeSpan now) => string.Join(", ", _lastHeard
         .Where(p => now - p.Value < _settings.SilenceWindow)
         .Select(p => $"{p.Key} {Seconds(now - p.Value)} ago"));
 
-    static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -11,7 +11,7 @@ public static class InternetChecksum
 {
     public static uint Add(uint sum, ReadOnlySpan<byte> data)
     {
-        int i = 0;
+        var i = 0;
         for (; i + 1 < data.Length; i += 2)
         {
             sum += BinaryPrimitives.ReadUInt16BigEndian(data.Slice(i, 2));

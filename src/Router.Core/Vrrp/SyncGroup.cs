@@ -46,7 +46,7 @@ public static class SyncGroup
         return forced;
     }
 
-    static void Force(List<VrrpInstance> others, VrrpState target, Func<VrrpState, bool> applies,
+    private static void Force(List<VrrpInstance> others, VrrpState target, Func<VrrpState, bool> applies,
         List<(VrrpInstance, VrrpState)> forced)
     {
         foreach (var m in others)

@@ -44,10 +44,10 @@ public static class VrrpCodec
             throw new ArgumentException("Source and destination must be of the same address family.", nameof(destination));
         if (adv.Version is not (VrrpVersion.V2 or VrrpVersion.V3))
             throw new ArgumentException($"Unsupported VRRP version {adv.Version}.", nameof(adv));
-        bool v2 = adv.Version == VrrpVersion.V2;
+        var v2 = adv.Version == VrrpVersion.V2;
         if (v2 && family != AddressFamily.InterNetwork)
             throw new ArgumentException("VRRPv2 is defined for IPv4 only (RFC 3768).", nameof(adv));
-        int count = adv.Addresses.Count;
+        var count = adv.Addresses.Count;
         if (count is 0 or > byte.MaxValue)
             throw new ArgumentException($"An advertisement carries 1..255 addresses, not {count}.", nameof(adv));
 
@@ -72,7 +72,7 @@ public static class VrrpCodec
             BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(4, 2), adv.AdvertIntervalCs);
         }
 
-        int offset = HeaderLength;
+        var offset = HeaderLength;
         foreach (var address in adv.Addresses)
         {
             if (address is null || address.AddressFamily != family)
@@ -84,7 +84,7 @@ public static class VrrpCodec
         if (v2)
             WriteV2AuthData(adv, message.AsSpan(offset, V2AuthDataLength));
 
-        uint sum = v2 ? 0 : PseudoHeaderSum(source, destination, message.Length);
+        var sum = v2 ? 0 : PseudoHeaderSum(source, destination, message.Length);
         BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(6, 2), InternetChecksum.Finish(InternetChecksum.Add(sum, message)));
         return message;
     }
@@ -102,11 +102,11 @@ public static class VrrpCodec
         if (reason != VrrpDropReason.None)
             return false;
 
-        bool v2 = message[0] >> 4 == 2;
-        int addressLength = AddressLength(source.AddressFamily)!.Value;
+        var v2 = message[0] >> 4 == 2;
+        var addressLength = AddressLength(source.AddressFamily)!.Value;
         int count = message[3];
         var addresses = new IPAddress[count];
-        for (int i = 0; i < count; i++)
+        for (var i = 0; i < count; i++)
             addresses[i] = new IPAddress(message.Slice(HeaderLength + i * addressLength, addressLength));
 
         advertisement = v2
@@ -130,7 +130,7 @@ public static class VrrpCodec
 
         if (datagram.Length < Ipv4HeaderMinLength || datagram[0] >> 4 != 4)
             return false;
-        int headerLength = (datagram[0] & 0x0F) * 4;
+        var headerLength = (datagram[0] & 0x0F) * 4;
         int totalLength = BinaryPrimitives.ReadUInt16BigEndian(datagram.Slice(2, 2));
         if (headerLength < Ipv4HeaderMinLength || totalLength < headerLength || totalLength > datagram.Length)
             return false;
@@ -151,7 +151,7 @@ public static class VrrpCodec
         if (ttl != RequiredTtl)
             return VrrpDropReason.BadTtl;
 
-        int version = message[0] >> 4;
+        var version = message[0] >> 4;
         if (version is not (2 or 3))
             return VrrpDropReason.BadVersion;
         if (source is null || destination is null || source.AddressFamily != destination.AddressFamily
@@ -168,7 +168,7 @@ public static class VrrpCodec
         if (count == 0 || message.Length != HeaderLength + count * addressLength + (version == 2 ? V2AuthDataLength : 0))
             return VrrpDropReason.BadLength;
 
-        uint sum = version == 2 ? 0 : PseudoHeaderSum(source, destination, message.Length);
+        var sum = version == 2 ? 0 : PseudoHeaderSum(source, destination, message.Length);
         if (InternetChecksum.Finish(InternetChecksum.Add(sum, message)) != 0)
             return VrrpDropReason.BadChecksum;
         return VrrpDropReason.None;

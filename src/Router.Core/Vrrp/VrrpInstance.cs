@@ -36,38 +36,38 @@ namespace Router.Core.Vrrp;
 /// </remarks>
 public sealed class VrrpInstance
 {
-    const int MaxTransitions = 16;
+    private const int MaxTransitions = 16;
 
-    readonly IPAddress _local;
-    readonly List<VrrpTransition> _transitions = new(MaxTransitions);
-    VrrpState _state = VrrpState.Initialize;
-    byte _priority;
-    IPAddress? _masterAddress;
-    byte _masterPriority;
-    TimeSpan _masterAdvertInterval;
-    bool _maintenance;
-    string? _faultReason;
+    private readonly IPAddress _local;
+    private readonly List<VrrpTransition> _transitions = new(MaxTransitions);
+    private VrrpState _state = VrrpState.Initialize;
+    private byte _priority;
+    private IPAddress? _masterAddress;
+    private byte _masterPriority;
+    private TimeSpan _masterAdvertInterval;
+    private bool _maintenance;
+    private string? _faultReason;
 
     // BACKUP timers and what armed them (for the takeover reason).
-    TimeSpan? _listenUntil;
-    TimeSpan? _masterDownAt;
-    TimeSpan _silentSince;
-    bool _masterLeft;
-    IPAddress? _lowerMaster;
-    byte _lowerPriority;
-    TimeSpan? _preemptHoldUntil;
-    bool _switchoverHold;
+    private TimeSpan? _listenUntil;
+    private TimeSpan? _masterDownAt;
+    private TimeSpan _silentSince;
+    private bool _masterLeft;
+    private IPAddress? _lowerMaster;
+    private byte _lowerPriority;
+    private TimeSpan? _preemptHoldUntil;
+    private bool _switchoverHold;
 
     // MASTER timers.
-    TimeSpan? _advertAt;
-    TimeSpan? _garpDelayAt;
-    TimeSpan? _garpRefreshAt;
-    TimeSpan? _garpRoundAt;
-    int _garpRoundsLeft;
+    private TimeSpan? _advertAt;
+    private TimeSpan? _garpDelayAt;
+    private TimeSpan? _garpRefreshAt;
+    private TimeSpan? _garpRoundAt;
+    private int _garpRoundsLeft;
 
     // Outlive the state: a handover keeps the VIPs into BACKUP/Initialize, and Shutdown ends in Released.
-    TimeSpan? _releaseAt;
-    bool _shutDown;
+    private TimeSpan? _releaseAt;
+    private bool _shutDown;
 
     public VrrpInstance(VrrpInstanceSettings settings, IPAddress localAddress)
     {
@@ -215,7 +215,7 @@ public sealed class VrrpInstance
                 var next = due + Settings.AdvertInterval;
                 _advertAt = next > now ? next : now + Settings.AdvertInterval;
             }
-            bool announce = false;
+            var announce = false;
             if (_garpDelayAt <= now)
             {
                 _garpDelayAt = null;
@@ -259,7 +259,7 @@ public sealed class VrrpInstance
         }
         else
         {
-            bool wasMaster = _state == VrrpState.Master;
+            var wasMaster = _state == VrrpState.Master;
             if (wasMaster)
                 Send(0, cmds);
             var from = _state;
@@ -296,7 +296,7 @@ public sealed class VrrpInstance
         var cmds = new List<VrrpCommand>();
         if (fault)
         {
-            bool wasFaulted = _faultReason is not null;
+            var wasFaulted = _faultReason is not null;
             _faultReason = reason;
             if (!wasFaulted && _state is VrrpState.Backup or VrrpState.Master)
                 EnterFault(now, reason, cmds);
@@ -408,7 +408,7 @@ public sealed class VrrpInstance
         return cmds;
     }
 
-    void BackupReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
+    private void BackupReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now)
     {
         _masterAddress = source;
         _masterPriority = adv.Priority;
@@ -425,7 +425,7 @@ public sealed class VrrpInstance
         }
         if (adv.Priority > _priority)
             _preemptHoldUntil = null;
-        bool lower = adv.Priority < _priority;
+        var lower = adv.Priority < _priority;
         // The first lower-priority advert after a better master's (or none since BACKUP) starts the hold.
         if (lower && MayPreempt && Settings.PreemptDelay > TimeSpan.Zero)
             _preemptHoldUntil ??= now + Settings.PreemptDelay;
@@ -445,13 +445,13 @@ public sealed class VrrpInstance
         }
     }
 
-    bool MayPreempt => !_switchoverHold && (Settings.Preempt || Settings.IsAddressOwner);
+    private bool MayPreempt => !_switchoverHold && (Settings.Preempt || Settings.IsAddressOwner);
 
     /// <summary>Whether a lower-priority advert received now is ignored (so master-down preempts its sender);
     /// the preempt-delay hold is armed by the receive path, not here.</summary>
-    bool PreemptsNow(TimeSpan now) => MayPreempt && !(now < _preemptHoldUntil);
+    private bool PreemptsNow(TimeSpan now) => MayPreempt && !(now < _preemptHoldUntil);
 
-    void MasterReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now, List<VrrpCommand> cmds)
+    private void MasterReceive(VrrpAdvertisement adv, IPAddress source, TimeSpan now, List<VrrpCommand> cmds)
     {
         Counters.MasterConflicts++;
         if (adv.Priority == 0)
@@ -470,7 +470,7 @@ public sealed class VrrpInstance
         }
     }
 
-    void EnterMaster(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    private void EnterMaster(TimeSpan now, string reason, List<VrrpCommand> cmds)
     {
         var from = _state;
         ClearRuntime();
@@ -493,14 +493,14 @@ public sealed class VrrpInstance
 
     /// <summary>RFC 5798 6.4.2/6.4.3: a v3 backup adopts the master's interval; v2 keeps its own (RFC 3768
     /// drops adverts with another interval).</summary>
-    TimeSpan LearnedInterval(VrrpAdvertisement adv)
+    private TimeSpan LearnedInterval(VrrpAdvertisement adv)
         => Settings.Version == VrrpVersion.V3 && adv.AdvertIntervalCs > 0
             ? TimeSpan.FromMilliseconds(10 * adv.AdvertIntervalCs)
             : _masterAdvertInterval;
 
     /// <summary>BACKUP with the master-down timer armed a full interval from now (master unknown).</summary>
     /// <param name="holdAddresses">From MASTER: keep the VIPs (a handover we chose) instead of removing them.</param>
-    void EnterBackup(TimeSpan now, string reason, List<VrrpCommand> cmds, TimeSpan? masterAdvertInterval = null,
+    private void EnterBackup(TimeSpan now, string reason, List<VrrpCommand> cmds, TimeSpan? masterAdvertInterval = null,
         bool holdAddresses = false)
     {
         var from = _state;
@@ -517,7 +517,7 @@ public sealed class VrrpInstance
         Record(from, VrrpState.Backup, reason, now, cmds);
     }
 
-    void EnterFault(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    private void EnterFault(TimeSpan now, string reason, List<VrrpCommand> cmds)
     {
         if (_state == VrrpState.Master)
             Send(0, cmds);
@@ -531,7 +531,7 @@ public sealed class VrrpInstance
 
     /// <summary>MASTER -> BACKUP on our own initiative: priority 0 so the peer need not wait 3 intervals, and
     /// the VIPs held until it is heard.</summary>
-    void HandOver(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    private void HandOver(TimeSpan now, string reason, List<VrrpCommand> cmds)
     {
         Send(0, cmds);
         EnterBackup(now, reason, cmds, holdAddresses: true);
@@ -540,7 +540,7 @@ public sealed class VrrpInstance
     /// <summary>The VIPs when leaving MASTER: removed now, or held until a new master is heard or the
     /// deadline. Four intervals cover the backup's master-down (at most 3 intervals + skew, and a priority-0
     /// advert shortens it to the skew), the 10 ms absorb timer jitter.</summary>
-    void LeaveMaster(TimeSpan now, bool hold, List<VrrpCommand> cmds)
+    private void LeaveMaster(TimeSpan now, bool hold, List<VrrpCommand> cmds)
     {
         if (hold)
             _releaseAt = now + 4 * Settings.AdvertInterval + TimeSpan.FromMilliseconds(10);
@@ -549,7 +549,7 @@ public sealed class VrrpInstance
     }
 
     /// <summary>The VIP hold is over: the VIPs go, and a shut-down instance is released.</summary>
-    void EndHold(List<VrrpCommand> cmds)
+    private void EndHold(List<VrrpCommand> cmds)
     {
         _releaseAt = null;
         cmds.Add(new RemoveAddresses());
@@ -558,7 +558,7 @@ public sealed class VrrpInstance
     }
 
     /// <summary>Not MASTER and the VIPs must go now: ends a pending hold without waiting.</summary>
-    void DropHold(List<VrrpCommand> cmds)
+    private void DropHold(List<VrrpCommand> cmds)
     {
         if (_releaseAt is null)
             return;
@@ -567,9 +567,9 @@ public sealed class VrrpInstance
     }
 
     /// <summary>A fresh burst of GarpRepeat rounds, replacing what is left of a running one.</summary>
-    void StartBurst(TimeSpan now, List<VrrpCommand> cmds)
+    private void StartBurst(TimeSpan now, List<VrrpCommand> cmds)
     {
-        int rounds = Math.Max(1, Settings.GarpRepeat);
+        var rounds = Math.Max(1, Settings.GarpRepeat);
         if (Settings.GarpInterval <= TimeSpan.Zero)
         {
             cmds.Add(new AnnounceAddresses(rounds));
@@ -583,7 +583,7 @@ public sealed class VrrpInstance
     }
 
     /// <remarks>A late timer sends one round, not the missed ones: catching up would defeat the spacing.</remarks>
-    void NextRound(TimeSpan due, TimeSpan now, List<VrrpCommand> cmds)
+    private void NextRound(TimeSpan due, TimeSpan now, List<VrrpCommand> cmds)
     {
         cmds.Add(new AnnounceAddresses(1));
         if (--_garpRoundsLeft <= 0)
@@ -595,7 +595,7 @@ public sealed class VrrpInstance
         _garpRoundAt = next > now ? next : now + Settings.GarpInterval;
     }
 
-    void Restart(TimeSpan now, string reason, List<VrrpCommand> cmds)
+    private void Restart(TimeSpan now, string reason, List<VrrpCommand> cmds)
     {
         if (Settings.IsAddressOwner && !_maintenance)
             EnterMaster(now, $"{reason}; address owner (priority 255)", cmds);
@@ -605,7 +605,7 @@ public sealed class VrrpInstance
 
     /// <summary>Forgets timers and the master; keeps priority, maintenance, fault flag, switchover hold and the
     /// VIP hold (it outlives MASTER by design).</summary>
-    void ClearRuntime()
+    private void ClearRuntime()
     {
         _listenUntil = _masterDownAt = _advertAt = _garpDelayAt = _garpRefreshAt = _garpRoundAt = _preemptHoldUntil = null;
         _garpRoundsLeft = 0;
@@ -616,7 +616,7 @@ public sealed class VrrpInstance
         _lowerMaster = null;
     }
 
-    string TakeoverReason(TimeSpan now)
+    private string TakeoverReason(TimeSpan now)
     {
         if (_lowerMaster is not null)
             return $"preempting lower priority master {_lowerMaster} ({_lowerPriority})";
@@ -625,7 +625,7 @@ public sealed class VrrpInstance
         return $"master down timer expired (no advert for {Seconds(now - _silentSince)})";
     }
 
-    void Send(byte priority, List<VrrpCommand> cmds)
+    private void Send(byte priority, List<VrrpCommand> cmds)
     {
         cmds.Add(new SendAdvertisement(priority));
         Counters.AdvertsSent++;
@@ -633,7 +633,7 @@ public sealed class VrrpInstance
             Counters.PriorityZeroSent++;
     }
 
-    void Record(VrrpState from, VrrpState to, string reason, TimeSpan now, List<VrrpCommand> cmds)
+    private void Record(VrrpState from, VrrpState to, string reason, TimeSpan now, List<VrrpCommand> cmds)
     {
         cmds.Add(new StateChanged(from, to, reason));
         if (_transitions.Count == MaxTransitions)
@@ -641,7 +641,7 @@ public sealed class VrrpInstance
         _transitions.Add(new VrrpTransition(now, from, to, reason));
     }
 
-    static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
-    static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a < b ? a : b);
 }

@@ -68,6 +68,6 @@ public static class VrrpReceiveClassifier
             !VrrpReceiveFilter.AddressesMatch(adv, settings));
     }
 
-    static VrrpReceiveResult Drop(VrrpAdvertisement? adv, VrrpDropReason reason)
+    private static VrrpReceiveResult Drop(VrrpAdvertisement? adv, VrrpDropReason reason)
         => new(VrrpReceiveVerdict.Dropped, adv, reason, false);
 }

@@ -33,8 +33,8 @@ public static class VrrpTiming
     {
         Span<byte> x = stackalloc byte[16];
         Span<byte> y = stackalloc byte[16];
-        a.TryWriteBytes(x, out int nx);
-        b.TryWriteBytes(y, out int ny);
+        a.TryWriteBytes(x, out var nx);
+        b.TryWriteBytes(y, out var ny);
         if (nx != ny)
             return nx.CompareTo(ny);
         return x[..nx].SequenceCompareTo(y[..ny]);

@@ -8,7 +8,7 @@ public sealed class LinkProbe(string device, INetworkControl control) : HealthPr
     protected override Task<(bool Ok, string Detail)> CheckAsync(CancellationToken cancellationToken)
     {
         var link = control.GetInterface(device);
-        (bool, string) result = link switch
+        var result = link switch
         {
             null => (false, $"{device}: no such device"),
             { AdminUp: false } => (false, $"{device}: administratively down"),

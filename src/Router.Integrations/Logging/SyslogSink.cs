@@ -40,8 +40,14 @@ public sealed class SyslogSink : ILogSink, IDisposable
     {
         "user" => 1,
         "daemon" => 3,
-        "local0" => 16, "local1" => 17, "local2" => 18, "local3" => 19,
-        "local4" => 20, "local5" => 21, "local6" => 22, "local7" => 23,
+        "local0" => 16,
+        "local1" => 17,
+        "local2" => 18,
+        "local3" => 19,
+        "local4" => 20,
+        "local5" => 21,
+        "local6" => 22,
+        "local7" => 23,
         _ => throw new ArgumentException($"unknown syslog facility '{name}'"),
     };
 

@@ -11,7 +11,7 @@ public static class CommandLine
         var args = new List<string>();
         var current = new System.Text.StringBuilder();
         var inArg = false;
-        char quote = '\0';
+        var quote = '\0';
         foreach (var c in text)
         {
             if (quote != '\0')

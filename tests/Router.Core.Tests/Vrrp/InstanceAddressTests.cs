@@ -8,13 +8,13 @@ namespace Router.Core.Tests.Vrrp;
 /// router took them, and held across a handover we chose until the new master is heard.</summary>
 public class InstanceAddressTests
 {
-    static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
+    private static readonly IPAddress Lower = IPAddress.Parse("10.0.0.9");
 
     /// <summary>4 x 1 s advert interval + 10 ms.</summary>
-    static readonly TimeSpan Hold = S(4.01);
+    private static readonly TimeSpan Hold = S(4.01);
 
     /// <summary>Priority 100, MASTER since 3.609375 s, the clock at 4 s.</summary>
-    static InstanceSim Master()
+    private static InstanceSim Master()
     {
         var sim = new InstanceSim(Settings(100));
         sim.Start();
@@ -23,7 +23,7 @@ public class InstanceAddressTests
         return sim;
     }
 
-    static void AssertBecameMaster(IReadOnlyList<VrrpCommand> cmds, byte priority)
+    private static void AssertBecameMaster(IReadOnlyList<VrrpCommand> cmds, byte priority)
     {
         Assert.Equal(4, cmds.Count);
         Assert.IsType<AddAddresses>(cmds[0]);
@@ -32,7 +32,7 @@ public class InstanceAddressTests
         Assert.Equal(VrrpState.Master, Assert.IsType<StateChanged>(cmds[3]).To);
     }
 
-    static List<VrrpCommand> CommandsAt(InstanceSim sim, TimeSpan at)
+    private static List<VrrpCommand> CommandsAt(InstanceSim sim, TimeSpan at)
         => sim.Log.Where(e => e.At == at).Select(e => e.Command).ToList();
 
     [Theory]

@@ -56,7 +56,7 @@ public class InstanceGarpTests
         Assert.Equal([S(3.609375), S(8.609375)], sim.TimesOf<AnnounceAddresses>());
     }
 
-    static InstanceSim Spaced(int repeat, double interval, TimeSpan masterDelay = default)
+    private static InstanceSim Spaced(int repeat, double interval, TimeSpan masterDelay = default)
     {
         var sim = new InstanceSim(Settings(255) with
         {
@@ -68,7 +68,7 @@ public class InstanceGarpTests
         return sim;
     }
 
-    static List<(TimeSpan At, int Rounds)> Rounds(InstanceSim sim)
+    private static List<(TimeSpan At, int Rounds)> Rounds(InstanceSim sim)
         => sim.Log.Where(e => e.Command is AnnounceAddresses).Select(e => (e.At, ((AnnounceAddresses)e.Command).Rounds)).ToList();
 
     [Fact]

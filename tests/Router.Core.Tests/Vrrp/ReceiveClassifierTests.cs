@@ -7,42 +7,42 @@ namespace Router.Core.Tests.Vrrp;
 
 public class ReceiveClassifierTests
 {
-    static readonly IPAddress RouterB = IPAddress.Parse("192.168.77.3");
-    static readonly byte[] Secret12 = "secret12"u8.ToArray();
+    private static readonly IPAddress RouterB = IPAddress.Parse("192.168.77.3");
+    private static readonly byte[] Secret12 = "secret12"u8.ToArray();
 
-    static readonly VrrpInstanceSettings V3Settings = new()
+    private static readonly VrrpInstanceSettings V3Settings = new()
     {
         Name = "lan",
         Vrid = 77,
         VirtualAddresses = [Vip],
     };
 
-    static readonly VrrpInstanceSettings V2Settings = V3Settings with
+    private static readonly VrrpInstanceSettings V2Settings = V3Settings with
     {
         Version = VrrpVersion.V2,
         AuthType = VrrpAuthType.Pass,
         AuthData = Secret12,
     };
 
-    static readonly Func<byte, bool> NoSiblings = _ => false;
+    private static readonly Func<byte, bool> NoSiblings = _ => false;
 
-    static ReceivedVrrp Packet(VrrpAdvertisement adv, IPAddress? source = null, int ttl = 255)
+    private static ReceivedVrrp Packet(VrrpAdvertisement adv, IPAddress? source = null, int ttl = 255)
     {
         var from = source ?? RouterB;
         return new ReceivedVrrp(VrrpCodec.Encode(adv, from, Group4), from, Group4, ttl, 2);
     }
 
-    static VrrpAdvertisement V3(byte vrid = 77, byte priority = 150, params IPAddress[] addresses)
+    private static VrrpAdvertisement V3(byte vrid = 77, byte priority = 150, params IPAddress[] addresses)
         => new(VrrpVersion.V3, vrid, priority, 100, addresses.Length == 0 ? [Vip] : addresses);
 
-    static VrrpAdvertisement V2(byte[] password, ushort intervalCs = 100)
+    private static VrrpAdvertisement V2(byte[] password, ushort intervalCs = 100)
         => new(VrrpVersion.V2, 77, 150, intervalCs, [Vip], VrrpAuthType.Pass, password);
 
-    static VrrpReceiveResult Classify(ReceivedVrrp packet, VrrpInstanceSettings? settings = null, bool multicast = true,
+    private static VrrpReceiveResult Classify(ReceivedVrrp packet, VrrpInstanceSettings? settings = null, bool multicast = true,
         IPAddress? own = null, Func<byte, bool>? sibling = null)
         => VrrpReceiveClassifier.Classify(packet, settings ?? V3Settings, multicast, own ?? RouterA, sibling ?? NoSiblings);
 
-    static void AssertDropped(VrrpDropReason reason, VrrpReceiveResult result)
+    private static void AssertDropped(VrrpDropReason reason, VrrpReceiveResult result)
     {
         Assert.Equal(VrrpReceiveVerdict.Dropped, result.Verdict);
         Assert.Equal(reason, result.DropReason);
