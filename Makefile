@@ -12,6 +12,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Build needs a C toolchain for the NativeAOT link; the lab needs the kernel tools and the real peers.
 BUILD_PKGS := clang zlib1g-dev build-essential libsqlite3-0
+# scripts/test.sh reads the TRX results with scripts/trx-report.py: python3, not python3-minimal, has xml.etree.
+TEST_PKGS  := python3
 LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump mosquitto mosquitto-clients openssl dnsmasq busybox-static
 # Release binaries: the x86_64-openwrt binary is the linux-x64 NativeAOT object relinked against musl.
 RELEASE_PKGS := musl-tools musl-dev binutils
@@ -32,7 +34,7 @@ VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-stati
 # make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
 TARGET ?= x86_64-openwrt
 
-.PHONY: build deps-build deps-lab test unit lab demo bench clean release ipk deps-release deps-package image vmtest vm-shell deps-vm \
+.PHONY: build deps-build deps-lab deps-test test unit lab demo bench clean release ipk deps-release deps-package image vmtest vm-shell deps-vm \
         musl-libs deps-musl-libs
 
 deps-build:
@@ -41,16 +43,20 @@ deps-build:
 deps-lab:
 	@scripts/deps.sh $(LAB_PKGS)
 
+deps-test:
+	@scripts/deps.sh $(TEST_PKGS)
+
 build: deps-build
 	$(DOTNET) publish src/Router.Daemon/Router.Daemon.csproj -c Release -r $(RID) -o $(OUT) $(DOTNET_FLAGS) \
 	  -p:InformationalVersion=$(VERSION) -p:IncludeSourceRevisionInInformationalVersion=false
 	@ls -l $(BIN)
 
-# Unit tests need no root; lab tests need root and run the published binary.
-unit: deps-build
-	$(DOTNET) test tests/Router.Core.Tests $(DOTNET_FLAGS) --logger "console;verbosity=normal"
+# Unit tests need no root (scripts/test.sh lists which projects those are); lab tests need root and run the
+# published binary.
+unit: deps-build deps-test
+	scripts/test.sh unit
 
-test: build deps-lab
+test: build deps-lab deps-test
 	ROUTERHA_BIN=$(abspath $(BIN)) scripts/test.sh
 
 lab: build deps-lab
