@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Router.Core.Roles;
 using Router.Integrations.Actions;
 using Router.Integrations.Health;
@@ -22,11 +21,11 @@ public sealed class HealthProbeLabTests : IDisposable
 
     public HealthProbeLabTests()
     {
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        _router = Netns.Create($"rhp-{id}-r");
-        _isp = Netns.Create($"rhp-{id}-i");
+        var baseName = $"{LabRun.Prefix}{LabRun.NextTopologyNumber() % 0x1000:x3}";
+        _router = Netns.Create(baseName + "r");
         try
         {
+            _isp = Netns.Create(baseName + "i");
             _router.Ip("link", "add", "wan0", "type", "veth", "peer", "name", "isp0", "netns", _isp.Name);
             _router.Ip("addr", "add", "10.88.0.2/24", "dev", "wan0");
             _isp.Ip("addr", "add", "10.88.0.1/24", "dev", "isp0");
@@ -44,16 +43,9 @@ public sealed class HealthProbeLabTests : IDisposable
 
     private ProbeResult Run(HealthProbe probe) => _router.RunInside(() => probe.RunAsync(Timeout, CancellationToken.None).GetAwaiter().GetResult());
 
-    private async Task<ProbeResult> Eventually(HealthProbe probe, bool ok)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var r = Run(probe);
-            if (r.Ok == ok || DateTime.UtcNow > deadline) return r;
-            await Task.Delay(50);
-        }
-    }
+    private Task<ProbeResult> Eventually(HealthProbe probe, bool ok) =>
+        Wait.ForAsync(() => Task.FromResult(Run(probe)), r => r.Ok == ok, TimeSpan.FromSeconds(10),
+            $"{probe.GetType().Name} to report {(ok ? "up" : "down")}", r => $"last: {r.Detail}", TimeSpan.FromMilliseconds(50));
 
     [Theory]
     [InlineData(false, PingSocketKind.Raw)]
@@ -128,7 +120,7 @@ public sealed class HealthProbeLabTests : IDisposable
     public void Dispose()
     {
         _router.Dispose();
-        _isp.Dispose();
+        _isp?.Dispose(); // null when the constructor failed before creating it
     }
 
     /// <summary>A TCP listener opened inside a namespace (the socket stays there), closed on Dispose.</summary>

@@ -13,6 +13,8 @@ public static class LabRun
     public static readonly string Prefix = "rha" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
 
     private static readonly ConcurrentDictionary<int, byte> LivePids = new();
+    // Namespaces named without the prefix are still this run's to delete.
+    private static readonly ConcurrentDictionary<string, byte> LiveNamespaces = new();
     private static int _topologyCounter;
 
     static LabRun()
@@ -27,6 +29,10 @@ public static class LabRun
 
     public static void ForgetPid(int pid) => LivePids.TryRemove(pid, out _);
 
+    public static void TrackNamespace(string name) => LiveNamespaces[name] = 0;
+
+    public static void ForgetNamespace(string name) => LiveNamespaces.TryRemove(name, out _);
+
     /// <summary>SIGKILLs the pid if this run still owns it.</summary>
     public static void KillTracked(int pid)
     {
@@ -37,7 +43,7 @@ public static class LabRun
     public static void SweepAll()
     {
         foreach (var pid in LivePids.Keys) KillTracked(pid);
-        foreach (var ns in ListOwnNamespaces())
+        foreach (var ns in ListOwnNamespaces().Union(LiveNamespaces.Keys))
         {
             try { Shell.Run("ip", "netns", "del", ns); } catch (Exception) { /* exit path: best effort */ }
         }

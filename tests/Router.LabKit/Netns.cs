@@ -12,8 +12,18 @@ public sealed class Netns : IDisposable
     {
         if (name.Length > 15) throw new ArgumentException($"namespace name '{name}' longer than 15 characters");
         Shell.Ip("netns", "add", name);
+        // Tracked so that the exit sweep deletes it even if its owner never gets to Dispose.
+        LabRun.TrackNamespace(name);
         var ns = new Netns(name);
-        ns.Ip("link", "set", "lo", "up");
+        try
+        {
+            ns.Ip("link", "set", "lo", "up");
+        }
+        catch
+        {
+            ns.Dispose();
+            throw;
+        }
         return ns;
     }
 
@@ -58,10 +68,22 @@ public sealed class Netns : IDisposable
         if (!r.Ok) throw new InvalidOperationException($"sysctl in {Name} failed: {r.StdErr.Trim()}");
     }
 
+    /// <summary>
+    /// Waits for the IPv6 link-local address of <paramref name="device"/> to be usable: the kernel adds it once the
+    /// link has carrier (linkwatch work, asynchronous) and keeps it tentative for a moment even without DAD, and
+    /// binding to it fails until then.
+    /// </summary>
+    public void WaitForLinkLocal(string device, TimeSpan? timeout = null) =>
+        Wait.For(() => Ip("-6", "-o", "addr", "show", "dev", device, "scope", "link"),
+            shown => shown.Contains("fe80::", StringComparison.Ordinal) && !shown.Contains("tentative", StringComparison.Ordinal),
+            timeout ?? TimeSpan.FromSeconds(10), $"a usable link-local address on {device} in {Name}", shown => shown,
+            TimeSpan.FromMilliseconds(20));
+
     public void Dispose()
     {
         if (_deleted) return;
         _deleted = true;
-        Shell.Run("ip", "netns", "del", Name);
+        // Still tracked if that failed: the exit sweep tries again.
+        if (Shell.Run("ip", "netns", "del", Name).Ok) LabRun.ForgetNamespace(Name);
     }
 }

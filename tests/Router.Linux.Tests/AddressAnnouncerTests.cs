@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
 using Router.Core.Net;
-using static Router.Linux.Tests.NetnsPair;
+using Router.LabKit;
+using static Router.LabKit.NetnsPair;
 
 namespace Router.Linux.Tests;
 
@@ -18,8 +19,8 @@ public sealed class AddressAnnouncerTests : IDisposable
     {
         var linkA = Ns.Link(_net.A, IfA);
         var linkB = Ns.Link(_net.B, IfB);
-        using var capture = NetnsPair.In(_net.B, () => new PacketCapture(linkB.Index));
-        using var announcer = NetnsPair.In(_net.A, LinuxNetwork.OpenAnnouncer);
+        using var capture = _net.B.RunInside(() => new PacketCapture(linkB.Index));
+        using var announcer = _net.A.RunInside(LinuxNetwork.OpenAnnouncer);
 
         announcer.Announce(linkA, IPAddress.Parse("10.77.0.100"));
 
@@ -34,10 +35,10 @@ public sealed class AddressAnnouncerTests : IDisposable
         var linkA = Ns.Link(_net.A, IfA);
         var linkB = Ns.Link(_net.B, IfB);
         var vip = IPAddress.Parse("fd00:77::100");
-        using var control = NetnsPair.In(_net.A, LinuxNetwork.OpenControl);
+        using var control = _net.A.RunInside(LinuxNetwork.OpenControl);
         control.AddAddress(linkA.Index, new IpPrefix(vip, 64));
-        using var capture = NetnsPair.In(_net.B, () => new PacketCapture(linkB.Index));
-        using var announcer = NetnsPair.In(_net.A, LinuxNetwork.OpenAnnouncer);
+        using var capture = _net.B.RunInside(() => new PacketCapture(linkB.Index));
+        using var announcer = _net.A.RunInside(LinuxNetwork.OpenAnnouncer);
 
         announcer.Announce(linkA, vip);
 

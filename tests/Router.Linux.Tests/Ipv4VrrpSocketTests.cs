@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using static Router.Linux.Tests.NetnsPair;
+using Router.LabKit;
+using static Router.LabKit.NetnsPair;
 
 namespace Router.Linux.Tests;
 
@@ -20,7 +21,7 @@ public sealed class Ipv4VrrpSocketTests : IDisposable
         using var a = Ns.Vrrp(_net.A, linkA, AddressFamily.InterNetwork, multicast: true);
         using var b = Ns.Vrrp(_net.B, linkB, AddressFamily.InterNetwork, multicast: true);
         // An independent raw socket in B shows the IP header exactly as it arrived.
-        using var observer = In(_net.B, () => VrrpSendSocket.OpenRaw(AddressFamily.InterNetwork, 112));
+        using var observer = _net.B.RunInside(() => VrrpSendSocket.OpenRaw(AddressFamily.InterNetwork, 112));
         observer.ReceiveTimeout = 5000;
 
         Assert.Equal(IPAddress.Parse(AddrA), a.SourceAddress);

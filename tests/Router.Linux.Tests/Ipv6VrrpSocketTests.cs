@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using static Router.Linux.Tests.NetnsPair;
+using Router.LabKit;
+using static Router.LabKit.NetnsPair;
 
 namespace Router.Linux.Tests;
 
@@ -19,7 +20,7 @@ public sealed class Ipv6VrrpSocketTests : IDisposable
 
         Assert.True(a.SourceAddress.IsIPv6LinkLocal);
         Assert.Equal(linkA.Index, a.SourceAddress.ScopeId);
-        var ipOutput = Run("ip", "-n", _net.A, "-6", "addr", "show", "dev", IfA, "scope", "link");
+        var ipOutput = _net.A.Ip("-6", "addr", "show", "dev", IfA, "scope", "link");
         Assert.Contains(new IPAddress(a.SourceAddress.GetAddressBytes()) + "/64", ipOutput);
 
         a.Send([0x31, 0x4d, 0x96, 0x01], Group);

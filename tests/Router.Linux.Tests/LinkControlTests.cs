@@ -1,4 +1,5 @@
-using static Router.Linux.Tests.NetnsPair;
+using Router.LabKit;
+using static Router.LabKit.NetnsPair;
 
 namespace Router.Linux.Tests;
 
@@ -9,14 +10,14 @@ public sealed class LinkControlTests : IDisposable
     [Fact]
     public void SetLinkUpMovesTheAdminStateIdempotentlyAndTheKernelShowsIt()
     {
-        using var control = NetnsPair.In(_net.A, LinuxNetwork.OpenLinkControl);
+        using var control = _net.A.RunInside(LinuxNetwork.OpenLinkControl);
         control.SetLinkUp(IfA, false);
         control.SetLinkUp(IfA, false);
-        Assert.DoesNotContain("UP", Run("ip", "-n", _net.A, "-o", "link", "show", IfA).Split('>')[0]);
+        Assert.DoesNotContain("UP", _net.A.Ip("-o", "link", "show", IfA).Split('>')[0]);
         Assert.False(Ns.Link(_net.A, IfA).AdminUp);
 
         control.SetLinkUp(IfA, true);
-        Assert.Contains(",UP", Run("ip", "-n", _net.A, "-o", "link", "show", IfA).Split('>')[0]);
+        Assert.Contains(",UP", _net.A.Ip("-o", "link", "show", IfA).Split('>')[0]);
         Assert.True(Ns.Link(_net.A, IfA).AdminUp);
 
         var e = Assert.Throws<LinuxNetworkException>(() => control.SetLinkUp("nosuch0", true));

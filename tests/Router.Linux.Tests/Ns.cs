@@ -1,20 +1,21 @@
 using System.Net;
 using System.Net.Sockets;
 using Router.Core.Ports;
+using Router.LabKit;
 
 namespace Router.Linux.Tests;
 
 /// <summary>Shortcuts for opening the ports inside one namespace of a pair.</summary>
 internal static class Ns
 {
-    public static InterfaceInfo Link(string ns, string name) => NetnsPair.In(ns, () =>
+    public static InterfaceInfo Link(Netns ns, string name) => ns.RunInside(() =>
     {
         using var control = LinuxNetwork.OpenControl();
-        return control.GetInterface(name) ?? throw new InvalidOperationException($"{name} missing in {ns}");
+        return control.GetInterface(name) ?? throw new InvalidOperationException($"{name} missing in {ns.Name}");
     });
 
-    public static IVrrpSocket Vrrp(string ns, InterfaceInfo link, AddressFamily family, bool multicast, IPAddress? source = null)
-        => NetnsPair.In(ns, () => LinuxNetwork.OpenVrrpSocket(link, family, source, multicast));
+    public static IVrrpSocket Vrrp(Netns ns, InterfaceInfo link, AddressFamily family, bool multicast, IPAddress? source = null)
+        => ns.RunInside(() => LinuxNetwork.OpenVrrpSocket(link, family, source, multicast));
 
     public static async Task<ReceivedVrrp> Receive(IVrrpSocket socket)
     {

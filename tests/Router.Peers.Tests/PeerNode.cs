@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Router.LabKit;
 using Router.Peers;
 
 namespace Router.Peers.Tests;
@@ -38,26 +39,13 @@ internal sealed class PeerNode : IAsyncDisposable
     public PeerChannel Channel { get; }
     public IReadOnlyList<PeerEvent> Events => _events.ToArray();
 
-    public T WaitFor<T>(Func<T, bool>? match = null, string? what = null) where T : PeerEvent
-    {
-        var end = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < end)
-        {
-            if (_events.OfType<T>().FirstOrDefault(e => match?.Invoke(e) ?? true) is { } found) return found;
-            Thread.Sleep(10);
-        }
-        throw new TimeoutException($"no {what ?? typeof(T).Name} within {Deadline}; events: {string.Join("; ", _events)}");
-    }
+    public T WaitFor<T>(Func<T, bool>? match = null, string? what = null) where T : PeerEvent =>
+        Wait.For(() => _events.OfType<T>().FirstOrDefault(e => match?.Invoke(e) ?? true), found => found is not null,
+            Deadline, what ?? typeof(T).Name, _ => EventList())!;
 
-    public void WaitUntil(Func<bool> condition, string what)
-    {
-        var end = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > end) throw new TimeoutException($"{what} not reached within {Deadline}; events: {string.Join("; ", _events)}");
-            Thread.Sleep(10);
-        }
-    }
+    public void WaitUntil(Func<bool> condition, string what) => Wait.Until(condition, Deadline, what, EventList);
+
+    private string EventList() => $"events: {string.Join("; ", _events)}";
 
     public PeerMessage WaitForMessage(string text) =>
         WaitFor<PeerMessage>(m => Encoding.UTF8.GetString(m.Payload.Span) == text, $"message '{text}'");

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Router.LabKit;
 
 namespace Router.Vm.Tests;
 
@@ -77,30 +77,16 @@ public static partial class RouterVm
     public static async Task<RouterLog> LogAsync(VmMachine vm) =>
         new((await vm.Console.CheckAsync("cat /var/log/routerha.log")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
+    // Every sample is a command on an emulated machine's serial console: polled far less often than Wait's default.
+    private static readonly TimeSpan ConsolePoll = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Polls the log until the condition holds (bounded).</summary>
-    public static async Task<RouterLog> WaitLogAsync(VmMachine vm, Func<RouterLog, bool> condition, TimeSpan timeout, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (true)
-        {
-            var log = await LogAsync(vm);
-            if (condition(log)) return log;
-            if (sw.Elapsed > timeout)
-                throw new TimeoutException($"{vm.Name}: timed out after {timeout.TotalSeconds:0} s waiting for {what}{Environment.NewLine}{string.Join('\n', log.Lines)}");
-            await Task.Delay(200);
-        }
-    }
+    public static Task<RouterLog> WaitLogAsync(VmMachine vm, Func<RouterLog, bool> condition, TimeSpan timeout, string what) =>
+        Wait.ForAsync(() => LogAsync(vm), condition, timeout, $"{what} in {vm.Name}'s log", log => string.Join('\n', log.Lines), ConsolePoll);
 
     /// <summary>Polls an asynchronous check (a console command) until it holds (bounded).</summary>
-    public static async Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (sw.Elapsed > timeout) throw new TimeoutException($"timed out after {timeout.TotalSeconds:0} s waiting for {what}");
-            await Task.Delay(200);
-        }
-    }
+    public static Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Wait.ForAsync(condition, done => done, timeout, what, interval: ConsolePoll);
 
     public static Task<RouterLog> WaitStateAsync(VmMachine vm, string state, TimeSpan timeout) =>
         WaitLogAsync(vm, l => l.State == state, timeout, $"state {state}");
@@ -111,17 +97,11 @@ public static partial class RouterVm
             timeout, $"{vm.Name} to hear {master} as the master");
 
     /// <summary>For the whole window: no transition to MASTER and no WAN up in the log from line `from` on.</summary>
-    public static async Task AssertStaysBackupAsync(VmMachine vm, int from, TimeSpan window)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < window)
-        {
-            var log = await LogAsync(vm);
-            Assert.DoesNotContain(log.Transitions, t => t.Line >= from && t.To == "MASTER");
-            Assert.DoesNotContain(log.Wan, w => w.Line >= from && w.State == "up");
-            await Task.Delay(500);
-        }
-    }
+    public static Task AssertStaysBackupAsync(VmMachine vm, int from, TimeSpan window) =>
+        Wait.HoldsAsync(() => LogAsync(vm),
+            log => !log.Transitions.Any(t => t.Line >= from && t.To == "MASTER") && !log.Wan.Any(w => w.Line >= from && w.State == "up"),
+            window, $"{vm.Name} staying BACKUP with its WAN down (from log line {from})", log => string.Join('\n', log.Lines),
+            TimeSpan.FromMilliseconds(500));
 
     /// <summary>Starts `ping -i INTERVAL` to the VIP in the background on the client.</summary>
     public static Task StartPingAsync(VmMachine client, TimeSpan interval) =>

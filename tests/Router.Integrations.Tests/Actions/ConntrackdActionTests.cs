@@ -1,7 +1,6 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
 using Router.Core.Roles;
 using Router.Integrations.Actions;
+using Router.LabKit;
 
 namespace Router.Integrations.Tests.Actions;
 
@@ -12,24 +11,16 @@ namespace Router.Integrations.Tests.Actions;
 public sealed class ConntrackdActionTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rha-ctd-").FullName;
-    private readonly string _ns = "rhc-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-    private Process? _daemon;
+    private Netns? _ns;
+    private LabProcess? _daemon;
 
     private string Conf => Path.Combine(_dir, "conntrackd.conf");
     private string LogFile => Path.Combine(_dir, "conntrackd.log");
     private string Socket => Path.Combine(_dir, "ctl");
 
-    private static void Run(params string[] argv)
-    {
-        using var p = Process.Start(new ProcessStartInfo(argv[0], argv[1..]) { RedirectStandardError = true })!;
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', argv)}: {p.StandardError.ReadToEnd()}");
-    }
-
     private async Task StartDaemon()
     {
-        Run("ip", "netns", "add", _ns);
-        Run("ip", "-n", _ns, "link", "set", "lo", "up");
+        _ns = Netns.Create($"{LabRun.Prefix}{LabRun.NextTopologyNumber() % 0x1000:x3}t");
         File.WriteAllText(Conf, $$"""
             Sync {
                 Mode FTFW {
@@ -51,12 +42,9 @@ public sealed class ConntrackdActionTests : IDisposable
                 }
             }
             """);
-        _daemon = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", _ns, "conntrackd", "-C", Conf])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        await Router.LabKit.Wait.UntilAsync(() => File.Exists(LogFile) && File.ReadAllText(LogFile).Contains("initialization completed"), TimeSpan.FromSeconds(10), "conntrackd up");
+        _daemon = LabProcess.Start(_ns, "conntrackd", ["-C", Conf]);
+        await Wait.UntilAsync(() => File.Exists(LogFile) && File.ReadAllText(LogFile).Contains("initialization completed"), TimeSpan.FromSeconds(10), "conntrackd up",
+            () => _daemon.LogTail() + (File.Exists(LogFile) ? File.ReadAllText(LogFile) : ""));
     }
 
     private static ActionContext Ctx(RoleTarget t) => new("conntrack", t, t == RoleTarget.Master ? ActionDirection.Start : ActionDirection.Stop, "test");
@@ -94,13 +82,9 @@ public sealed class ConntrackdActionTests : IDisposable
 
     public void Dispose()
     {
-        if (_daemon is { HasExited: false })
-        {
-            _daemon.Kill();
-            _daemon.WaitForExit(5000);
-        }
+        // The daemon first: a process still inside keeps the namespace alive after `ip netns del`.
         _daemon?.Dispose();
-        try { Run("ip", "netns", "del", _ns); } catch (InvalidOperationException) { }
+        _ns?.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 }
