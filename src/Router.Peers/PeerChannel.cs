@@ -144,7 +144,9 @@ public sealed class PeerChannel : IPeerChannel
         {
             while (!ct.IsCancellationRequested)
             {
-                if (path.Active is not null)
+                // A connection the peer opened is kept only until ours is up: the lower node id owns the path's
+                // connection, so both ends converge on the same one whichever side connected first.
+                if (path.Active is { } active && (active.Outbound || string.CompareOrdinal(_o.NodeId, active.PeerNodeId) >= 0))
                 {
                     await path.Changed.WaitAsync(ct).ConfigureAwait(false);
                     continue;
