@@ -44,7 +44,8 @@ public sealed class HaPartitionTests
         lab.Topology.CutLan(cut: true);
         lab.Topology.SetPeerLink(up: false);
         await lab.B.WaitForStateAsync("MASTER", lab.SettleTimeout, cts.Token);
-        await Wait.UntilAsync(() => lab.Vps.Sessions().Any(s => s.Router == "B"), lab.FencedTakeoverTimeout,
+        // A session B opened in the start-up race (A released the tunnel at boot) is not the one judged here.
+        await Wait.UntilAsync(() => lab.Vps.Sessions().Any(s => s.Router == "B" && s.Start >= cut), lab.FencedTakeoverTimeout,
             "B's tunnel once the peer was silent for the fence window", lab.Diagnostics, cts.Token);
         // Silence counts from the last frame heard, at most one heartbeat before the cut.
         var bTunnel = HaAssert.FirstSessionOf(lab, 'B', cut);

@@ -38,6 +38,18 @@ public class RoleCoordinatorTests
         return ran;
     }
 
+    /// <summary>A (150) and B (100), booted into BACKUP, the peer channel up between them.</summary>
+    private static (RoleCoordinator A, RoleCoordinator B) BootedPair()
+    {
+        var a = new RoleCoordinator(new RoleCoordinatorSettings { Actions = Omr }, Fence("10.0.0.2", 150), 150);
+        var b = new RoleCoordinator(new RoleCoordinatorSettings { Actions = Omr }, Fence("10.0.0.3", 100), 100);
+        Complete(a, a.Boot(S(0)), S(0));
+        Complete(b, b.Boot(S(0)), S(0));
+        a.OnPathUp("lan", S(0.1));
+        b.OnPathUp("lan", S(0.1));
+        return (a, b);
+    }
+
     [Fact]
     public void WithoutAPeerTheMasterPlanRunsWanTunnelAndDhcpWithTheLeasesHandedOverFirst()
     {
@@ -99,12 +111,7 @@ public class RoleCoordinatorTests
     [Fact]
     public void TheTunnelWaitsAtTheFenceUntilThePeerSaysItReleasedItsOwn()
     {
-        var a = new RoleCoordinator(new RoleCoordinatorSettings { Actions = Omr }, Fence("10.0.0.2", 150), 150);
-        var b = new RoleCoordinator(new RoleCoordinatorSettings { Actions = Omr }, Fence("10.0.0.3", 100), 100);
-        Complete(a, a.Boot(S(0)), S(0));
-        Complete(b, b.Boot(S(0)), S(0));
-        a.OnPathUp("lan", S(0.1));
-        b.OnPathUp("lan", S(0.1));
+        var (a, b) = BootedPair();
 
         var master = a.OnVrrpRole(RoleTarget.Master, 150, "election", S(1));
         var ran = Complete(a, master, S(1));
@@ -122,12 +129,7 @@ public class RoleCoordinatorTests
     [Fact]
     public void AMasterThatSeesABetterLiveMasterKeepsWanTunnelAndDhcpDown()
     {
-        var a = new RoleCoordinator(new RoleCoordinatorSettings { Actions = Omr }, Fence("10.0.0.2", 150), 150);
-        var b = new RoleCoordinator(new RoleCoordinatorSettings { Actions = Omr }, Fence("10.0.0.3", 100), 100);
-        Complete(a, a.Boot(S(0)), S(0));
-        Complete(b, b.Boot(S(0)), S(0));
-        a.OnPathUp("lan", S(0.1));
-        b.OnPathUp("lan", S(0.1));
+        var (a, b) = BootedPair();
         var aMaster = a.OnVrrpRole(RoleTarget.Master, 150, "election", S(1));
         b.OnFenceMessage("lan", aMaster.OfType<SendFenceState>().Last().Payload, S(1));
 
