@@ -18,7 +18,7 @@ public abstract class PairScenarios(DaemonKind kind)
     {
         using var cts = LabAssert.Budget();
         using var lab = Create();
-        await lab.StartAndElectAsync(cts.Token);
+        await lab.StartTogetherAndElectAsync(cts.Token);
         await LabAssert.VipOnlyOnAsync(lab, lab.A, lab.B, cts.Token);
     }
 

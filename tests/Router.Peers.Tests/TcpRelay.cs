@@ -46,7 +46,7 @@ internal sealed class TcpRelay : IDisposable
 
     public static ushort TypeOf(byte[] frame) => BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(4));
 
-    /// <summary>Stops forwarding without closing anything: the path goes silent.</summary>
+    /// <summary>Stops forwarding anything, closes included: the path goes silent.</summary>
     public void Freeze() => _frozen = true;
 
     /// <summary>Stops reading from the connecting router: its socket buffers fill and its writes block.</summary>
@@ -108,7 +108,8 @@ internal sealed class TcpRelay : IDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or EndOfStreamException)
         {
             from.Dispose();
-            to.Dispose();
+            // A frozen path is a black hole: a router that gives up on it and closes must not tell the other end.
+            if (!_frozen) to.Dispose();
         }
     }
 }
