@@ -134,12 +134,13 @@ public sealed class HaLab : IDisposable
     public Task WaitHoldsUplinksAsync(char which, TimeSpan timeout, CancellationToken ct = default) =>
         Wait.UntilAsync(() => HoldsUplinks(which), timeout, $"only {which} to hold WAN and tunnel", Diagnostics, ct);
 
-    /// <summary>Starts both daemons; A becomes MASTER with WAN and tunnel, B BACKUP with neither.</summary>
+    /// <summary>Starts A and, once it is MASTER, B (started together, a 20 ms start-up delay of A makes B a brief
+    /// master, see PairLab.StartAndElectAsync); A ends with WAN and tunnel, B BACKUP with neither.</summary>
     public async Task StartAndSettleAsync(CancellationToken ct = default)
     {
         A.Start();
-        B.Start();
         await A.WaitForStateAsync("MASTER", SettleTimeout, ct).ConfigureAwait(false);
+        B.Start();
         await B.WaitForStateAsync("BACKUP", SettleTimeout, ct).ConfigureAwait(false);
         await WaitHoldsUplinksAsync('A', SettleTimeout, ct).ConfigureAwait(false);
     }
