@@ -34,7 +34,7 @@ VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-stati
 # make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
 TARGET ?= x86_64-openwrt
 
-.PHONY: build deps-build deps-lab deps-test test unit lab demo bench clean release ipk deps-release deps-package image vmtest \
+.PHONY: build deps-build deps-lab deps-test test unit lab demo bench bench-handoff clean release ipk deps-release deps-package image vmtest \
         vm-shell deps-vm musl-libs deps-musl-libs format format-check
 
 deps-build:
@@ -77,6 +77,10 @@ demo: build deps-lab
 
 bench: build deps-lab
 	ROUTERHA_BIN=$(abspath $(BIN)) scripts/bench.sh
+
+# Only issue 12's handoff scenarios (a few minutes per repetition): make bench-handoff BENCH_ARGS="--reps 1"
+bench-handoff: build deps-lab
+	ROUTERHA_BIN=$(abspath $(BIN)) scripts/bench.sh handoff $(BENCH_ARGS)
 
 deps-release:
 	@scripts/deps.sh $(BUILD_PKGS) $(RELEASE_PKGS)

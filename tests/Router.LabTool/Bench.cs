@@ -69,15 +69,20 @@ public static class Bench
             report.Resources.Add(res);
         }
 
+        // Issue 12's scenarios at 1 s adverts (link down with the peer cable up, kill -9 with fast heartbeats, a hung
+        // daemon), side by side in the same run; also alone as `labtool bench-handoff`.
+        var handoff = await HandoffBench.MeasureAsync(opts, ct);
         if (opts.Daemons.Contains(DaemonKind.RouterHa)) await PackageBench.RunAsync(opts.Reps, idle, ct);
         Console.WriteLine();
         Console.WriteLine(Markdown(report, opts.Daemons.Select(Options.Name).ToList(), adverts));
+        Console.WriteLine(HandoffBench.Markdown(handoff, opts.Daemons));
+        await HandoffBench.WriteAsync(handoff, ct);
         var outDir = Path.Combine(RouterHaBinary.RepoRoot, "build", "bench");
         Directory.CreateDirectory(outDir);
         var outFile = Path.Combine(outDir, "failover.json");
         await File.WriteAllTextAsync(outFile, JsonSerializer.Serialize(report, BenchJson.Default.BenchReport), ct);
         Console.WriteLine($"wrote {outFile}");
-        return report.Failover.Any(s => s.Failures.Count > 0) ? 1 : 0;
+        return report.Failover.Any(s => s.Failures.Count > 0) || HandoffBench.Failed(handoff) ? 1 : 0;
     }
 
     private static async Task<double> OneFailoverAsync(DaemonKind kind, TimeSpan advert, FailoverKind scenario, CancellationToken ct)

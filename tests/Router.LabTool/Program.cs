@@ -32,6 +32,7 @@ try
         "bench" => await Bench.RunAsync(opts, cts.Token),
         "bench-tunnel" => await RunTunnelBench(opts.Reps, cts.Token),
         "bench-leases" => await RunLeaseBench(opts.Quick, cts.Token),
+        "bench-handoff" => await HandoffBench.RunStandaloneAsync(opts, cts.Token),
         _ => throw new InvalidOperationException("unreachable: verb validated by Options.Parse"),
     };
 }
