@@ -207,7 +207,8 @@ public sealed class RoleCoordinator
     /// so no aliveness check is needed; a peer whose VRRP address is unknown (older routerha) gets RFC timing.</summary>
     private PeerYielded? Yield(FenceState? before, FenceState state)
     {
-        if (before?.Role != FenceRole.Master || state.Role == FenceRole.Master || state.VrrpAddress is not { } vrrp) return null;
+        if (before?.Role != FenceRole.Master || state.Role == FenceRole.Master || (state.VrrpAddress ?? before.VrrpAddress) is not { } vrrp)
+            return null;
         if (_vrrpRole != RoleTarget.Backup) return null;
         return new PeerYielded(vrrp, $"peer {vrrp} left MASTER (now {state.Role.ToString().ToUpperInvariant()}, said on the peer channel)");
     }
