@@ -65,6 +65,7 @@ internal sealed class RouterDaemon
             Actions = config.Actions.Select(a => a.ToSpec()).ToList(),
             FenceResend = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
             PeerDeadAfter = _peer is { } p && FastPeerDeath(p.Config) ? p.Config.DeadInterval : null,
+            PeerHeartbeat = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
         }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub, _instances.OnPeerTakeover);
         if (config.Tracks.Count > 0) _health = new HealthDriver(config.Tracks, ports.Network, log, _hub, Post);
         _status = new StatusBuilder(clock, _startTimestamp);

@@ -21,10 +21,10 @@ public sealed record SendFenceState(byte[] Payload, string? Path) : RoleCommand;
 /// once if it is a BACKUP following <paramref name="PeerVrrpAddress"/> (VrrpInstance.OnPeerYielded decides).</summary>
 public sealed record PeerYielded(System.Net.IPAddress PeerVrrpAddress, string Reason) : RoleCommand;
 
-/// <summary>The peer has been silent on every path for the dead interval since <paramref name="LastHeard"/>: the
-/// role instance takes over if it follows <paramref name="PeerVrrpAddress"/> and heard no advert from it since
-/// (VrrpInstance.OnPeerDead decides). The tunnel still waits for the fence.</summary>
-public sealed record PeerDead(System.Net.IPAddress PeerVrrpAddress, TimeSpan LastHeard, string Reason) : RoleCommand;
+/// <summary>The peer has been silent on every path for the dead interval, and its next heartbeat was due at
+/// <paramref name="QuietSince"/>: the role instance takes over if it follows <paramref name="PeerVrrpAddress"/> and
+/// heard no advert from it since (VrrpInstance.OnPeerDead decides). The tunnel still waits for the fence.</summary>
+public sealed record PeerDead(System.Net.IPAddress PeerVrrpAddress, TimeSpan QuietSince, string Reason) : RoleCommand;
 
 public enum NoteLevel { Debug, Info, Warn, Error }
 

@@ -17,6 +17,9 @@ public sealed record RoleCoordinatorSettings
     /// <summary>Fast peer-death detection (opt-in, docs/peer-channel.md): a peer silent on every path this long is
     /// reported as <see cref="PeerDead"/>. Null: off, VRRP's master-down decides alone.</summary>
     public TimeSpan? PeerDeadAfter { get; init; }
+
+    /// <summary>The peer channel's heartbeat interval: how long after its last frame the peer should have spoken again.</summary>
+    public TimeSpan PeerHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -402,7 +405,7 @@ public sealed class RoleCoordinator
             var heard = _fence.LastHeard.Values.Max();
             var ms = (now - heard).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
             var reason = $"peer {_fence.Peer!.VrrpAddress} silent on every peer path for {ms} ms and no advert since";
-            commands.Add(new PeerDead(_fence.Peer.VrrpAddress!, heard, reason));
+            commands.Add(new PeerDead(_fence.Peer.VrrpAddress!, heard + _settings.PeerHeartbeat, reason));
         }
     }
 

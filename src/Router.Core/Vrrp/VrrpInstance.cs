@@ -370,15 +370,18 @@ public sealed class VrrpInstance
         return cmds;
     }
 
-    /// <summary>The peer channel has heard nothing from the router at <paramref name="peer"/> on any path since
-    /// <paramref name="lastHeard"/> (for its dead interval): when its adverts stopped too (none accepted after
-    /// <paramref name="lastHeard"/>), it is dead, and a BACKUP following it takes over now.</summary>
-    /// <remarks>An advert accepted after the channel went quiet means the peer lives and only the channel is cut:
-    /// nothing changes, and master-down stays the judge. Same refusals as <see cref="OnPeerYielded"/>.</remarks>
-    public IReadOnlyList<VrrpCommand> OnPeerDead(IPAddress peer, TimeSpan lastHeard, string reason, TimeSpan now)
+    /// <summary>The peer channel has heard nothing from the router at <paramref name="peer"/> on any path for its
+    /// dead interval, and should have heard it again by <paramref name="quietSince"/> (its last frame plus one
+    /// heartbeat interval): when its adverts stopped too (none accepted after <paramref name="quietSince"/>), it is
+    /// dead, and a BACKUP following it takes over now.</summary>
+    /// <remarks>An advert accepted after a heartbeat went missing means the peer lives and only the channel is cut:
+    /// nothing changes, and master-down stays the judge. An advert between the last frame and the missing heartbeat
+    /// is still a dying router's (a process killed right after an advert). Same refusals as
+    /// <see cref="OnPeerYielded"/>.</remarks>
+    public IReadOnlyList<VrrpCommand> OnPeerDead(IPAddress peer, TimeSpan quietSince, string reason, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        if (!FollowsMaster(peer) || _silentSince > lastHeard)
+        if (!FollowsMaster(peer) || _silentSince > quietSince)
             return [];
         var cmds = new List<VrrpCommand>();
         Counters.PeerTakeovers++;

@@ -137,7 +137,7 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         var commands = word switch
         {
             Router.Core.Roles.PeerYielded y => role.Machine.OnPeerYielded(y.PeerVrrpAddress, y.Reason, at),
-            Router.Core.Roles.PeerDead d => role.Machine.OnPeerDead(d.PeerVrrpAddress, d.LastHeard, d.Reason, at),
+            Router.Core.Roles.PeerDead d => role.Machine.OnPeerDead(d.PeerVrrpAddress, d.QuietSince, d.Reason, at),
             _ => [],
         };
         if (commands.Count == 0)

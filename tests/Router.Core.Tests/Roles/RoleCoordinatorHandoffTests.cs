@@ -17,7 +17,7 @@ public class RoleCoordinatorHandoffTests
             boot, IPAddress.Parse(address), priority, TimeSpan.Zero);
 
     private static RoleCoordinator Coordinator(string address, byte priority, ulong boot, TimeSpan? deadAfter = null) =>
-        new(new RoleCoordinatorSettings { PeerDeadAfter = deadAfter }, Fence(address, priority, boot), priority);
+        new(new RoleCoordinatorSettings { PeerDeadAfter = deadAfter, PeerHeartbeat = S(0.1) }, Fence(address, priority, boot), priority);
 
     /// <summary>A (150, VRRP 192.168.1.2) is MASTER and B (100) BACKUP; both paths up; B has A's MASTER state.</summary>
     private static (RoleCoordinator A, RoleCoordinator B) MasterAndBackup(TimeSpan? deadAfter = null)
@@ -106,7 +106,7 @@ public class RoleCoordinatorHandoffTests
         Assert.Empty(b.OnTimer(S(1.3)).OfType<PeerDead>());
         var dead = Assert.Single(b.OnTimer(S(1.35)).OfType<PeerDead>());
         Assert.Equal(VrrpA, dead.PeerVrrpAddress);
-        Assert.Equal(S(1.05), dead.LastHeard);
+        Assert.Equal(S(1.15), dead.QuietSince); // its next heartbeat was due then
         Assert.Empty(b.OnTimer(S(2)).OfType<PeerDead>());
         Assert.NotEqual(S(1.35), b.NextDeadline);
     }

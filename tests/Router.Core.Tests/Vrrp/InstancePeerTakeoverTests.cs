@@ -78,9 +78,9 @@ public class InstancePeerTakeoverTests
     [Fact]
     public void APeerSilentOnTheChannelWhoseAdvertsStillArriveIsNotDead()
     {
-        var sim = FollowingPeer(); // last advert at 4.5 s, after the channel's last frame at 4.2 s
+        var sim = FollowingPeer(); // last advert at 4.5 s, after the channel's heartbeat due at 4.3 s went missing
         sim.RunUntil(S(4.6));
-        Assert.Empty(sim.Do((i, now) => i.OnPeerDead(Peer, S(4.2), "peer silent", now)));
+        Assert.Empty(sim.Do((i, now) => i.OnPeerDead(Peer, S(4.3), "peer silent", now)));
         Assert.Equal(VrrpState.Backup, sim.Instance.State);
         // Master-down stays the judge: 3 intervals + skew after the last advert.
         sim.RunUntil(S(10));
