@@ -24,6 +24,8 @@ namespace Router.Daemon;
 internal sealed class RouterDaemon
 {
     private static readonly TimeSpan StopPlanLimit = TimeSpan.FromSeconds(30);
+    /// <summary>How long a stopped daemon waits for the peer to acknowledge its last state (a round trip, normally).</summary>
+    private static readonly TimeSpan PeerAckLimit = TimeSpan.FromSeconds(1);
     private readonly EventQueue _events = new();
     private readonly DaemonPorts _ports;
     private readonly Log _log;
@@ -41,6 +43,7 @@ internal sealed class RouterDaemon
     private RouterConfig _config;
     private bool _stopping;
     private TimeSpan? _stopDeadline;
+    private TimeSpan? _ackDeadline;
     private long _publishedVersion = -1;
 
     public RouterDaemon(RouterConfig config, DaemonPorts ports, Log log, TimeProvider clock,
@@ -61,7 +64,9 @@ internal sealed class RouterDaemon
         {
             Actions = config.Actions.Select(a => a.ToSpec()).ToList(),
             FenceResend = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
-        }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub);
+            PeerDeadAfter = _peer is { } p && FastPeerDeath(p.Config) ? p.Config.DeadInterval : null,
+            PeerHeartbeat = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
+        }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub, _instances.OnPeerTakeover);
         if (config.Tracks.Count > 0) _health = new HealthDriver(config.Tracks, ports.Network, log, _hub, Post);
         _status = new StatusBuilder(clock, _startTimestamp);
     }
@@ -73,9 +78,17 @@ internal sealed class RouterDaemon
 
     private string NodeName => NodeIdentity.Of(_config.Global);
 
-    /// <summary>True once a stop has handed over every instance and the stop plan has run (or its time is up).</summary>
+    /// <summary>True once a stop has handed over every instance and the stop plan has run (or its time is up), and the
+    /// peer has acknowledged our last fence state (or a short wait is over): the new master's fence needs that word
+    /// to start its tunnel before the silence window, and it cannot come once the channel is closed.</summary>
     public bool Finished =>
-        _stopping && _instances.All.Count == 0 && (_roles.Coordinator.PlanFinished || _stopDeadline is { } d && Now >= d);
+        _stopping && _instances.All.Count == 0
+        && ((_roles.Coordinator.PlanFinished && (_roles.Coordinator.PeerCaughtUp(Now) || _ackDeadline is { } a && Now >= a))
+            || _stopDeadline is { } d && Now >= d);
+
+    /// <summary>Fast peer-death detection is opt-in: it is on when the peer's heartbeats are sub-second
+    /// (docs/peer-channel.md explains the trade-off).</summary>
+    private static bool FastPeerDeath(PeerConfig peer) => peer.HeartbeatInterval < TimeSpan.FromSeconds(1);
 
     /// <summary>The earliest time something is due without any input; null when only input can change anything.</summary>
     public TimeSpan? NextDeadline
@@ -86,6 +99,7 @@ internal sealed class RouterDaemon
             next = Min(next, _roles.NextDeadline);
             next = Min(next, _leases.NextDeadline);
             next = Min(next, _health?.NextDeadline);
+            next = Min(next, _stopping ? _ackDeadline : null);
             return Min(next, _stopping ? _stopDeadline : null);
         }
     }
@@ -122,6 +136,7 @@ internal sealed class RouterDaemon
             _log.Warn("fenced actions are configured but no 'config peer': the tunnel will start without asking the other router");
         _leases.Attach(_peer?.Channel, Now);
         _instances.Start(_config);
+        if (_instances.RoleAddress is { } address) _roles.SetVrrpAddress(address, Now);
         PublishIfChanged();
     }
 
@@ -134,6 +149,7 @@ internal sealed class RouterDaemon
             if (e is not null) Handle(e);
             FireDueTimers();
             if (_stopping && _instances.All.Count == 0) _stopDeadline ??= Now + StopPlanLimit;
+            if (_stopping && _instances.All.Count == 0 && _roles.Coordinator.PlanFinished) _ackDeadline ??= Now + PeerAckLimit;
             PublishIfChanged();
         }
         catch (Exception ex)
@@ -297,6 +313,8 @@ internal sealed class RouterDaemon
             VrrpState.Fault => RoleTarget.Fault,
             _ => RoleTarget.Stopped,
         };
+        // The socket (and so the advert source) may have come after the start: the peer must know us by it.
+        if (InstanceSet.AdvertSource(rt) is { } address) _roles.SetVrrpAddress(address, Now);
         _roles.OnVrrpRole(target, rt.Machine.EffectivePriority, c.Reason, Now);
     }
 
@@ -341,7 +359,9 @@ internal sealed class RouterDaemon
             _log.Warn("control_socket changed: takes effect on restart");
         if (Log.TryParseLevel(fresh.Global.LogLevel, out var level)) _log.Minimum = level;
         _config = fresh with { Global = fresh.Global with { ControlSocket = _config.Global.ControlSocket } };
-        return (true, _instances.Reload(_config));
+        var summary = _instances.Reload(_config);
+        if (_instances.RoleAddress is { } address) _roles.SetVrrpAddress(address, Now);
+        return (true, summary);
     }
 
     private void Shutdown()

@@ -16,7 +16,7 @@ internal static class StatusText
             var vips = string.Join(" ", i.Vips) + (i.IsMaster ? (i.VipsPresent ? " (present)" : " (MISSING)") : "");
             sb.AppendLine($"{i.Name,-12} {i.Vrid,4} {i.Interface,-10} {i.State,-7} {i.EffectivePriority,4} {$"{i.Master ?? "-"} ({i.MasterPriority})",-26} {i.AdvertIntervalMs,7:0.#} {i.MasterDownIntervalMs,8:0.#}  {vips}");
             var c = i.Counters;
-            sb.AppendLine($"  adverts sent {c.AdvertsSent}, received {c.AdvertsReceived}; became master {c.BecameMaster}x; conflicts {c.MasterConflicts}; VIPs restored {c.VipsRestored}" +
+            sb.AppendLine($"  adverts sent {c.AdvertsSent}, received {c.AdvertsReceived}; became master {c.BecameMaster}x; conflicts {c.MasterConflicts}; VIPs restored {c.VipsRestored}; peer takeovers {c.PeerTakeovers}" +
                           (c.Drops.Count > 0 ? "; dropped " + string.Join(", ", c.Drops.Select(d => $"{d.Key}={d.Value}")) : ""));
             if (i.LastError is not null) sb.AppendLine($"  last error: {i.LastError}");
             foreach (var t in i.Transitions.TakeLast(3))
@@ -30,7 +30,8 @@ internal static class StatusText
         }
         if (s.Fence is { } f)
             sb.AppendLine($"fence {f.Gate}: {f.Reason}; peer {f.PeerRole ?? "unknown"} tunnel {f.PeerTunnel ?? "unknown"}; dual-master episodes {f.DualMasterEpisodes}" +
-                          (f.DualMasterEpisodes > 0 ? $" (longest {f.DualMasterLongestMs:0} ms)" : ""));
+                          (f.DualMasterEpisodes > 0 ? $" (longest {f.DualMasterLongestMs:0} ms)" : "") +
+                          $"; peer states {f.PeerStates} (+{f.PeerStatesDuplicate} duplicates, {f.PeerStatesRejected} out of date)");
         foreach (var p in s.Peers ?? [])
             sb.AppendLine($"peer path {p.Path}: {(p.Up ? $"up to {p.PeerNode} ({p.Remote})" : "down")}" +
                           (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}"));

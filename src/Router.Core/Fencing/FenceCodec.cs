@@ -5,7 +5,8 @@ namespace Router.Core.Fencing;
 
 /// <summary>
 /// Wire form of <see cref="FenceState"/>, big-endian:
-/// version(1) bootId(8) generation(8) role(1) priority(1) tunnel(1) addrLen(1: 4 or 16) addr seenBootId(8) seenGeneration(8).
+/// version(1) bootId(8) generation(8) role(1) priority(1) tunnel(1) addrLen(1: 4 or 16) addr seenBootId(8) seenGeneration(8),
+/// then (appended later, absent from older senders) vrrpAddrLen(1: 0, 4 or 16) vrrpAddr.
 /// Compatible additions append fields (a decoder ignores bytes after the ones it knows); an incompatible change bumps
 /// the version, and a decoder refuses a version newer than its own with a message that says which side to upgrade.
 /// </summary>
@@ -17,7 +18,8 @@ public static class FenceCodec
     public static byte[] Encode(FenceState s)
     {
         var addr = s.Address.GetAddressBytes();
-        var buf = new byte[FixedBytes + addr.Length];
+        var vrrp = s.VrrpAddress?.GetAddressBytes() ?? [];
+        var buf = new byte[FixedBytes + addr.Length + 1 + vrrp.Length];
         var span = buf.AsSpan();
         span[0] = Version;
         BinaryPrimitives.WriteUInt64BigEndian(span[1..], s.BootId);
@@ -30,6 +32,8 @@ public static class FenceCodec
         var rest = span[(21 + addr.Length)..];
         BinaryPrimitives.WriteUInt64BigEndian(rest, s.SeenBootId);
         BinaryPrimitives.WriteUInt64BigEndian(rest[8..], s.SeenGeneration);
+        rest[16] = (byte)vrrp.Length;
+        vrrp.CopyTo(rest[17..]);
         return buf;
     }
 
@@ -49,6 +53,14 @@ public static class FenceCodec
         if (data[19] > (byte)TunnelStatus.Stopping) return Fail($"fence message tunnel status {data[19]} unknown", out error);
         var address = new IPAddress(data.Slice(21, addrLen));
         var rest = data[(21 + addrLen)..];
+        IPAddress? vrrp = null;
+        if (rest.Length > 16)
+        {
+            var vrrpLen = rest[16];
+            if (vrrpLen is not (0 or 4 or 16)) return Fail($"fence message VRRP address length {vrrpLen} (expected 0, 4 or 16)", out error);
+            if (rest.Length < 17 + vrrpLen) return Fail($"fence message truncated ({data.Length} bytes)", out error);
+            if (vrrpLen > 0) vrrp = new IPAddress(rest.Slice(17, vrrpLen));
+        }
         return new FenceState(
             BootId: BinaryPrimitives.ReadUInt64BigEndian(data[1..]),
             Generation: BinaryPrimitives.ReadUInt64BigEndian(data[9..]),
@@ -57,7 +69,8 @@ public static class FenceCodec
             Address: address,
             Tunnel: (TunnelStatus)data[19],
             SeenBootId: BinaryPrimitives.ReadUInt64BigEndian(rest),
-            SeenGeneration: BinaryPrimitives.ReadUInt64BigEndian(rest[8..]));
+            SeenGeneration: BinaryPrimitives.ReadUInt64BigEndian(rest[8..]),
+            VrrpAddress: vrrp);
     }
 
 

@@ -38,4 +38,6 @@ public sealed class FenceCounters
     public TimeSpan DualMasterLongest;
     public long PeerStatesReceived;
     public long PeerStatesRejected;
+    /// <summary>A state already accepted, delivered again (another path, a resend).</summary>
+    public long PeerStatesDuplicate;
 }

@@ -24,6 +24,7 @@ public sealed class TunnelFence
     private bool _peerRoleStale;
     private readonly List<FenceEvent> _events = [];
     private readonly IPAddress _address;
+    private IPAddress? _vrrpAddress;
     private FenceRole _role = FenceRole.Backup;
     private byte _priority;
     private TunnelStatus _tunnel = TunnelStatus.Released;
@@ -56,7 +57,17 @@ public sealed class TunnelFence
 
     /// <summary>Our state as the peer must see it now.</summary>
     public FenceState LocalState => new(BootId, _generation, _role, _priority, _address, _tunnel,
-        _peer?.BootId ?? 0, _peer?.Generation ?? 0);
+        _peer?.BootId ?? 0, _peer?.Generation ?? 0, _vrrpAddress);
+
+    /// <summary>The source address of our role instance's adverts, which the peer's instance knows us by. A change is
+    /// a new generation: the receiver drops a state equal in generation as a duplicate.</summary>
+    public void SetVrrpAddress(IPAddress? address)
+    {
+        if (Equals(address, _vrrpAddress)) return;
+        _vrrpAddress = address;
+        _generation++;
+        _stateDue = true;
+    }
 
     /// <summary>Our state when the peer must be told (it changed, or the peer has not seen it yet); null otherwise.
     /// The owner sends it as a <see cref="FenceMessageTypes.State"/> message; sending it again periodically is harmless.</summary>
@@ -116,11 +127,20 @@ public sealed class TunnelFence
         Track(now);
     }
 
-    /// <summary>A fence state message arrived on <paramref name="path"/>. Returns false (and counts it) when it is older than one already seen.</summary>
+    /// <summary>A fence state message arrived on <paramref name="path"/>. Returns false (and counts it) when it is older
+    /// than one already seen, or the same one again: states go out on every path, so most arrive twice.</summary>
     public bool OnPeerState(string path, FenceState state, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(state);
         OnHeard(path, now);
+        if (state.SameAs(_peer))
+        {
+            // Still a word from the run we know: after a reconnect it makes the role claim fresh again.
+            Counters.PeerStatesDuplicate++;
+            _peerRoleStale = false;
+            Track(now);
+            return false;
+        }
         if (!state.Supersedes(_peer))
         {
             Counters.PeerStatesRejected++;

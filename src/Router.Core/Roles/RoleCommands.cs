@@ -17,6 +17,15 @@ public sealed record PrepareDhcp : RoleCommand;
 /// <paramref name="Path"/> is null, else on that path only.</summary>
 public sealed record SendFenceState(byte[] Payload, string? Path) : RoleCommand;
 
+/// <summary>The peer told us it left MASTER (fault, stop, switchover, maintenance): the role instance takes over at
+/// once if it is a BACKUP following <paramref name="PeerVrrpAddress"/> (VrrpInstance.OnPeerYielded decides).</summary>
+public sealed record PeerYielded(System.Net.IPAddress PeerVrrpAddress, string Reason) : RoleCommand;
+
+/// <summary>The peer has been silent on every path for the dead interval, and its next heartbeat was due at
+/// <paramref name="QuietSince"/>: the role instance takes over if it follows <paramref name="PeerVrrpAddress"/> and
+/// heard no advert from it since (VrrpInstance.OnPeerDead decides). The tunnel still waits for the fence.</summary>
+public sealed record PeerDead(System.Net.IPAddress PeerVrrpAddress, TimeSpan QuietSince, string Reason) : RoleCommand;
+
 public enum NoteLevel { Debug, Info, Warn, Error }
 
 /// <summary>A line for the log.</summary>

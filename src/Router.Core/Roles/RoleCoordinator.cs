@@ -13,6 +13,13 @@ public sealed record RoleCoordinatorSettings
 
     /// <summary>A DHCP start waits at most this long for a connected peer's lease catch-up (docs/leases.md).</summary>
     public TimeSpan DhcpHoldLimit { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Fast peer-death detection (opt-in, docs/peer-channel.md): a peer silent on every path this long is
+    /// reported as <see cref="PeerDead"/>. Null: off, VRRP's master-down decides alone.</summary>
+    public TimeSpan? PeerDeadAfter { get; init; }
+
+    /// <summary>The peer channel's heartbeat interval: how long after its last frame the peer should have spoken again.</summary>
+    public TimeSpan PeerHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -43,6 +50,8 @@ public sealed class RoleCoordinator
     private TimeSpan _nextFenceSend;
     private TimeSpan? _fenceRecheck;
     private string? _lastFenceReason;
+    private readonly HashSet<string> _pathsUp = [];
+    private bool _deathReported;
 
     /// <param name="fence">Null when no peer is configured: the fence step then passes at once.</param>
     public RoleCoordinator(RoleCoordinatorSettings settings, TunnelFence? fence, byte priority)
@@ -82,7 +91,7 @@ public sealed class RoleCoordinator
             next = Min(next, _fenceRecheck);
             if (_fence is not null) next = Min(next, _nextFenceSend);
             if (_dhcpHold is { } h) next = Min(next, h.Until);
-            return next;
+            return Min(next, PeerDeadAt);
         }
     }
 
@@ -145,6 +154,8 @@ public sealed class RoleCoordinator
     {
         var commands = new List<RoleCommand>();
         if (_fence is null) return commands;
+        _pathsUp.Add(path);
+        _deathReported = false;
         _fence.OnPathUp(path, now);
         commands.Add(new SendFenceState(FenceCodec.Encode(_fence.LocalState), path));
         Settle(now, commands);
@@ -155,6 +166,7 @@ public sealed class RoleCoordinator
     {
         var commands = new List<RoleCommand>();
         if (_fence is null) return commands;
+        _pathsUp.Remove(path);
         _fence.OnPathDown(path, now);
         Settle(now, commands);
         return commands;
@@ -176,10 +188,59 @@ public sealed class RoleCoordinator
         var commands = new List<RoleCommand>();
         if (_fence is null) return commands;
         _fence.OnHeard(path, now);
-        if (FenceCodec.Decode(payload, out var error) is { } state) _fence.OnPeerState(path, state, now);
+        var before = _fence.Peer;
+        PeerYielded? yielded = null;
+        if (FenceCodec.Decode(payload, out var error) is { } state)
+        {
+            if (_fence.OnPeerState(path, state, now)) yielded = Yield(before, state);
+        }
         else commands.Add(new RoleNote(NoteLevel.Warn, $"peer sent an unreadable fence state on {path}: {error}"));
         Settle(now, commands);
+        // Last: the instance's takeover re-enters OnVrrpRole, and its state must go out after the one Settle queued.
+        if (yielded is not null)
+        {
+            commands.Add(new RoleNote(NoteLevel.Info, $"handoff: {yielded.Reason}"));
+            commands.Add(yielded);
+        }
         return commands;
+    }
+
+    /// <summary>The peer's role went from MASTER to anything else (a state is only accepted when newer, and each
+    /// change is accepted once however many paths carry it). A fresh word from a live peer is the truth about it now,
+    /// so no aliveness check is needed; a peer whose VRRP address is unknown (older routerha) gets RFC timing.</summary>
+    private PeerYielded? Yield(FenceState? before, FenceState state)
+    {
+        if (before?.Role != FenceRole.Master || state.Role == FenceRole.Master || (state.VrrpAddress ?? before.VrrpAddress) is not { } vrrp)
+            return null;
+        if (_vrrpRole != RoleTarget.Backup) return null;
+        return new PeerYielded(vrrp, $"peer {vrrp} left MASTER (now {state.Role.ToString().ToUpperInvariant()}, said on the peer channel)");
+    }
+
+    /// <summary>Our role instance's advert source address, which the peer's instance follows us by.</summary>
+    public IReadOnlyList<RoleCommand> SetVrrpAddress(System.Net.IPAddress? address, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_fence is null) return commands;
+        _fence.SetVrrpAddress(address);
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>When the peer counts as dead if nothing is heard before: every path down, fast detection on, and
+    /// a peer we know the VRRP address of; null otherwise (or once reported, until a path comes back).</summary>
+    private TimeSpan? PeerDeadAt =>
+        _settings.PeerDeadAfter is { } dead && _fence is not null && _pathsUp.Count == 0 && !_deathReported
+        && _fence.Peer?.VrrpAddress is not null
+            ? _fence.LastHeard.Values.Max() + dead
+            : null;
+
+    /// <summary>True when the peer has acknowledged our latest state, or cannot any more (no live path): a stopping
+    /// daemon lingers for this, so the new master's fence does not have to wait out the silence window.</summary>
+    public bool PeerCaughtUp(TimeSpan now)
+    {
+        if (_fence is null || !_fence.PeerAlive(now) || _fence.Peer is not { } peer) return true;
+        var ours = _fence.LocalState;
+        return peer.SeenBootId == ours.BootId && peer.SeenGeneration >= ours.Generation;
     }
 
     /// <summary>Lease replication's connection state: a DHCP start waits while the peer is connected and still
@@ -333,9 +394,19 @@ public sealed class RoleCoordinator
         // Last, so the state sent includes whatever the steps above changed.
         var state = _fence.TakeStateToSend();
         if (state is null && now >= _nextFenceSend) state = _fence.LocalState;
-        if (state is null) return;
-        _nextFenceSend = now + _settings.FenceResend;
-        commands.Add(new SendFenceState(FenceCodec.Encode(state), null));
+        if (state is not null)
+        {
+            _nextFenceSend = now + _settings.FenceResend;
+            commands.Add(new SendFenceState(FenceCodec.Encode(state), null));
+        }
+        if (PeerDeadAt is { } deadAt && now >= deadAt)
+        {
+            _deathReported = true;
+            var heard = _fence.LastHeard.Values.Max();
+            var ms = (now - heard).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+            var reason = $"peer {_fence.Peer!.VrrpAddress} silent on every peer path for {ms} ms and no advert since";
+            commands.Add(new PeerDead(_fence.Peer.VrrpAddress!, heard + _settings.PeerHeartbeat, reason));
+        }
     }
 
     private void Report(FenceEvent e, List<RoleCommand> commands)

@@ -36,4 +36,6 @@ public sealed class VrrpCounters
     public long PriorityZeroSent;
     /// <summary>Adverts received while MASTER from a master we lost to or beat (split brain indicator).</summary>
     public long MasterConflicts;
+    /// <summary>Became MASTER at once because the peer channel said the master yielded or died.</summary>
+    public long PeerTakeovers;
 }

@@ -352,6 +352,43 @@ public sealed class VrrpInstance
         return true;
     }
 
+    /// <summary>The peer channel says the router at <paramref name="peer"/> left MASTER on purpose (fault, stop,
+    /// switchover, maintenance): in BACKUP, following that very master, take over now instead of waiting out
+    /// master-down or skew time. Returns nothing (and changes nothing) otherwise.</summary>
+    /// <remarks>Refused in maintenance, during startup listening (we may not know the election yet), when the
+    /// master we follow is another router (more than two routers: the one that yielded is not ours to replace),
+    /// and in FAULT/MASTER/Initialize. VRRP still arbitrates: a better router that also takes over wins at its
+    /// first advert, as after a master-down race.</remarks>
+    public IReadOnlyList<VrrpCommand> OnPeerYielded(IPAddress peer, string reason, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (!FollowsMaster(peer))
+            return [];
+        var cmds = new List<VrrpCommand>();
+        Counters.PeerTakeovers++;
+        EnterMaster(now, reason, cmds);
+        return cmds;
+    }
+
+    /// <summary>The peer channel has heard nothing from the router at <paramref name="peer"/> on any path for its
+    /// dead interval, and should have heard it again by <paramref name="quietSince"/> (its last frame plus one
+    /// heartbeat interval): when its adverts stopped too (none accepted after <paramref name="quietSince"/>), it is
+    /// dead, and a BACKUP following it takes over now.</summary>
+    /// <remarks>An advert accepted after a heartbeat went missing means the peer lives and only the channel is cut:
+    /// nothing changes, and master-down stays the judge. An advert between the last frame and the missing heartbeat
+    /// is still a dying router's (a process killed right after an advert). Same refusals as
+    /// <see cref="OnPeerYielded"/>.</remarks>
+    public IReadOnlyList<VrrpCommand> OnPeerDead(IPAddress peer, TimeSpan quietSince, string reason, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (!FollowsMaster(peer) || _silentSince > quietSince)
+            return [];
+        var cmds = new List<VrrpCommand>();
+        Counters.PeerTakeovers++;
+        EnterMaster(now, reason, cmds);
+        return cmds;
+    }
+
     /// <summary>Tracking changed the priority (1..254; owners stay 255). Advertised at once when MASTER.</summary>
     /// <remarks>Owners ignore it (no commands). In BACKUP the new priority decides the next advert received:
     /// with preempt, adverts below it are ignored and master-down takes over (RFC 5798 6.4.2).</remarks>
@@ -444,6 +481,10 @@ public sealed class VrrpInstance
             _lowerPriority = adv.Priority;
         }
     }
+
+    /// <summary>BACKUP, free to become MASTER, and <paramref name="peer"/> is the master whose adverts we follow.</summary>
+    private bool FollowsMaster(IPAddress peer) =>
+        _state == VrrpState.Backup && !_maintenance && _listenUntil is null && peer.Equals(_masterAddress);
 
     private bool MayPreempt => !_switchoverHold && (Settings.Preempt || Settings.IsAddressOwner);
 

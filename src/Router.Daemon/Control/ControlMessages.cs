@@ -47,6 +47,7 @@ public sealed record StepView(string Name, string Phase, string Direction, strin
 /// <summary>The tunnel gate: Allowed / Wait / NotMaster and why; what the peer last said.</summary>
 public sealed record FenceStatus(string Gate, string Reason, string? PeerRole, string? PeerTunnel, int? PeerPriority,
     long DualMasterEpisodes, double DualMasterTotalMs, double DualMasterLongestMs, bool DualMasterNow,
+    long PeerStates, long PeerStatesDuplicate, long PeerStatesRejected,
     IReadOnlyDictionary<string, double> LastHeardAgoMs, IReadOnlyDictionary<string, long> Refusals);
 
 public sealed record PeerPathView(string Path, bool Up, string? PeerNode, string? Remote, double? LastHeardAgoMs, string? LastError);
@@ -84,6 +85,7 @@ public sealed record CounterStatus(
     long PriorityZeroReceived,
     long MasterConflicts,
     long VipsRestored,
+    long PeerTakeovers,
     IReadOnlyDictionary<string, long> Drops);
 
 public sealed record TransitionStatus(DateTimeOffset At, string From, string To, string Reason);

@@ -62,7 +62,7 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
             SyncGroup: rt.Config.SyncGroup,
             LastError: rt.LastError,
             Counters: new CounterStatus(c.AdvertsSent, c.AdvertsReceived, c.BecameMaster, c.PriorityZeroSent,
-                c.PriorityZeroReceived, c.MasterConflicts, rt.VipsRestored, Drops(rt)),
+                c.PriorityZeroReceived, c.MasterConflicts, rt.VipsRestored, c.PeerTakeovers, Drops(rt)),
             Transitions: m.Transitions.Select(t => new TransitionStatus(_startWall + t.At, StateNames.Of(t.From), StateNames.Of(t.To), t.Reason)).ToList());
     }
 

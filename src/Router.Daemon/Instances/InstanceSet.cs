@@ -126,6 +126,35 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         return new ControlResponse(true, Message: $"handed over {names}; this router stays BACKUP until the new master fails");
     }
 
+    /// <summary>The peer yielded MASTER or died (RoleCoordinator's word): the role instance, the first configured
+    /// one, decides whether it takes over (VrrpInstance.OnPeerYielded/OnPeerDead); its sync group follows it as on any
+    /// transition. Other instances keep RFC timing: their master may be another router.</summary>
+    public void OnPeerTakeover(Router.Core.Roles.RoleCommand word)
+    {
+        var role = _config.Instances.Count > 0 ? _instances.FirstOrDefault(r => r.Name == _config.Instances[0].Vrrp.Name && !r.Stopping) : null;
+        if (role is null) return;
+        var at = now();
+        var commands = word switch
+        {
+            Router.Core.Roles.PeerYielded y => role.Machine.OnPeerYielded(y.PeerVrrpAddress, y.Reason, at),
+            Router.Core.Roles.PeerDead d => role.Machine.OnPeerDead(d.PeerVrrpAddress, d.QuietSince, d.Reason, at),
+            _ => [],
+        };
+        if (commands.Count == 0)
+            log.Debug($"{role.Name}: no takeover ({StateNames.Of(role.Machine.State)}, master {role.Machine.MasterAddress?.ToString() ?? "unknown"})");
+        Execute(role, commands);
+    }
+
+    /// <summary>The source address of the role instance's adverts (what the peer follows us by); null while unknown
+    /// (no socket yet), and then the last one known stays in use.</summary>
+    public System.Net.IPAddress? RoleAddress =>
+        _config?.Instances.Count > 0 && _instances.FirstOrDefault(r => r.Name == _config.Instances[0].Vrrp.Name) is { } rt
+            ? AdvertSource(rt)
+            : null;
+
+    public static System.Net.IPAddress? AdvertSource(InstanceRuntime rt) =>
+        rt.LocalAddress.Equals(System.Net.IPAddress.Any) || rt.LocalAddress.Equals(System.Net.IPAddress.IPv6Any) ? null : rt.LocalAddress;
+
     /// <summary>Weights move priorities (advertised at once); a weight-0 track down means FAULT.</summary>
     public void ApplyHealth(HealthTracker health)
     {

@@ -25,6 +25,15 @@ internal sealed class PeerLink(PeerConfig config, Log log, ObserverHub hub)
 
     public bool AnyPathUp => Channel?.Status().Any(p => p.Up) == true;
 
+    /// <summary>Sends on every path that is up, so losing one path never delays a decision (the receiver drops the
+    /// copies as duplicates).</summary>
+    public void SendAll(ushort type, byte[] payload)
+    {
+        if (Channel is not { } channel) return;
+        foreach (var p in channel.Status())
+            if (p.Up) channel.Send(p.Path, type, payload);
+    }
+
     public void Start(DaemonPorts ports, string nodeId, Action<PeerEvent> onEvent)
     {
         try

@@ -14,7 +14,9 @@ namespace Router.Daemon.Roles;
 /// Executes what the RoleCoordinator decides: action steps on the step runner, fence states on the peer channel, the
 /// lease hand-off before DHCP starts, log lines and alerts; and feeds every result back. It decides nothing itself.
 /// </summary>
-internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runner, PeerLink? peer, LeaseDriver leases, Log log, ObserverHub hub)
+/// <param name="takeover">Hands a <see cref="PeerYielded"/> or <see cref="PeerDead"/> to the role instance.</param>
+internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runner, PeerLink? peer, LeaseDriver leases, Log log, ObserverHub hub,
+    Action<RoleCommand> takeover)
 {
     public RoleCoordinator Coordinator => coordinator;
 
@@ -24,6 +26,8 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
 
     public void OnVrrpRole(RoleTarget target, byte priority, string reason, TimeSpan now) =>
         Execute(coordinator.OnVrrpRole(target, priority, reason, now));
+
+    public void SetVrrpAddress(System.Net.IPAddress? address, TimeSpan now) => Execute(coordinator.SetVrrpAddress(address, now));
 
     public void OnStepDone(StepResult r, TimeSpan now) => Execute(coordinator.OnStepResult(r.Ticket, r.Ok, r.Error, now));
 
@@ -73,7 +77,7 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
         var c = fence.Counters;
         return new FenceStatus(v.Gate.ToString(), v.Reason, fence.Peer?.Role.ToString(), fence.Peer?.Tunnel.ToString(),
             fence.Peer?.Priority, c.DualMasterEpisodes, c.DualMasterTotal.TotalMilliseconds, c.DualMasterLongest.TotalMilliseconds,
-            fence.DualMasterSince is not null,
+            fence.DualMasterSince is not null, c.PeerStatesReceived, c.PeerStatesDuplicate, c.PeerStatesRejected,
             fence.LastHeard.ToDictionary(kv => kv.Key, kv => Math.Round((now - kv.Value).TotalMilliseconds)),
             peer?.Refusals() ?? new Dictionary<string, long>());
     }
@@ -102,7 +106,7 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
                     leases.HandToDhcp();
                     break;
                 case SendFenceState { Path: null } s:
-                    peer?.Channel?.Send(FenceMessageTypes.State, s.Payload);
+                    peer?.SendAll(FenceMessageTypes.State, s.Payload);
                     break;
                 case SendFenceState s:
                     peer?.Channel?.Send(s.Path, FenceMessageTypes.State, s.Payload);
@@ -118,6 +122,9 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
                     break;
                 case RoleAlert a:
                     hub.Event(a.Kind, null, a.Message, a.Fields);
+                    break;
+                case PeerYielded or PeerDead:
+                    takeover(command);
                     break;
             }
         }

@@ -51,6 +51,19 @@ public class PeerConfigTests
     }
 
     [Fact]
+    public void SubSecondHeartbeatsForFastPeerDeathDetectionLoadAndADeadIntervalTooCloseIsRefused()
+    {
+        var p = Assert.Single(LoadOk(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'",
+            "\toption heartbeat_interval '0.1'", "\toption dead_interval '0.3'", "\toption fence_window '2.5'")).Peers);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), p.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), p.DeadInterval);
+
+        var (_, errors) = Load(With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'",
+            "\toption heartbeat_interval '0.1'", "\toption dead_interval '0.15'"));
+        Assert.Contains(errors, e => e.Line == 9 && e.Message.Contains("at least twice heartbeat_interval"));
+    }
+
+    [Fact]
     public void NoPeerSectionMeansNoPeers()
     {
         Assert.Empty(LoadOk(With()).Peers);

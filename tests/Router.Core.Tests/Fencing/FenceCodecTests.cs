@@ -12,16 +12,19 @@ public class FenceCodecTests
     public void EncodesToTheDocumentedLayout()
     {
         Assert.Equal(
-            "01" + "0102030405060708" + "000000000000002A" + "01" + "96" + "03" + "04" + "C0A80101" + "1112131415161718" + "0000000000000007",
+            "01" + "0102030405060708" + "000000000000002A" + "01" + "96" + "03" + "04" + "C0A80101" + "1112131415161718" + "0000000000000007" + "00",
             Convert.ToHexString(FenceCodec.Encode(Sample)));
+        Assert.EndsWith("0000000000000007" + "04" + "C0A80102",
+            Convert.ToHexString(FenceCodec.Encode(Sample with { VrrpAddress = IPAddress.Parse("192.168.1.2") })));
     }
 
     [Theory]
-    [InlineData("192.168.1.1")]
-    [InlineData("fd00:1::1")]
-    public void Roundtrips(string address)
+    [InlineData("192.168.1.1", null)]
+    [InlineData("fd00:1::1", "fe80::2")]
+    [InlineData("10.9.0.1", "192.168.1.2")]
+    public void Roundtrips(string address, string? vrrpAddress)
     {
-        var s = Sample with { Address = IPAddress.Parse(address) };
+        var s = Sample with { Address = IPAddress.Parse(address), VrrpAddress = vrrpAddress is null ? null : IPAddress.Parse(vrrpAddress) };
         Assert.Equal(s, FenceCodec.Decode(FenceCodec.Encode(s), out var error));
         Assert.Null(error);
     }
@@ -43,11 +46,23 @@ public class FenceCodecTests
     }
 
     [Fact]
+    public void AStateFromABuildWithoutTheVrrpAddressDecodesWithoutIt()
+    {
+        var bytes = FenceCodec.Encode(Sample with { VrrpAddress = IPAddress.Parse("192.168.1.2") });
+        var old = bytes.AsSpan(0, bytes.Length - 5); // what a sender from before the appended field writes
+        Assert.Equal(Sample, FenceCodec.Decode(old, out var error));
+        Assert.Null(error);
+    }
+
+    [Fact]
     public void EveryTruncationAndBadFieldIsRefusedNotThrown()
     {
-        var bytes = FenceCodec.Encode(Sample);
+        var bytes = FenceCodec.Encode(Sample with { VrrpAddress = IPAddress.Parse("192.168.1.2") });
+        var oldLength = bytes.Length - 5;
         for (var n = 0; n < bytes.Length; n++)
         {
+            if (n == oldLength) continue; // a complete state from an older sender
+
             Assert.Null(FenceCodec.Decode(bytes.AsSpan(0, n), out var error));
             Assert.NotNull(error);
         }
@@ -63,5 +78,9 @@ public class FenceCodecTests
         badLength[20] = 5;
         Assert.Null(FenceCodec.Decode(badLength, out var e3));
         Assert.Contains("address length 5", e3);
+        var badVrrpLength = (byte[])bytes.Clone();
+        badVrrpLength[oldLength] = 7;
+        Assert.Null(FenceCodec.Decode(badVrrpLength, out var e4));
+        Assert.Contains("VRRP address length 7", e4);
     }
 }

@@ -287,4 +287,49 @@ public class FenceTests
         b.OnPeerState("lan", Roundtrip(restarted.LocalState), S(2.1));
         Assert.False(b.Advance(S(2.1)).StepDown);
     }
+
+    [Fact]
+    public void TheSameStateOnASecondPathCountsAsADuplicateNotAsNewsOrARejection()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Up, S(0));
+        var state = Roundtrip(b.TakeStateToSend()!);
+        Assert.True(a.OnPeerState("lan", state, S(1)));
+        a.TakeStateToSend(); // our reply went out
+        Assert.False(a.OnPeerState("link", state, S(1)));
+        Assert.Equal(1, a.Counters.PeerStatesReceived);
+        Assert.Equal(1, a.Counters.PeerStatesDuplicate);
+        Assert.Equal(0, a.Counters.PeerStatesRejected);
+        Assert.Null(a.TakeStateToSend()); // a duplicate asks for no second reply
+        Assert.Equal(S(1), a.LastHeard["link"]); // but the path it came on was heard
+    }
+
+    [Fact]
+    public void ADuplicateAfterAReconnectMakesThePeersRoleClaimFreshAgain()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        var last = a.LocalState;
+        b.OnPathDown("lan", S(1));
+        b.OnPathUp("lan", S(1.5));
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(1.5));
+        Assert.False(b.Advance(S(1.5)).StepDown); // stale: the peer may be a new run
+        b.OnPeerState("lan", Roundtrip(last), S(1.6)); // the same run says the same again on the new connection
+        Assert.True(b.Advance(S(1.6)).StepDown);
+    }
+
+    [Fact]
+    public void ANewVrrpAddressIsANewGenerationThePeerAccepts()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        Exchange(a, b, S(0));
+        b.SetVrrpAddress(IPAddress.Parse("192.168.1.3"));
+        var state = Roundtrip(b.TakeStateToSend()!);
+        Assert.True(a.OnPeerState("lan", state, S(1)));
+        Assert.Equal(IPAddress.Parse("192.168.1.3"), a.Peer!.VrrpAddress);
+    }
 }

@@ -11,6 +11,7 @@ internal sealed class FakePeerNet
 {
     private readonly Dictionary<string, FakePeerChannel> _ends = [];
     private readonly HashSet<string> _cutPaths = [];
+    private readonly HashSet<string> _blackholed = [];
 
     public FakePeerChannel Open(string node, PeerChannelOptions options, Action<PeerEvent> onEvent)
     {
@@ -32,6 +33,10 @@ internal sealed class FakePeerNet
         foreach (var e in _ends.Values.Where(e => e.Started)) e.Down(path, "cut by the test");
     }
 
+    /// <summary>The path's link died but nobody has noticed yet: it stays up at both ends (until the dead interval,
+    /// for a real channel) while everything sent on it is lost.</summary>
+    public void Blackhole(string path) => _blackholed.Add(path);
+
     public void Heal(string path)
     {
         if (!_cutPaths.Remove(path)) return;
@@ -52,6 +57,7 @@ internal sealed class FakePeerNet
     internal void Deliver(FakePeerChannel from, string path, ushort type, byte[] payload)
     {
         Messages++;
+        if (_blackholed.Contains(path)) return;
         Other(from)?.Receive(path, type, payload);
     }
 

@@ -15,6 +15,10 @@ internal sealed record PairOptions
     public bool Preempt { get; init; } = true;
     /// <summary>A lease store per router (SQLite in a temporary directory) and a lease file handed to dnsmasq.</summary>
     public bool Leases { get; init; }
+    /// <summary>A second peer path 'cable' (a dedicated link) after 'lan'.</summary>
+    public bool Cable { get; init; }
+    public double HeartbeatSeconds { get; init; } = 1;
+    public double DeadSeconds { get; init; } = 3;
 }
 
 /// <summary>
@@ -181,11 +185,13 @@ internal sealed class TestPair : IDisposable
                 config peer 'other'
                 	list path 'lan {own} {peer}'
                 	option secret 'a test secret that is long enough'
-                	option heartbeat_interval '1'
-                	option dead_interval '3'
+                	option heartbeat_interval '{o.HeartbeatSeconds}'
+                	option dead_interval '{o.DeadSeconds}'
                 	option fence_window '{o.FenceWindowSeconds}'
 
                 """);
+        if (o is { Peer: true, Cable: true })
+            s = s.TrimEnd() + $"\n\tlist path 'cable 10.9.0.{which - 'a' + 1} 10.9.0.{'b' - which + 1}'\n\n";
         if (o.Leases)
             s += $"""
                 config leases
