@@ -57,11 +57,14 @@ internal sealed class RouterDaemon
         _leases = new LeaseDriver(leases, config.Leases, log, clock);
         if (config.Peers.FirstOrDefault() is { } peer) _peer = new PeerLink(peer, log, _hub);
         var runner = config.Actions.Count > 0 ? ports.CreateStepRunner(config.Actions, r => Post(new StepDone(r))) : null;
+        var agentCommand = _peer?.Config.FenceCommand is { } fc ? Router.Integrations.Notify.CommandLine.Split(fc) : null;
+        var agent = agentCommand is { Count: > 0 } ? ports.CreateFenceAgent(agentCommand, r => Post(new FenceAgentDone(r))) : null;
         _roles = new RoleDriver(new RoleCoordinator(new RoleCoordinatorSettings
         {
             Actions = config.Actions.Select(a => a.ToSpec()).ToList(),
             FenceResend = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
-        }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub);
+            FenceAgentTimeout = agent is null ? null : _peer!.Config.FenceTimeout,
+        }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub, agent);
         if (config.Tracks.Count > 0) _health = new HealthDriver(config.Tracks, ports.Network, log, _hub, Post);
         _status = new StatusBuilder(clock, _startTimestamp);
     }
@@ -252,6 +255,9 @@ internal sealed class RouterDaemon
                 break;
             case StepDone d:
                 _roles.OnStepDone(d.Result, Now);
+                break;
+            case FenceAgentDone f:
+                _roles.OnFenceAgentDone(f.Result, Now);
                 break;
             case ProbeDone p:
                 if (_health?.OnProbeDone(p, Now) == true) _instances.ApplyHealth(_health.Tracker);
