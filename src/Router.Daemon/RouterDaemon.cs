@@ -122,7 +122,7 @@ internal sealed class RouterDaemon
         _roles.Boot(Now);
         if (_peer is not null) _peer.Start(_ports, NodeName, e => Post(new PeerInput(e)));
         else if (_config.Actions.Any(a => a.Fenced))
-            _log.Warn("fenced actions are configured but no 'config peer': the tunnel will start without asking the other router");
+            _log.Warn("fenced actions are configured but no 'config peer': the tunnel and WAN will start without asking the other router");
         _leases.Attach(_peer?.Channel, Now);
         _instances.Start(_config);
         PublishIfChanged();

@@ -29,7 +29,7 @@ public sealed class HaWanExclusiveTests(ITestOutputHelper output)
         var (overlaps2, samples2) = await failback.Stop();
 
         output.WriteLine($"handover: {samples1} samples, {overlaps1} with both WANs up; failback: {samples2} samples, {overlaps2}");
-        HaAssert.True(samples1 > 10 && samples2 > 10, "the sampler barely ran", lab);
+        HaAssert.True(samples1 > 100 && samples2 > 100, "the sampler barely ran", lab);
         HaAssert.True(overlaps1 == 0 && overlaps2 == 0, $"both WANs up in {overlaps1} + {overlaps2} samples", lab);
     }
 
@@ -44,10 +44,12 @@ public sealed class HaWanExclusiveTests(ITestOutputHelper output)
         var old = HaLab.Other(newHolder);
         sampler.Run = Task.Run(() =>
         {
+            using var newWan = new LinkSampler(lab.Topology.Router(newHolder), HaTopology.WanInterface);
+            using var oldWan = new LinkSampler(lab.Topology.Router(old), HaTopology.WanInterface);
             while (!sampler.Stopping && !ct.IsCancellationRequested)
             {
-                var newUp = lab.Topology.WanIsUp(newHolder);
-                var oldUp = lab.Topology.WanIsUp(old);
+                var newUp = newWan.IsUp();
+                var oldUp = oldWan.IsUp();
                 sampler.Samples++;
                 if (newUp && oldUp) sampler.Overlaps++;
             }
