@@ -27,6 +27,12 @@ internal sealed record DaemonPorts(
 
     public Func<PeerChannelOptions, Action<PeerEvent>, IPeerChannel> OpenPeer { get; init; } = (o, e) => new PeerChannel(o, e);
 
+    /// <summary>The fencing agent for `fence_command` (its argv); results are reported from any thread.</summary>
+    public Func<IReadOnlyList<string>, Action<Roles.FenceAgentResult>, Roles.IFenceAgentRunner>? OpenFenceAgent { get; init; }
+
+    public Roles.IFenceAgentRunner CreateFenceAgent(IReadOnlyList<string> argv, Action<Roles.FenceAgentResult> report) =>
+        OpenFenceAgent?.Invoke(argv, report) ?? new Roles.FenceAgentProcess(argv, report);
+
     public IStepRunner CreateStepRunner(IReadOnlyList<ActionConfig> actions, Action<StepResult> report) =>
         OpenActions?.Invoke(actions, report)
         ?? new ActionExecutor(ActionFactory.CreateAll(actions, new ActionEnvironment(new CommandRunner(), OpenLinkControl)), report);

@@ -60,13 +60,16 @@ internal sealed class RouterDaemon
         _leases = new LeaseDriver(leases, config.Leases, log, clock);
         if (config.Peers.FirstOrDefault() is { } peer) _peer = new PeerLink(peer, log, _hub);
         var runner = config.Actions.Count > 0 ? ports.CreateStepRunner(config.Actions, r => Post(new StepDone(r))) : null;
+        var agentCommand = _peer?.Config.FenceCommand is { } fc ? Router.Integrations.Notify.CommandLine.Split(fc) : null;
+        var agent = agentCommand is { Count: > 0 } ? ports.CreateFenceAgent(agentCommand, r => Post(new FenceAgentDone(r))) : null;
         _roles = new RoleDriver(new RoleCoordinator(new RoleCoordinatorSettings
         {
             Actions = config.Actions.Select(a => a.ToSpec()).ToList(),
             FenceResend = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
             PeerDeadAfter = _peer is { } p && FastPeerDeath(p.Config) ? p.Config.DeadInterval : null,
             PeerHeartbeat = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
-        }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub, _instances.OnPeerTakeover);
+            FenceAgentTimeout = agent is null ? null : _peer!.Config.FenceTimeout,
+        }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub, _instances.OnPeerTakeover, agent);
         if (config.Tracks.Count > 0) _health = new HealthDriver(config.Tracks, ports.Network, log, _hub, Post);
         _status = new StatusBuilder(clock, _startTimestamp);
     }
@@ -133,7 +136,7 @@ internal sealed class RouterDaemon
         _roles.Boot(Now);
         if (_peer is not null) _peer.Start(_ports, NodeName, e => Post(new PeerInput(e)));
         else if (_config.Actions.Any(a => a.Fenced))
-            _log.Warn("fenced actions are configured but no 'config peer': the tunnel will start without asking the other router");
+            _log.Warn("fenced actions are configured but no 'config peer': the tunnel and WAN will start without asking the other router");
         _leases.Attach(_peer?.Channel, Now);
         _instances.Start(_config);
         if (_instances.RoleAddress is { } address) _roles.SetVrrpAddress(address, Now);
@@ -268,6 +271,9 @@ internal sealed class RouterDaemon
                 break;
             case StepDone d:
                 _roles.OnStepDone(d.Result, Now);
+                break;
+            case FenceAgentDone f:
+                _roles.OnFenceAgentDone(f.Result, Now);
                 break;
             case ProbeDone p:
                 if (_health?.OnProbeDone(p, Now) == true) _instances.ApplyHealth(_health.Tracker);

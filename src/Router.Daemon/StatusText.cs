@@ -32,6 +32,10 @@ internal static class StatusText
             sb.AppendLine($"fence {f.Gate}: {f.Reason}; peer {f.PeerRole ?? "unknown"} tunnel {f.PeerTunnel ?? "unknown"}; dual-master episodes {f.DualMasterEpisodes}" +
                           (f.DualMasterEpisodes > 0 ? $" (longest {f.DualMasterLongestMs:0} ms)" : "") +
                           $"; peer states {f.PeerStates} (+{f.PeerStatesDuplicate} duplicates, {f.PeerStatesRejected} out of date)");
+        if (s.FenceAgent is { } a)
+            sb.AppendLine($"fence agent: {a.Outcome}{(a.Detail is null ? "" : $" ({a.Detail})")}, {a.Runs} run(s)" +
+                          (a.LastRunAgoMs is { } ago ? $", last {ago / 1000:0.#} s ago" : "") +
+                          (a.DurationMs is { } took ? $" in {took:0} ms" : "") + $"; timeout {a.TimeoutS:0.###} s: {a.Command}");
         foreach (var p in s.Peers ?? [])
             sb.AppendLine($"peer path {p.Path}: {(p.Up ? $"up to {p.PeerNode} ({p.Remote})" : "down")}" +
                           (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}"));

@@ -17,6 +17,10 @@ public sealed record HaLabOptions
     public TimeSpan TrackInterval { get; init; } = TimeSpan.FromMilliseconds(200);
     public int TrackFall { get; init; } = 2;
     public int TrackRise { get; init; } = 3;
+    /// <summary>`fence_command` on both routers (<see cref="FenceAgentScript"/> against the other one) exiting with
+    /// this code; null = no fencing agent.</summary>
+    public int? FenceAgentExit { get; init; }
+    public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -32,10 +36,12 @@ public sealed class HaLab : IDisposable
     public RouterHaNode A { get; }
     public RouterHaNode B { get; }
     private readonly OpenVpnClient _tunnelA, _tunnelB;
+    private readonly Dictionary<char, FenceAgentScript> _agents;
 
     private HaLab(HaTopology topology, OpenVpnServer vps, HaLabOptions options, OpenVpnClient tunnelA, OpenVpnClient tunnelB,
-        RouterHaNode a, RouterHaNode b)
+        RouterHaNode a, RouterHaNode b, Dictionary<char, FenceAgentScript> agents)
     {
+        _agents = agents;
         Topology = topology;
         Vps = vps;
         Options = options;
@@ -58,9 +64,17 @@ public sealed class HaLab : IDisposable
             var secretFile = Path.Combine(t.WorkDir, "peer.key");
             File.WriteAllText(secretFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
             File.SetUnixFileMode(secretFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            var a = new RouterHaNode(t.Lan, "A", Settings('A', 150, options, tunnelA, secretFile));
-            var b = new RouterHaNode(t.Lan, "B", Settings('B', 100, options, tunnelB, secretFile));
-            return new HaLab(t, vps, options, tunnelA, tunnelB, a, b);
+            // Keyed by the router it fences: B's fence_command fences A.
+            var agents = options.FenceAgentExit is { } exit
+                ? new Dictionary<char, FenceAgentScript>
+                {
+                    ['A'] = FenceAgentScript.Create(t, 'A', tunnelA, exit),
+                    ['B'] = FenceAgentScript.Create(t, 'B', tunnelB, exit),
+                }
+                : [];
+            var a = new RouterHaNode(t.Lan, "A", Settings('A', 150, options, tunnelA, secretFile, agents.GetValueOrDefault('B')));
+            var b = new RouterHaNode(t.Lan, "B", Settings('B', 100, options, tunnelB, secretFile, agents.GetValueOrDefault('A')));
+            return new HaLab(t, vps, options, tunnelA, tunnelB, a, b, agents);
         }
         catch
         {
@@ -69,15 +83,17 @@ public sealed class HaLab : IDisposable
         }
     }
 
-    private static VrrpSettings Settings(char which, int priority, HaLabOptions o, OpenVpnClient tunnel, string secretFile) =>
+    private static VrrpSettings Settings(char which, int priority, HaLabOptions o, OpenVpnClient tunnel, string secretFile,
+        FenceAgentScript? agent) =>
         VrrpSettings.For(priority, o.AdvertInterval) with
         {
             NodeName = which == 'A' ? "router-a" : "router-b",
-            ExtraUci = RenderHaUci(which, o, tunnel, secretFile),
+            ExtraUci = RenderHaUci(which, o, tunnel, secretFile, agent),
         };
 
     /// <summary>The HA part of a router's config: what an OMR pair would configure, with lab devices and timers.</summary>
-    public static string RenderHaUci(char which, HaLabOptions o, OpenVpnClient tunnel, string secretFile)
+    /// <summary>The WAN action sets no `fenced`: WAN is fenced by default, as an OMR pair needs it.</summary>
+    public static string RenderHaUci(char which, HaLabOptions o, OpenVpnClient tunnel, string secretFile, FenceAgentScript? agent = null)
     {
         var other = which == 'A' ? 'B' : 'A';
         var lanOwn = which == 'A' ? LabTopology.AddressA : LabTopology.AddressB;
@@ -93,6 +109,8 @@ public sealed class HaLab : IDisposable
         b.Append($"\toption heartbeat_interval '{Seconds(o.HeartbeatInterval)}'\n");
         b.Append($"\toption dead_interval '{Seconds(o.DeadInterval)}'\n");
         b.Append($"\toption fence_window '{Seconds(o.FenceWindow)}'\n");
+        if (agent is not null)
+            b.Append($"\toption fence_command '{agent.Path}'\n\toption fence_timeout '{Seconds(o.FenceTimeout)}'\n");
         if (o.TrackWanLine)
         {
             b.Append($"\nconfig track 'wan_line'\n\toption kind 'link'\n\toption interface '{HaTopology.WanPort}'\n");
@@ -103,6 +121,9 @@ public sealed class HaLab : IDisposable
     }
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>The fencing agent that fences <paramref name="target"/> (run by the other router); needs FenceAgentExit.</summary>
+    public FenceAgentScript FenceAgentAgainst(char target) => _agents[char.ToUpperInvariant(target)];
 
     public RouterHaNode Node(char which) => char.ToUpperInvariant(which) == 'A' ? A : B;
 

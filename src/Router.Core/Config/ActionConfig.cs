@@ -13,7 +13,8 @@ public sealed record ActionConfig
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
     public int Retries { get; init; } = 2;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>Starts only after the fence check (default for openwrt_glorytun); stopped first when leaving MASTER.</summary>
+    /// <summary>Starts only after the fence check (default for openwrt_glorytun, openwrt_wan and link); stopped first when
+    /// leaving MASTER, and Released is told to the peer only once every fenced action has stopped.</summary>
     public bool Fenced { get; init; }
     /// <summary>openwrt_wan: OpenWrt logical interfaces (wan1, wan2). link: kernel devices.</summary>
     public IReadOnlyList<string> Interfaces { get; init; } = [];

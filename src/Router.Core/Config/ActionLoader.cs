@@ -71,7 +71,7 @@ internal static partial class ActionLoader
             Timeout = r.Seconds("timeout", TimeSpan.FromSeconds(10), 0.1m, 3600),
             Retries = r.Int("retries", 0, 100) ?? 2,
             RetryDelay = r.Seconds("retry_delay", TimeSpan.FromSeconds(1), 0, 3600),
-            Fenced = r.Bool("fenced", kind == ActionKind.OpenWrtGlorytun),
+            Fenced = r.Bool("fenced", FencedByDefault(kind)),
             ServesDhcp = kind is ActionKind.Command or ActionKind.Systemd && r.Bool("dhcp", false),
             Line = r.Section.Line,
         };
@@ -100,6 +100,11 @@ internal static partial class ActionLoader
                 return config with { ConntrackdConfig = r.AbsolutePath("config"), ConntrackdBinary = r.AbsolutePath("binary") };
         }
     }
+
+    /// <summary>The tunnel (one client per VPS) and the WAN: on OpenMPTCProuter both routers carry the same WAN address
+    /// toward the modems, so two WANs up at once is an address conflict. `link` is how a WAN port is switched without
+    /// OpenWrt, so it counts as WAN too. `option fenced 0` opts out (a WAN that may run on both routers).</summary>
+    private static bool FencedByDefault(ActionKind kind) => kind is ActionKind.OpenWrtGlorytun or ActionKind.OpenWrtWan or ActionKind.Link;
 
     /// <summary>Where each kind goes in the MASTER plan unless "order" says otherwise: WAN, conntrack state, tunnel, DHCP, the rest.</summary>
     private static int DefaultOrder(ActionKind kind) => kind switch

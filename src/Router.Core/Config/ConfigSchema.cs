@@ -31,7 +31,8 @@ internal static class ConfigSchema
         lists: ["instance"]);
 
     public static readonly SectionSchema Peer = new(
-        single: ["port", "secret", "secret_file", "heartbeat_interval", "dead_interval", "fence_window"],
+        single: ["port", "secret", "secret_file", "heartbeat_interval", "dead_interval", "fence_window", "fence_command",
+                 "fence_timeout"],
         lists: ["path"]);
 
     public static readonly SectionSchema Mqtt = new(

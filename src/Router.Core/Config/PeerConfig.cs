@@ -19,6 +19,11 @@ public sealed record PeerConfig
     public TimeSpan DeadInterval { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>Fencing silence window: the peer must be silent on every path this long before our tunnel may start without its word.</summary>
     public TimeSpan FenceWindow { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>The fencing agent (STONITH): a command line run by a new MASTER whose peer is silent, to make sure the
+    /// peer's tunnel is down; exit 0 opens the fence gate without waiting the window. Null: no agent.</summary>
+    public string? FenceCommand { get; init; }
+    /// <summary>The agent still running after this has failed (and is killed).</summary>
+    public TimeSpan FenceTimeout { get; init; } = PeerLoader.DefaultFenceTimeout;
     public int Line { get; init; }
 
     public override string ToString() =>

@@ -7,6 +7,7 @@ internal static class PeerLoader
 {
     public const int DefaultPort = 7405;
     public const int MinimumSecretBytes = 16;
+    public static readonly TimeSpan DefaultFenceTimeout = TimeSpan.FromSeconds(10);
 
     public static List<PeerConfig> Load(IReadOnlyList<SectionReader> readers)
     {
@@ -32,6 +33,8 @@ internal static class PeerLoader
             if (window <= dead && r.Get("fence_window") is { } windowOption)
                 r.Error(windowOption.Line, $"fence_window must be longer than dead_interval ({SectionReader.Format((decimal)dead.TotalSeconds)} s)");
 
+            var (fenceCommand, fenceTimeout) = FenceAgent(r, window);
+
             var paths = Paths(r);
             foreach (var (path, line) in paths)
             {
@@ -52,10 +55,38 @@ internal static class PeerLoader
                 HeartbeatInterval = heartbeat,
                 DeadInterval = dead,
                 FenceWindow = window,
+                FenceCommand = fenceCommand,
+                FenceTimeout = fenceTimeout,
                 Line = s.Line,
             });
         }
         return result;
+    }
+
+    /// <summary>option fence_command / fence_timeout: the command runs without a shell (split like notify scripts),
+    /// so it must name its program by absolute path.</summary>
+    private static (string? Command, TimeSpan Timeout) FenceAgent(SectionReader r, TimeSpan window)
+    {
+        var timeout = r.Seconds("fence_timeout", DefaultFenceTimeout, 0.1m, 3600);
+        string? command = null;
+        if (r.Get("fence_command") is { } o)
+        {
+            if (o.Value.Trim().StartsWith('/')) command = o.Value.Trim();
+            else r.Error(o.Line, $"fence_command '{o.Value}' must start with an absolute path (it runs without a shell or PATH lookup)");
+        }
+        else if (r.Get("fence_timeout") is { } unused)
+            r.Error(unused.Line, "fence_timeout without fence_command: there is no agent to time");
+        // An agent that may outlive the window could never open the gate before the window does: an explicit
+        // timeout that long is an error, the default shrinks to half a short window.
+        if (command is not null && timeout >= window)
+        {
+            if (r.Get("fence_timeout") is { } t)
+                r.Error(t.Line, $"fence_timeout must be shorter than fence_window ({SectionReader.Format((decimal)window.TotalSeconds)} s), " +
+                                "or the window always opens the gate first");
+            else
+                timeout = window / 2;
+        }
+        return (command, timeout);
     }
 
     /// <summary>list path 'NAME LOCAL_ADDRESS PEER_ADDRESS'.</summary>

@@ -120,6 +120,10 @@ public sealed class TunnelFence
     public bool PeerAlive(TimeSpan now) =>
         _pathsUp.Count > 0 && !_peerRoleStale && now - _lastHeard.Values.Max() < _settings.PeerAliveWindow;
 
+    /// <summary>True while some path is up and the peer was heard within the alive window, whatever its role claim: it
+    /// can answer for its tunnel itself. The fencing agent is only for a peer that cannot.</summary>
+    public bool PeerReachable(TimeSpan now) => _pathsUp.Count > 0 && now - _lastHeard.Values.Max() < _settings.PeerAliveWindow;
+
     /// <summary>Any authenticated frame (heartbeat or message) arrived on this path.</summary>
     public void OnHeard(string path, TimeSpan now)
     {

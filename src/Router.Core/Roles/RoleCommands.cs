@@ -33,3 +33,11 @@ public sealed record RoleNote(NoteLevel Level, string Text) : RoleCommand;
 
 /// <summary>An event for integrations (MQTT alerts): a kind, a sentence, and fields.</summary>
 public sealed record RoleAlert(string Kind, string Message, IReadOnlyDictionary<string, string> Fields) : RoleCommand;
+
+/// <summary>Run the fencing agent (`fence_command`) off the loop against the silent peer; report the end with
+/// <see cref="RoleCoordinator.OnFenceAgentResult"/> quoting the ticket. The coordinator enforces
+/// <paramref name="Timeout"/> itself (a <see cref="CancelFenceAgent"/> follows when it passes).</summary>
+public sealed record RunFenceAgent(long Ticket, TimeSpan Timeout, string Reason) : RoleCommand;
+
+/// <summary>Kill the agent run with this ticket (timed out, or no longer needed); a result that still arrives is ignored.</summary>
+public sealed record CancelFenceAgent(long Ticket) : RoleCommand;

@@ -20,6 +20,9 @@ public sealed record RoleCoordinatorSettings
 
     /// <summary>The peer channel's heartbeat interval: how long after its last frame the peer should have spoken again.</summary>
     public TimeSpan PeerHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The fencing agent's timeout when `fence_command` is configured; null = no agent (needs a fence).</summary>
+    public TimeSpan? FenceAgentTimeout { get; init; }
 }
 
 /// <summary>
@@ -52,6 +55,10 @@ public sealed class RoleCoordinator
     private string? _lastFenceReason;
     private readonly HashSet<string> _pathsUp = [];
     private bool _deathReported;
+    private readonly FenceAgent? _agent;
+    private long? _fenceEpisode;
+    private readonly Dictionary<string, TunnelStatus> _fenced = [];
+    private ActionDirection _fencedDirection = ActionDirection.Stop;
 
     /// <param name="fence">Null when no peer is configured: the fence step then passes at once.</param>
     public RoleCoordinator(RoleCoordinatorSettings settings, TunnelFence? fence, byte priority)
@@ -61,6 +68,8 @@ public sealed class RoleCoordinator
         _fence = fence;
         _priority = priority;
         if (settings.Actions.Count > 0) _plan = new PlanRunner(settings.Actions);
+        foreach (var a in settings.Actions.Where(a => a.Fenced)) _fenced[a.Name] = TunnelStatus.Released;
+        if (fence is not null && settings.FenceAgentTimeout is { } agentTimeout) _agent = new FenceAgent(agentTimeout);
     }
 
     /// <summary>Grows whenever something `status` or the published view shows has changed.</summary>
@@ -73,7 +82,12 @@ public sealed class RoleCoordinator
 
     public PlanStatus? Plan => _plan?.Status;
 
+    /// <summary>What the peer is told about our fenced actions (the tunnel, and the WAN when fenced): Released only
+    /// once every one of them has stopped.</summary>
     public TunnelStatus Tunnel => _tunnel;
+
+    /// <summary>The fencing agent's last run; null without `fence_command`.</summary>
+    public FenceAgentStatus? FenceAgent => _agent?.Status;
 
     /// <summary>The VRRP role is MASTER but WAN, tunnel and DHCP stay as on a BACKUP: the peer is a better live MASTER.</summary>
     public bool Demoted => _demoted;
@@ -81,7 +95,7 @@ public sealed class RoleCoordinator
     /// <summary>The fence, for status (its queries change nothing); null without a peer.</summary>
     public TunnelFence? Fence => _fence;
 
-    public FenceVerdict? Verdict(TimeSpan now) => _fence?.Verdict(now);
+    public FenceVerdict? Verdict(TimeSpan now) => _fence is null ? null : WithAgent(_fence.Verdict(now), now);
 
     public TimeSpan? NextDeadline
     {
@@ -91,7 +105,7 @@ public sealed class RoleCoordinator
             next = Min(next, _fenceRecheck);
             if (_fence is not null) next = Min(next, _nextFenceSend);
             if (_dhcpHold is { } h) next = Min(next, h.Until);
-            return Min(next, PeerDeadAt);
+            return Min(Min(next, PeerDeadAt), _agent?.NextDeadline);
         }
     }
 
@@ -103,6 +117,10 @@ public sealed class RoleCoordinator
         if (_plan is not null)
         {
             _role = RoleTarget.Backup;
+            // Whatever a former run left up is unknown until the boot plan has stopped it: not Released before that.
+            foreach (var name in _fenced.Keys) _fenced[name] = TunnelStatus.Stopping;
+            _fencedDirection = ActionDirection.Stop;
+            SetTunnel(AggregateFenced(), now);
             Execute(_plan.Boot(now), now, commands);
         }
         Settle(now, commands);
@@ -132,8 +150,8 @@ public sealed class RoleCoordinator
         if (_plan is null) return commands;
         if (_running.Remove(ticket, out var step))
         {
-            if (step.Phase == StepPhase.Tunnel)
-                SetTunnel(step.Direction == ActionDirection.Start
+            if (step.Fenced)
+                SetFenced(step.Name, step.Direction == ActionDirection.Start
                     ? (ok ? TunnelStatus.Up : TunnelStatus.Starting)
                     : (ok ? TunnelStatus.Released : TunnelStatus.Stopping), now);
             if (!ok)
@@ -254,10 +272,26 @@ public sealed class RoleCoordinator
         return commands;
     }
 
+    /// <summary>The fencing agent run with this ticket ended: exit 0 (ok) or not, with a short detail.</summary>
+    public IReadOnlyList<RoleCommand> OnFenceAgentResult(long ticket, bool ok, string detail, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_agent is null || _fence is null || !_agent.IsRunning(ticket)) return commands;
+        var opened = _agent.OnResult(ticket, ok, detail, _fenceTicket, _fence.PeerReachable(now), now);
+        ReportAgent(opened, commands);
+        Settle(now, commands);
+        return commands;
+    }
+
     public IReadOnlyList<RoleCommand> OnTimer(TimeSpan now)
     {
         var commands = new List<RoleCommand>();
         if (_plan?.NextDeadline is { } d && d <= now) Execute(_plan.OnTimer(now), now, commands);
+        if (_agent?.NextDeadline is { } a && a <= now && _agent.OnTimer(now) is { } timedOut)
+        {
+            commands.Add(new CancelFenceAgent(timedOut));
+            ReportAgent(false, commands);
+        }
         ReleaseDhcpHold(now, commands);
         Settle(now, commands);
         return commands;
@@ -268,6 +302,7 @@ public sealed class RoleCoordinator
         var target = _vrrpRole == RoleTarget.Master && _demoted ? RoleTarget.Backup : _vrrpRole;
         if (target == _role) return;
         _role = target;
+        if (target != RoleTarget.Master) _fenceEpisode = null;
         if (_plan is not null) Execute(_plan.Transition(target, reason, now), now, commands);
     }
 
@@ -283,6 +318,7 @@ public sealed class RoleCoordinator
                     break;
                 case StartStep { Step.Phase: StepPhase.Fence } s:
                     _fenceTicket = s.Ticket; // answered by Settle, now or when the gate opens
+                    _fenceEpisode = s.Ticket;
                     break;
                 case StartStep { Step: { Phase: StepPhase.Dhcp, Direction: ActionDirection.Start } } s when _leaseWaiting:
                     _dhcpHold = (s, now + _settings.DhcpHoldLimit);
@@ -318,8 +354,11 @@ public sealed class RoleCoordinator
 
     private void Run(StartStep s, TimeSpan now, List<RoleCommand> commands)
     {
-        if (s.Step.Phase == StepPhase.Tunnel)
-            SetTunnel(s.Step.Direction == ActionDirection.Start ? TunnelStatus.Starting : TunnelStatus.Stopping, now);
+        if (s.Step.Fenced)
+        {
+            _fencedDirection = s.Step.Direction;
+            SetFenced(s.Step.Name, s.Step.Direction == ActionDirection.Start ? TunnelStatus.Starting : TunnelStatus.Stopping, now);
+        }
         _running[s.Ticket] = s.Step;
         commands.Add(new RoleNote(NoteLevel.Info, $"role {RoleNames.Of(s.Target)}: {s.Step.Name} {Lower(s.Step.Direction)}" +
                                                   (s.Attempt > 1 ? $" (attempt {s.Attempt})" : "")));
@@ -329,14 +368,17 @@ public sealed class RoleCoordinator
     private void Cancel(long ticket, TimeSpan now, List<RoleCommand> commands)
     {
         if (_fenceTicket == ticket)
+        {
             _fenceTicket = null;
+            CancelAgent("the fence wait was superseded", now, commands);
+        }
         else if (_dhcpHold?.Step.Ticket == ticket)
             _dhcpHold = null; // never reached the backend
         else if (_running.Remove(ticket, out var step))
         {
             commands.Add(new CancelRun(ticket));
             // A cancelled start may have half-started the tunnel: not Released until a stop says so.
-            if (step.Phase == StepPhase.Tunnel) SetTunnel(TunnelStatus.Stopping, now);
+            if (step.Fenced) SetFenced(step.Name, TunnelStatus.Stopping, now);
         }
     }
 
@@ -365,7 +407,7 @@ public sealed class RoleCoordinator
     private void Settle(TimeSpan now, List<RoleCommand> commands)
     {
         if (_fence is null) return;
-        var v = _fence.Advance(now);
+        var v = WithAgent(_fence.Advance(now), now);
         _fenceRecheck = v.RecheckAt;
         foreach (var e in _fence.TakeEvents()) Report(e, commands);
         if (v.Reason != _lastFenceReason)
@@ -377,8 +419,21 @@ public sealed class RoleCoordinator
         if (_fenceTicket is { } ticket && _plan is not null && v.Gate != TunnelGate.Wait)
         {
             _fenceTicket = null;
+            CancelAgent($"not needed any more: {v.Reason}", now, commands);
             var ok = v.Gate == TunnelGate.Allowed;
             Execute(_plan.StepFinished(ticket, ok, ok ? null : v.Reason, now), now, commands);
+        }
+        else if (_fenceTicket is { } waiting && _agent?.MaybeRun(waiting, _fence.PeerReachable(now), now) is { } run)
+        {
+            var why = $"peer unreachable on every path (last heard {Seconds(now - _fence.LastHeard.Values.Max())} ago)";
+            commands.Add(new RunFenceAgent(run, _agent.Timeout, why));
+            commands.Add(new RoleNote(NoteLevel.Warn, $"fence: {why}: running fence_command (timeout {Seconds(_agent.Timeout)})"));
+            commands.Add(new RoleAlert("fence_agent", $"fencing the peer: {why}", new Dictionary<string, string>
+            {
+                ["outcome"] = "running",
+                ["detail"] = why,
+            }));
+            Version++;
         }
         if (v.StepDown != _demoted)
         {
@@ -407,6 +462,68 @@ public sealed class RoleCoordinator
             var reason = $"peer {_fence.Peer!.VrrpAddress} silent on every peer path for {ms} ms and no advert since";
             commands.Add(new PeerDead(_fence.Peer.VrrpAddress!, heard + _settings.PeerHeartbeat, reason));
         }
+    }
+
+    private void SetFenced(string name, TunnelStatus status, TimeSpan now)
+    {
+        _fenced[name] = status;
+        SetTunnel(AggregateFenced(), now);
+    }
+
+    /// <summary>One status for all fenced actions, as the peer's gate needs it: Released only when every one has
+    /// stopped (the peer must not start its WAN while ours is up), Up only when every one runs.</summary>
+    private TunnelStatus AggregateFenced()
+    {
+        var all = _fenced.Values;
+        if (all.All(s => s == TunnelStatus.Released)) return TunnelStatus.Released;
+        if (all.All(s => s == TunnelStatus.Up)) return TunnelStatus.Up;
+        if (all.Any(s => s == TunnelStatus.Stopping)) return TunnelStatus.Stopping;
+        if (all.Any(s => s == TunnelStatus.Starting)) return TunnelStatus.Starting;
+        // Some up, some released: part way through a plan, whose direction says which way it is going.
+        return _fencedDirection == ActionDirection.Start ? TunnelStatus.Starting : TunnelStatus.Stopping;
+    }
+
+    /// <summary>The gate the agent opened stays open while the peer stays silent; once it is alive again, its own
+    /// word decides (the fence's verdict as it is).</summary>
+    private FenceVerdict WithAgent(FenceVerdict v, TimeSpan now) =>
+        v is { Gate: TunnelGate.Wait, StepDown: false } && _fenceEpisode is { } e && _agent is not null && _agent.Fenced(e) && !_fence!.PeerReachable(now)
+            ? v with { Gate = TunnelGate.Allowed, Reason = $"peer fenced by fence_command ({_agent.Status.Detail})", RecheckAt = null }
+            : v;
+
+    private void CancelAgent(string why, TimeSpan now, List<RoleCommand> commands)
+    {
+        if (_agent?.Cancel(why, now) is not { } ticket) return;
+        commands.Add(new CancelFenceAgent(ticket));
+        ReportAgent(false, commands);
+    }
+
+    private void ReportAgent(bool opened, List<RoleCommand> commands)
+    {
+        Version++;
+        var s = _agent!.Status;
+        var outcome = s.Outcome switch
+        {
+            FenceAgentOutcome.Ok => "ok",
+            FenceAgentOutcome.TimedOut => "timeout",
+            FenceAgentOutcome.Cancelled => "cancelled",
+            _ => "failed",
+        };
+        var ms = ((s.FinishedAt ?? TimeSpan.Zero) - (s.StartedAt ?? TimeSpan.Zero)).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+        var text = s.Outcome switch
+        {
+            FenceAgentOutcome.Ok when opened => $"fence_command succeeded in {ms} ms: the peer is fenced, the fenced actions start without waiting the window",
+            FenceAgentOutcome.Ok => $"fence_command succeeded in {ms} ms, but the gate no longer needs it (the peer is alive again or the wait ended)",
+            FenceAgentOutcome.Cancelled => $"fence_command cancelled after {ms} ms: {s.Detail}",
+            _ => $"fence_command {outcome} after {ms} ms: {s.Detail}; the gate waits for the peer or the silence window (no retry)",
+        };
+        commands.Add(new RoleNote(s.Outcome is FenceAgentOutcome.Ok or FenceAgentOutcome.Cancelled ? NoteLevel.Info : NoteLevel.Warn, text));
+        commands.Add(new RoleAlert("fence_agent", text, new Dictionary<string, string>
+        {
+            ["outcome"] = outcome,
+            ["detail"] = s.Detail ?? "",
+            ["duration_ms"] = ms,
+            ["opened_gate"] = opened ? "true" : "false",
+        }));
     }
 
     private void Report(FenceEvent e, List<RoleCommand> commands)

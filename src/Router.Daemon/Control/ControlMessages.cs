@@ -27,7 +27,8 @@ public sealed record StatusReport(
     FenceStatus? Fence = null,
     IReadOnlyList<PeerPathView>? Peers = null,
     IReadOnlyList<TrackView>? Tracks = null,
-    LeasesView? Leases = null);
+    LeasesView? Leases = null,
+    FenceAgentInfo? FenceAgent = null);
 
 /// <summary>The DHCP lease store: active leases, and replication with the peer (null without a peer channel).</summary>
 public sealed record LeasesView(int Active, LeaseSyncView? Sync);
@@ -49,6 +50,11 @@ public sealed record FenceStatus(string Gate, string Reason, string? PeerRole, s
     long DualMasterEpisodes, double DualMasterTotalMs, double DualMasterLongestMs, bool DualMasterNow,
     long PeerStates, long PeerStatesDuplicate, long PeerStatesRejected,
     IReadOnlyDictionary<string, double> LastHeardAgoMs, IReadOnlyDictionary<string, long> Refusals);
+
+/// <summary>The fencing agent (`fence_command`): Outcome idle / running / ok / failed / timeout / cancelled, for its
+/// last run (Runs since start); LastRunAgoMs and DurationMs are null before the first run / while it runs.</summary>
+public sealed record FenceAgentInfo(string Command, double TimeoutS, string Outcome, string? Detail, long Runs, double? LastRunAgoMs,
+    double? DurationMs);
 
 public sealed record PeerPathView(string Path, bool Up, string? PeerNode, string? Remote, double? LastHeardAgoMs, string? LastError);
 

@@ -33,7 +33,8 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
             Fence: roles.FenceStatus(now),
             Peers: peer?.PathsStatus(),
             Tracks: health?.View(),
-            Leases: leases.View(now));
+            Leases: leases.View(now),
+            FenceAgent: roles.FenceAgentInfo(now));
     }
 
     private InstanceStatus Instance(InstanceRuntime rt)

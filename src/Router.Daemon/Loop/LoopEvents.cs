@@ -31,3 +31,6 @@ internal sealed record PeerInput(Router.Peers.PeerEvent Event) : LoopEvent;
 
 /// <summary>A notify script failed (from the NotifyRunner's thread).</summary>
 internal sealed record NotifyFailed(Router.Integrations.Notify.NotifyJob Job, string Reason) : LoopEvent;
+
+/// <summary>The fencing agent (`fence_command`) ended (from its runner's thread).</summary>
+internal sealed record FenceAgentDone(Router.Daemon.Roles.FenceAgentResult Result) : LoopEvent;

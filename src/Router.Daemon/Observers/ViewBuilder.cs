@@ -27,7 +27,11 @@ internal static class ViewBuilder
                 coordinator.Demoted, p.Steps.Select(s => new ActionView(s.Name, s.Phase.ToString().ToLowerInvariant(),
                     s.Direction.ToString().ToLowerInvariant(), RoleNames.Of(s.Outcome), s.Error)).ToList()) : null,
             Fence = coordinator.Fence is { } fence && coordinator.Verdict(now) is { } v
-                ? new FenceView(v.Gate.ToString(), v.Reason, fence.DualMasterSince is not null, fence.Counters.DualMasterEpisodes) : null,
+                ? new FenceView(v.Gate.ToString(), v.Reason, fence.DualMasterSince is not null, fence.Counters.DualMasterEpisodes)
+                {
+                    Agent = coordinator.FenceAgent is { } a ? new FenceAgentView(FenceAgentNames.Of(a.Outcome), a.Detail, a.Runs) : null,
+                }
+                : null,
             PeerPaths = peer?.Links(),
         };
     }

@@ -16,7 +16,7 @@ namespace Router.Daemon.Roles;
 /// </summary>
 /// <param name="takeover">Hands a <see cref="PeerYielded"/> or <see cref="PeerDead"/> to the role instance.</param>
 internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runner, PeerLink? peer, LeaseDriver leases, Log log, ObserverHub hub,
-    Action<RoleCommand> takeover)
+    Action<RoleCommand> takeover, IFenceAgentRunner? agent = null)
 {
     public RoleCoordinator Coordinator => coordinator;
 
@@ -30,6 +30,8 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
     public void SetVrrpAddress(System.Net.IPAddress? address, TimeSpan now) => Execute(coordinator.SetVrrpAddress(address, now));
 
     public void OnStepDone(StepResult r, TimeSpan now) => Execute(coordinator.OnStepResult(r.Ticket, r.Ok, r.Error, now));
+
+    public void OnFenceAgentDone(FenceAgentResult r, TimeSpan now) => Execute(coordinator.OnFenceAgentResult(r.Ticket, r.Ok, r.Detail, now));
 
     public void OnPeer(PeerEvent e, TimeSpan now)
     {
@@ -73,7 +75,7 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
     public FenceStatus? FenceStatus(TimeSpan now)
     {
         if (coordinator.Fence is not { } fence) return null;
-        var v = fence.Verdict(now);
+        var v = coordinator.Verdict(now)!; // with the fencing agent's word on the gate
         var c = fence.Counters;
         return new FenceStatus(v.Gate.ToString(), v.Reason, fence.Peer?.Role.ToString(), fence.Peer?.Tunnel.ToString(),
             fence.Peer?.Priority, c.DualMasterEpisodes, c.DualMasterTotal.TotalMilliseconds, c.DualMasterLongest.TotalMilliseconds,
@@ -82,12 +84,38 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
             peer?.Refusals() ?? new Dictionary<string, long>());
     }
 
+    public FenceAgentInfo? FenceAgentInfo(TimeSpan now)
+    {
+        if (coordinator.FenceAgent is not { } a || peer?.Config is not { FenceCommand: { } command } config) return null;
+        return new FenceAgentInfo(command, config.FenceTimeout.TotalSeconds, FenceAgentNames.Of(a.Outcome), a.Detail, a.Runs,
+            a.StartedAt is { } s ? Math.Round((now - s).TotalMilliseconds) : null,
+            a.StartedAt is { } from && a.FinishedAt is { } to ? Math.Round((to - from).TotalMilliseconds) : null);
+    }
+
     /// <summary>Waits (bounded) for a running action to end, so the process does not exit under it.</summary>
     public void Stop()
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try { runner?.DisposeAsync().AsTask().WaitAsync(limit.Token).GetAwaiter().GetResult(); }
         catch (OperationCanceledException) { log.Warn("an action did not stop within 5 s"); }
+        agent?.Dispose();
+    }
+
+    /// <summary>What the agent needs to find the peer (ssh to it, or the plug it hangs on).</summary>
+    private Dictionary<string, string> FenceAgentEnvironment(RunFenceAgent f)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["ROUTERHA_REASON"] = f.Reason,
+            ["ROUTERHA_FENCE_TIMEOUT"] = f.Timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (peer is not null)
+        {
+            env["ROUTERHA_PEER"] = peer.Config.Name;
+            env["ROUTERHA_PEER_ADDRESS"] = peer.Config.Paths[0].Remote.ToString();
+            env["ROUTERHA_PEER_ADDRESSES"] = string.Join(' ', peer.Config.Paths.Select(p => p.Remote.ToString()));
+        }
+        return env;
     }
 
     private void Execute(IReadOnlyList<RoleCommand> commands)
@@ -101,6 +129,12 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
                     break;
                 case CancelRun c:
                     runner?.Cancel(c.Ticket);
+                    break;
+                case RunFenceAgent f:
+                    agent?.Start(f.Ticket, f.Timeout, FenceAgentEnvironment(f));
+                    break;
+                case CancelFenceAgent c:
+                    agent?.Cancel(c.Ticket);
                     break;
                 case PrepareDhcp:
                     leases.HandToDhcp();

@@ -37,13 +37,20 @@ public sealed record RoleView(string? Target, bool Finished, string Tunnel, bool
 public sealed record ActionView(string Name, string Phase, string Direction, string Outcome, string? Error);
 
 /// <summary>Gate: Allowed / Wait / NotMaster, with its reason; DualMaster while both routers are MASTER.</summary>
-public sealed record FenceView(string Gate, string Reason, bool DualMaster, long DualMasterEpisodes);
+public sealed record FenceView(string Gate, string Reason, bool DualMaster, long DualMasterEpisodes)
+{
+    /// <summary>The fencing agent; null without `fence_command`.</summary>
+    public FenceAgentView? Agent { get; init; }
+}
+
+/// <summary>The fencing agent's last run. Outcome: idle, running, ok, failed, timeout, cancelled.</summary>
+public sealed record FenceAgentView(string Outcome, string? Detail, long Runs);
 
 public sealed record PeerLinkView(string Path, bool Up);
 
 /// <summary>
 /// Something that happened, for alerting: Kind is one of "transition", "vip_restored", "notify_failed",
-/// "plan", "action_failed", "dual_master", "dual_master_ended", "peer_lost", "peer_found", "command".
+/// "plan", "action_failed", "dual_master", "dual_master_ended", "fence_agent", "peer_lost", "peer_found", "command".
 /// Fields carry the details by name.
 /// </summary>
 public sealed record RouterEvent(DateTimeOffset At, string Kind, string? Instance, string Message,

@@ -78,6 +78,14 @@ public static class MqttPayloads
         w.WriteString("reason", fence.Reason);
         w.WriteBoolean("dual_master", fence.DualMaster);
         w.WriteNumber("dual_master_episodes", fence.DualMasterEpisodes);
+        if (fence.Agent is { } a)
+        {
+            w.WriteStartObject("agent");
+            w.WriteString("outcome", a.Outcome);
+            w.WriteString("detail", a.Detail);
+            w.WriteNumber("runs", a.Runs);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

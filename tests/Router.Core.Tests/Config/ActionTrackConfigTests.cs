@@ -32,9 +32,23 @@ public class ActionTrackConfigTests
         Assert.Equal(["wan1", "wan2"], wan.Interfaces);
         Assert.Equal(("on", (string?)null), (wan.MultipathMaster, wan.MultipathBackup));
         Assert.Equal((TimeSpan.FromSeconds(20), 5, TimeSpan.FromSeconds(0.5)), (wan.Timeout, wan.Retries, wan.RetryDelay));
+        Assert.Equal((10, true, StepPhase.Wan), (wan.Order, wan.Fenced, wan.Phase));
 
         var plan = RolePlan.For(RoleTarget.Master, c.Actions.Select(a => a.ToSpec()).ToList());
-        Assert.Equal(["wan", "fence", "vpn", "dhcp"], plan.Select(s => s.Name));
+        Assert.Equal(["fence", "wan", "vpn", "dhcp"], plan.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void WanIsFencedByDefaultUnlessOptionFencedZero()
+    {
+        var c = LoadOk(Lan(
+            "config action 'wan'", "	option kind 'openwrt_wan'", "	list interface 'wan1'",
+            "config action 'port'", "	option kind 'link'", "	list interface 'eth1'",
+            "config action 'shared'", "	option kind 'openwrt_wan'", "	list interface 'wan2'", "	option fenced '0'",
+            "config action 'svc'", "	option kind 'command'", "	option start '/bin/true'"));
+        Assert.Equal([true, true, false, false], c.Actions.Select(a => a.Fenced));
+        var plan = RolePlan.For(RoleTarget.Master, c.Actions.Select(a => a.ToSpec()).ToList());
+        Assert.Equal(["fence", "wan", "port", "shared", "svc"], plan.Select(s => s.Name));
     }
 
     [Fact]

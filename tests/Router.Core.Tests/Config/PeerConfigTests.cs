@@ -64,6 +64,22 @@ public class PeerConfigTests
     }
 
     [Fact]
+    public void AFenceCommandLoadsWithItsTimeoutAndNoneByDefault()
+    {
+        var peer = With("config peer 'b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", $"\toption secret '{Secret}'");
+        var none = Assert.Single(LoadOk(peer).Peers);
+        Assert.Null(none.FenceCommand);
+        var p = Assert.Single(LoadOk(peer + "\toption fence_command '/usr/bin/ssh -i /etc/routerha/fence.key root@192.168.1.2 \"/etc/init.d/glorytun stop\"'\n").Peers);
+        Assert.Equal("/usr/bin/ssh -i /etc/routerha/fence.key root@192.168.1.2 \"/etc/init.d/glorytun stop\"", p.FenceCommand);
+        Assert.Equal(TimeSpan.FromSeconds(10), p.FenceTimeout);
+        var quick = Assert.Single(LoadOk(peer + "\toption fence_command '/bin/true'\n\toption fence_timeout '2.5'\n").Peers);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), quick.FenceTimeout);
+        // A short window without an explicit timeout: the agent gets half of it, so it can still beat the window.
+        var shortWindow = Assert.Single(LoadOk(peer + "\toption fence_command '/bin/true'\n\toption fence_window '6'\n").Peers);
+        Assert.Equal(TimeSpan.FromSeconds(3), shortWindow.FenceTimeout);
+    }
+
+    [Fact]
     public void NoPeerSectionMeansNoPeers()
     {
         Assert.Empty(LoadOk(With()).Peers);
@@ -80,6 +96,11 @@ public class PeerConfigTests
     [InlineData("\toption dead_interval '1.5'", 6, "dead_interval must be at least twice heartbeat_interval (1 s)")]
     [InlineData("\toption fence_window '2'", 6, "fence_window must be longer than dead_interval (3 s)")]
     [InlineData("\toption fence_windw '20'", 6, "did you mean 'fence_window'?")]
+    [InlineData("\toption fence_command 'ssh root@b /etc/init.d/glorytun stop'", 6, "fence_command 'ssh root@b /etc/init.d/glorytun stop' must start with an absolute path")]
+    [InlineData("\toption fence_timeout '5'", 6, "fence_timeout without fence_command")]
+    [InlineData("\toption fence_command '/bin/true'\n\toption fence_timeout '15'", 7, "fence_timeout must be shorter than fence_window (15 s)")]
+    [InlineData("\toption fence_command '/bin/true'\n\toption fence_timeout '0'", 7, "fence_timeout 0 out of range 0.1..3600 seconds")]
+    [InlineData("\toption fence_comand '/bin/true'", 6, "did you mean 'fence_command'?")]
     public void EachMistakeIsReportedAtItsLine(string line, int at, string message)
     {
         var secret = line.Contains("secret") ? [] : new[] { $"\toption secret '{Secret}'" };

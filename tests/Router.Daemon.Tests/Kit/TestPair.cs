@@ -10,6 +10,10 @@ internal sealed record PairOptions
     public bool Actions { get; init; } = true;
     public bool Peer { get; init; } = true;
     public double FenceWindowSeconds { get; init; } = 6;
+    /// <summary>`option fence_command` on the peer (the routers' <see cref="TestRouter.Agent"/> runs it).</summary>
+    public bool FenceCommand { get; init; }
+    /// <summary>The WAN action fenced, as openwrt_wan and link are by default.</summary>
+    public bool FencedWan { get; init; }
     /// <summary>A second instance 'lan6'... in a sync group with 'lan' (IPv4 here: the fake LAN is one segment).</summary>
     public bool SyncGroup { get; init; }
     public bool Preempt { get; init; } = true;
@@ -158,12 +162,13 @@ internal sealed class TestPair : IDisposable
 
                 """);
         if (o.Actions)
-            s += """
+            s += $$"""
                 config action 'wan'
                 	option kind 'command'
                 	option start '/bin/true wan up'
                 	option stop '/bin/true wan down'
                 	option retries '0'
+                	option fenced '{{(o.FencedWan ? 1 : 0)}}'
 
                 config action 'vpn'
                 	option kind 'command'
@@ -188,6 +193,7 @@ internal sealed class TestPair : IDisposable
                 	option heartbeat_interval '{o.HeartbeatSeconds}'
                 	option dead_interval '{o.DeadSeconds}'
                 	option fence_window '{o.FenceWindowSeconds}'
+                	{(o.FenceCommand ? "option fence_command '/usr/local/bin/fence-peer --hard'" : "")}
 
                 """);
         if (o is { Peer: true, Cable: true })

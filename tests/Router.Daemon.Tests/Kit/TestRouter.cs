@@ -23,6 +23,7 @@ internal sealed class TestRouter : IDisposable
         var config = ConfigFile.Load(ConfigPath, Kernel, errors)
                      ?? throw new InvalidOperationException(string.Join("\n", errors));
         Steps = new FakeSteps(() => Daemon!.Now);
+        Agent = new FakeFenceAgent(() => Daemon!.Now);
         var ports = new DaemonPorts(Kernel, () => Kernel, Kernel,
             (link, ic) => Socket = new FakeVrrpSocket(lan, name, IPAddress.Parse(address), link.Index), () => throw new NotSupportedException())
         {
@@ -32,6 +33,7 @@ internal sealed class TestRouter : IDisposable
                 return ((FakeVrrpSocket)socket).StartReceiving(onPacket);
             },
             OpenActions = (_, report) => Steps.Attach(report),
+            OpenFenceAgent = (_, report) => Agent.Attach(report),
             OpenPeer = (options, onEvent) => peers.Open(name, options, onEvent),
         };
         var log = new Log(LogLevel.Debug, _sink);
@@ -53,6 +55,9 @@ internal sealed class TestRouter : IDisposable
     public FakeVrrpSocket? Socket { get; private set; }
 
     public FakeSteps Steps { get; }
+
+    /// <summary>Runs of `fence_command` (configured with <see cref="PairOptions.FenceCommand"/>).</summary>
+    public FakeFenceAgent Agent { get; }
 
     public ViewRecorder Views { get; } = new();
 
