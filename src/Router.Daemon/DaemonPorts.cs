@@ -27,6 +27,9 @@ internal sealed record DaemonPorts(
 
     public Func<PeerChannelOptions, Action<PeerEvent>, IPeerChannel> OpenPeer { get; init; } = (o, e) => new PeerChannel(o, e);
 
+    /// <summary>The supervisor's watchdog (systemd, procd) the loop feeds; null when none asked for one.</summary>
+    public Router.Integrations.Supervision.IServiceWatchdog? Watchdog { get; init; }
+
     public IStepRunner CreateStepRunner(IReadOnlyList<ActionConfig> actions, Action<StepResult> report) =>
         OpenActions?.Invoke(actions, report)
         ?? new ActionExecutor(ActionFactory.CreateAll(actions, new ActionEnvironment(new CommandRunner(), OpenLinkControl)), report);

@@ -31,3 +31,6 @@ internal sealed record PeerInput(Router.Peers.PeerEvent Event) : LoopEvent;
 
 /// <summary>A notify script failed (from the NotifyRunner's thread).</summary>
 internal sealed record NotifyFailed(Router.Integrations.Notify.NotifyJob Job, string Reason) : LoopEvent;
+
+/// <summary>A service watchdog ping ended (null: it went through), possibly from the thread that ran ubus.</summary>
+internal sealed record WatchdogPinged(string? Error) : LoopEvent;
