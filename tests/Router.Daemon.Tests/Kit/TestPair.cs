@@ -15,6 +15,8 @@ internal sealed record PairOptions
     public bool Preempt { get; init; } = true;
     /// <summary>A lease store per router (SQLite in a temporary directory) and a lease file handed to dnsmasq.</summary>
     public bool Leases { get; init; }
+    /// <summary>Router A's service watchdog (a <see cref="FakeWatchdog"/>); null = none.</summary>
+    public Router.Integrations.Supervision.IServiceWatchdog? WatchdogA { get; init; }
 }
 
 /// <summary>
@@ -30,15 +32,16 @@ internal sealed class TestPair : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("routerha-daemon-test-").FullName;
 
-    public TestPair(PairOptions? options = null)
+    public TestPair(PairOptions? options = null, ManualClock? clock = null)
     {
+        Clock = clock ?? new ManualClock();
         Options = options ?? new PairOptions();
-        A = new TestRouter("router-a", Uci('a', 150, "192.168.1.2", "192.168.1.3"), Lan, Peers, Clock, "192.168.1.2");
+        A = new TestRouter("router-a", Uci('a', 150, "192.168.1.2", "192.168.1.3"), Lan, Peers, Clock, "192.168.1.2", Options.WatchdogA);
         B = new TestRouter("router-b", Uci('b', 100, "192.168.1.3", "192.168.1.2"), Lan, Peers, Clock, "192.168.1.3");
     }
 
     public PairOptions Options { get; }
-    public ManualClock Clock { get; } = new();
+    public ManualClock Clock { get; }
     public FakeLan Lan { get; } = new();
     public FakePeerNet Peers { get; } = new();
     public TestRouter A { get; }
