@@ -318,7 +318,8 @@ internal sealed class RouterDaemon
         {
             case "status":
                 return new ControlResponse(true, Status: _status.Build(_config, _instances, _roles, _peer, _leases, _health, _notify, _hub, Now)
-                    with { Watchdog = _watchdog?.Status(Now) });
+                    with
+                { Watchdog = _watchdog?.Status(Now) });
             case "switchover":
                 return _instances.Switchover(request.Instance);
             case "maintenance" when request.On is { } on:

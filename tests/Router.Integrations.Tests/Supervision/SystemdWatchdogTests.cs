@@ -40,7 +40,7 @@ public sealed class SystemdWatchdogTests : IDisposable
 
         w.Ready();
         Assert.Equal("READY=1\nSTATUS=running", Receive(systemd));
-        string? pinged = "not called";
+        var pinged = "not called";
         w.Ping(e => pinged = e);
         Assert.Null(pinged);
         Assert.Equal("WATCHDOG=1", Receive(systemd));
