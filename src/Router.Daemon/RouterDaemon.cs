@@ -317,9 +317,8 @@ internal sealed class RouterDaemon
         switch (request.Cmd)
         {
             case "status":
-                return new ControlResponse(true, Status: _status.Build(_config, _instances, _roles, _peer, _leases, _health, _notify, _hub, Now)
-                    with
-                { Watchdog = _watchdog?.Status(Now) });
+                var status = _status.Build(_config, _instances, _roles, _peer, _leases, _health, _notify, _hub, Now);
+                return new ControlResponse(true, Status: status with { Watchdog = _watchdog?.Status(Now) });
             case "switchover":
                 return _instances.Switchover(request.Instance);
             case "maintenance" when request.On is { } on:

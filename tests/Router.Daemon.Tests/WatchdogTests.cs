@@ -71,6 +71,19 @@ public sealed class WatchdogTests
     }
 
     [Fact]
+    public void ASupervisorThatWantsNoPingsIsToldReadyAndNeverPinged()
+    {
+        // What WATCHDOG_PID of another process (or no WATCHDOG_USEC) comes to: Timeout null.
+        var clock = new ManualClock();
+        var watchdog = new FakeWatchdog(clock, timeout: null);
+        using var pair = new TestPair(new PairOptions { WatchdogA = watchdog }, clock);
+        pair.StartAndElect();
+        pair.RunFor(TimeSpan.FromSeconds(10));
+        Assert.Equal(["ready"], watchdog.Calls.Select(c => c.What));
+        Assert.Null(pair.A.Status().Watchdog);
+    }
+
+    [Fact]
     public void SigtermSaysStoppingOnceAndThePingsGoOnThroughTheStopPlan()
     {
         var clock = new ManualClock();

@@ -37,7 +37,7 @@ public sealed class SystemdSupervisorStandIn : IDisposable
         _cgroup = Path.Combine(CgroupRoot, $"{LabRun.Prefix}-{node.Label}-{Interlocked.Increment(ref _counter)}");
         Directory.CreateDirectory(_cgroup);
         _socket.Bind(new UnixDomainSocketEndPoint(_socketPath));
-        node.Environment = new Dictionary<string, string>
+        node.ExtraEnvironment = new Dictionary<string, string>
         {
             ["NOTIFY_SOCKET"] = _socketPath,
             ["WATCHDOG_USEC"] = ((long)(watchdogSec.TotalMicroseconds)).ToString(CultureInfo.InvariantCulture),

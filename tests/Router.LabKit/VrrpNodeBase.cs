@@ -27,7 +27,7 @@ public abstract class VrrpNodeBase : IVrrpNode
 
     /// <summary>How a supervisor stand-in starts the daemon: extra environment, and a wrapper around the command
     /// (it must exec the daemon, so the pid stays the daemon's). Null: started as is.</summary>
-    public IReadOnlyDictionary<string, string>? Environment { get; set; }
+    public IReadOnlyDictionary<string, string>? ExtraEnvironment { get; set; }
 
     public Func<(string File, string[] Args), (string File, string[] Args)>? Wrap { get; set; }
 
@@ -41,7 +41,7 @@ public abstract class VrrpNodeBase : IVrrpNode
         WriteConfig();
         var command = Command();
         var (file, args) = Wrap is { } wrap ? wrap(command) : command;
-        Process = LabProcess.Start(Namespace, file, args, OnLogLine, Environment);
+        Process = LabProcess.Start(Namespace, file, args, OnLogLine, ExtraEnvironment);
     }
 
     /// <summary>Each line the daemon prints, in order (called under the log lock).</summary>

@@ -40,9 +40,9 @@ public sealed class SystemdWatchdogTests : IDisposable
 
         w.Ready();
         Assert.Equal("READY=1\nSTATUS=running", Receive(systemd));
-        var pinged = "not called";
-        w.Ping(e => pinged = e);
-        Assert.Null(pinged);
+        var pinged = new List<string?>();
+        w.Ping(pinged.Add);
+        Assert.Equal([null], pinged);
         Assert.Equal("WATCHDOG=1", Receive(systemd));
         w.Stopping();
         Assert.Equal("STOPPING=1\nSTATUS=handing over and stopping", Receive(systemd));
