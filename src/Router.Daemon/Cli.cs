@@ -95,6 +95,8 @@ public static class Cli
         }
         Console.WriteLine($"{path}: OK, {config.Instances.Count} instance(s): " +
                           string.Join(", ", config.Instances.Select(i => $"{i.Vrrp.Name} (vrid {i.Vrrp.Vrid} on {i.Interface})")));
+        // Warnings, not errors: the config runs, but a hung peer could still hold the tunnel when this one starts its own.
+        foreach (var warning in Router.Core.Fencing.FenceBudget.Warnings(config)) Console.Error.WriteLine($"{path}: warning: {warning}");
         return 0;
     }
 
@@ -149,6 +151,16 @@ public static class Cli
         if (config.Mqtt is { } mqtt)
             observers.Add(Router.Integrations.Mqtt.MqttPublisher.Create(mqtt, NodeIdentity.Of(config.Global),
                 (command, on) => daemon is null ? Task.FromResult((false, "starting")) : daemon.Commands(command, on), log));
+        var (watchdog, note) = Router.Integrations.Supervision.ServiceWatchdogs.FromEnvironment(
+            Environment.GetEnvironmentVariable, Environment.ProcessId, new Router.Integrations.Actions.CommandRunner(), log.Warn);
+        using var _ = watchdog;
+        // Ours alone: an action or notify script that speaks sd_notify must not report to our unit.
+        foreach (var variable in Router.Integrations.Supervision.ServiceWatchdogs.Variables) Environment.SetEnvironmentVariable(variable, null);
+        if (note is not null) log.Warn(note);
+        if (watchdog?.Timeout is { } timeout && timeout != config.Global.Watchdog)
+            log.Warn($"{watchdog.Supervisor} watchdog is {timeout.TotalSeconds:0.###} s but option watchdog says {config.Global.Watchdog.TotalSeconds:0.###} s: " +
+                     "check-config judges fence_window by the option, so make them agree");
+        ports = ports with { Watchdog = watchdog };
         daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers, leases);
         try
         {

@@ -33,6 +33,9 @@ internal sealed record DaemonPorts(
     public Roles.IFenceAgentRunner CreateFenceAgent(IReadOnlyList<string> argv, Action<Roles.FenceAgentResult> report) =>
         OpenFenceAgent?.Invoke(argv, report) ?? new Roles.FenceAgentProcess(argv, report);
 
+    /// <summary>The supervisor's watchdog (systemd, procd) the loop feeds; null when none asked for one.</summary>
+    public Router.Integrations.Supervision.IServiceWatchdog? Watchdog { get; init; }
+
     public IStepRunner CreateStepRunner(IReadOnlyList<ActionConfig> actions, Action<StepResult> report) =>
         OpenActions?.Invoke(actions, report)
         ?? new ActionExecutor(ActionFactory.CreateAll(actions, new ActionEnvironment(new CommandRunner(), OpenLinkControl)), report);

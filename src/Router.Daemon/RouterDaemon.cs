@@ -11,6 +11,7 @@ using Router.Daemon.Notify;
 using Router.Daemon.Observers;
 using Router.Daemon.Peers;
 using Router.Daemon.Roles;
+using Router.Daemon.Supervision;
 using Router.Integrations.Events;
 using Router.Integrations.Logging;
 
@@ -40,6 +41,7 @@ internal sealed class RouterDaemon
     private readonly RoleDriver _roles;
     private readonly HealthDriver? _health;
     private readonly StatusBuilder _status;
+    private readonly WatchdogDriver? _watchdog;
     private RouterConfig _config;
     private bool _stopping;
     private TimeSpan? _stopDeadline;
@@ -72,6 +74,7 @@ internal sealed class RouterDaemon
         }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub, _instances.OnPeerTakeover, agent);
         if (config.Tracks.Count > 0) _health = new HealthDriver(config.Tracks, ports.Network, log, _hub, Post);
         _status = new StatusBuilder(clock, _startTimestamp);
+        if (ports.Watchdog is { } watchdog) _watchdog = new WatchdogDriver(watchdog, log, error => Post(new WatchdogPinged(error)), Now);
     }
 
     /// <summary>Monotonic time since this daemon was built; every deadline is on this scale.</summary>
@@ -103,6 +106,8 @@ internal sealed class RouterDaemon
             next = Min(next, _leases.NextDeadline);
             next = Min(next, _health?.NextDeadline);
             next = Min(next, _stopping ? _ackDeadline : null);
+            // The loop must wake for the watchdog even when nothing else is due, or an idle daemon gets killed.
+            next = Min(next, _watchdog?.NextDeadline);
             return Min(next, _stopping ? _stopDeadline : null);
         }
     }
@@ -140,6 +145,7 @@ internal sealed class RouterDaemon
         _leases.Attach(_peer?.Channel, Now);
         _instances.Start(_config);
         if (_instances.RoleAddress is { } address) _roles.SetVrrpAddress(address, Now);
+        foreach (var warning in FenceBudget.Warnings(_config)) _log.Warn(warning);
         PublishIfChanged();
     }
 
@@ -160,6 +166,9 @@ internal sealed class RouterDaemon
             // A bug in one handler must not take the router down with VIPs half-moved.
             _log.Error($"internal error handling {e?.GetType().Name ?? "timer"}: {ex}");
         }
+        // Only a turn that got this far feeds the watchdog: a loop stuck in a handler or a wait stops pinging. Ready once
+        // the boot plan (every role action released) has finished, or has been overtaken by an elected role.
+        _watchdog?.AfterTurn(Now, _roles.Coordinator.PlanFinished);
     }
 
     /// <summary>Runs the loop on the calling thread until the daemon has stopped; returns the exit code.</summary>
@@ -296,6 +305,9 @@ internal sealed class RouterDaemon
                 _log.Info($"{s.Signal} received: handing over and stopping");
                 Shutdown();
                 break;
+            case WatchdogPinged w:
+                _watchdog?.OnPinged(w.Error);
+                break;
         }
     }
 
@@ -329,7 +341,8 @@ internal sealed class RouterDaemon
         switch (request.Cmd)
         {
             case "status":
-                return new ControlResponse(true, Status: _status.Build(_config, _instances, _roles, _peer, _leases, _health, _notify, _hub, Now));
+                var status = _status.Build(_config, _instances, _roles, _peer, _leases, _health, _notify, _hub, Now);
+                return new ControlResponse(true, Status: status with { Watchdog = _watchdog?.Status(Now) });
             case "switchover":
                 return _instances.Switchover(request.Instance);
             case "maintenance" when request.On is { } on:
@@ -372,6 +385,7 @@ internal sealed class RouterDaemon
 
     private void Shutdown()
     {
+        if (!_stopping) _watchdog?.Stopping();
         _stopping = true;
         _instances.StopAll("daemon stopping", handover: true);
     }

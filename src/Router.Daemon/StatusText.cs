@@ -29,13 +29,17 @@ internal static class StatusText
                 sb.AppendLine($"  {step.Name,-14} {step.Direction,-5} {step.Outcome,-10} attempts {step.Attempts}{(step.Error is null ? "" : $": {step.Error}")}");
         }
         if (s.Fence is { } f)
-            sb.AppendLine($"fence {f.Gate}: {f.Reason}; peer {f.PeerRole ?? "unknown"} tunnel {f.PeerTunnel ?? "unknown"}; dual-master episodes {f.DualMasterEpisodes}" +
+            sb.AppendLine($"fence {f.Gate}: {f.Reason}{Window(f)}; peer {f.PeerRole ?? "unknown"} tunnel {f.PeerTunnel ?? "unknown"}; dual-master episodes {f.DualMasterEpisodes}" +
                           (f.DualMasterEpisodes > 0 ? $" (longest {f.DualMasterLongestMs:0} ms)" : "") +
                           $"; peer states {f.PeerStates} (+{f.PeerStatesDuplicate} duplicates, {f.PeerStatesRejected} out of date)");
         if (s.FenceAgent is { } a)
             sb.AppendLine($"fence agent: {a.Outcome}{(a.Detail is null ? "" : $" ({a.Detail})")}, {a.Runs} run(s)" +
                           (a.LastRunAgoMs is { } ago ? $", last {ago / 1000:0.#} s ago" : "") +
                           (a.DurationMs is { } took ? $" in {took:0} ms" : "") + $"; timeout {a.TimeoutS:0.###} s: {a.Command}");
+        if (s.Watchdog is { } w)
+            sb.AppendLine($"watchdog: {w.Supervisor}, timeout {w.TimeoutS:0.###} s, pinged every {w.IntervalS:0.###} s from the loop, {w.Pings} sent" +
+                          (w.LastPingAgoMs is { } last ? $", last {last / 1000:0.0} s ago" : "") + $", {w.Failures} failed" +
+                          (w.LastError is null ? "" : $" ({w.LastError})") + (w.Ready ? "" : ", not ready yet"));
         foreach (var p in s.Peers ?? [])
             sb.AppendLine($"peer path {p.Path}: {(p.Up ? $"up to {p.PeerNode} ({p.Remote})" : "down")}" +
                           (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}"));
@@ -51,4 +55,9 @@ internal static class StatusText
         sb.Append($"notify scripts: {s.Notify.Started} run, {s.Notify.Failed} failed, {s.Notify.TimedOut} timed out");
         return sb.ToString();
     }
+
+    /// <summary>"; peer silent 2.1 s of 15 s window (needs >= watchdog 10 s + kill 15 s + respawn 5 s + stop 0 s = 30 s)".</summary>
+    private static string Window(FenceStatus f) => f.WindowS is not { } window ? "" :
+        $"; peer silent {(f.PeerSilentS is { } silent ? $"{silent:0.0} s" : "?")} of {window:0.###} s window" +
+        (f.WindowNeeds is null ? "" : $" (needs >= {f.WindowNeeds}{(f.WindowLongEnough == false ? ": TOO SHORT, see check-config" : "")})");
 }

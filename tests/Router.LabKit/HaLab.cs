@@ -21,6 +21,12 @@ public sealed record HaLabOptions
     /// this code; null = no fencing agent.</summary>
     public int? FenceAgentExit { get; init; }
     public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>`option fenced '1'` on the WAN action: both routers' WANs up at once is an address conflict on OMR.</summary>
+    public bool FencedWan { get; init; }
+    /// <summary>VRRP preempt on both routers; off keeps the new master after the old one comes back.</summary>
+    public bool Preempt { get; init; } = true;
+    /// <summary>UCI lines appended to the global section (watchdog, respawn_delay, ...).</summary>
+    public string GlobalUci { get; init; } = "";
 }
 
 /// <summary>
@@ -88,6 +94,8 @@ public sealed class HaLab : IDisposable
         VrrpSettings.For(priority, o.AdvertInterval) with
         {
             NodeName = which == 'A' ? "router-a" : "router-b",
+            Preempt = o.Preempt,
+            GlobalUci = o.GlobalUci,
             ExtraUci = RenderHaUci(which, o, tunnel, secretFile, agent),
         };
 
@@ -100,6 +108,7 @@ public sealed class HaLab : IDisposable
         var lanPeer = which == 'A' ? LabTopology.AddressB : LabTopology.AddressA;
         var b = new StringBuilder();
         b.Append($"\nconfig action 'wan'\n\toption kind 'link'\n\tlist interface '{HaTopology.WanInterface}'\n\toption timeout '2'\n");
+        if (o.FencedWan) b.Append("\toption fenced '1'\n");
         b.Append($"\nconfig action 'vpn'\n\toption kind 'command'\n\toption start '{tunnel.StartScript}'\n\toption stop '{tunnel.StopScript}'\n");
         b.Append("\toption fenced '1'\n\toption timeout '2'\n\toption retries '5'\n\toption retry_delay '0.5'\n");
         b.Append($"\nconfig peer 'router_{char.ToLowerInvariant(other)}'\n");

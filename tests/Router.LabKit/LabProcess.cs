@@ -24,7 +24,8 @@ public sealed class LabProcess : IDisposable
         Description = description;
     }
 
-    public static LabProcess Start(Netns ns, string file, IEnumerable<string> args, Action<string>? onLine = null)
+    public static LabProcess Start(Netns ns, string file, IEnumerable<string> args, Action<string>? onLine = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("ip")
         {
@@ -34,6 +35,7 @@ public sealed class LabProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var a in (string[])["netns", "exec", ns.Name, file, .. args]) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
         var lp = new LabProcess(p, $"{file} in {ns.Name}", onLine);
         LabRun.TrackPid(lp.Pid);

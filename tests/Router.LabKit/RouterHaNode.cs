@@ -33,6 +33,7 @@ public sealed class RouterHaNode : VrrpNodeBase
         b.Append($"\toption control_socket '{controlSocket}'\n");
         b.Append("\toption syslog '0'\n");
         if (s.NodeName is not null) b.Append($"\toption node_name '{s.NodeName}'\n");
+        b.Append(s.GlobalUci);
         b.Append('\n');
         b.Append($"config instance '{s.InstanceName}'\n");
         b.Append($"\toption interface '{s.Interface}'\n");

@@ -25,13 +25,23 @@ public abstract class VrrpNodeBase : IVrrpNode
     /// <summary>Writes config files before each start (also used to restart a killed node).</summary>
     protected abstract void WriteConfig();
 
+    /// <summary>How a supervisor stand-in starts the daemon: extra environment, and a wrapper around the command
+    /// (it must exec the daemon, so the pid stays the daemon's). Null: started as is.</summary>
+    public IReadOnlyDictionary<string, string>? ExtraEnvironment { get; set; }
+
+    public Func<(string File, string[] Args), (string File, string[] Args)>? Wrap { get; set; }
+
+    /// <summary>The daemon's pid, or null before the first start.</summary>
+    public int? Pid => Process?.Pid;
+
     public virtual void Start()
     {
         if (IsRunning) throw new InvalidOperationException($"{Label} already running");
         Process?.Dispose();
         WriteConfig();
-        var (file, args) = Command();
-        Process = LabProcess.Start(Namespace, file, args, OnLogLine);
+        var command = Command();
+        var (file, args) = Wrap is { } wrap ? wrap(command) : command;
+        Process = LabProcess.Start(Namespace, file, args, OnLogLine, ExtraEnvironment);
     }
 
     /// <summary>Each line the daemon prints, in order (called under the log lock).</summary>
@@ -53,6 +63,13 @@ public abstract class VrrpNodeBase : IVrrpNode
         p.Kill9();
         if (!p.WaitForExitAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult().HasValue)
             throw new InvalidOperationException($"{Label} survived SIGKILL");
+    }
+
+    /// <summary>SIGSTOP: the daemon hangs, alive, holding whatever it holds (only SIGKILL ends it now).</summary>
+    public void Freeze()
+    {
+        var p = Process ?? throw new InvalidOperationException($"{Label} not started");
+        Native.Kill(p.Pid, Native.SIGSTOP);
     }
 
     public async Task<int?> TerminateAsync(TimeSpan timeout)

@@ -21,6 +21,8 @@ public sealed record VrrpSettings
     public string? NodeName { get; init; }
     /// <summary>routerha only: UCI text appended to the generated config (more instances, sync groups).</summary>
     public string ExtraUci { get; init; } = "";
+    /// <summary>routerha only: option lines for the global section (watchdog, respawn_delay, ...).</summary>
+    public string GlobalUci { get; init; } = "";
 
     public bool IsIpv6 => Vips.Count > 0 && Vips[0].Contains(':', StringComparison.Ordinal);
 

@@ -15,7 +15,8 @@ internal static class ConfigSchema
     public static readonly string[] SectionTypes = [GlobalType, InstanceType, SyncGroupType, PeerType, MqttType, ActionType, TrackType, LeasesType];
 
     public static readonly SectionSchema Global = new(
-        single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout"],
+        single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout",
+                 "watchdog", "respawn_delay", "term_timeout"],
         lists: []);
 
     public static readonly SectionSchema Instance = new(

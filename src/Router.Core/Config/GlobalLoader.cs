@@ -26,8 +26,15 @@ internal static class GlobalLoader
             Syslog = r.Bool("syslog", true),
             SyslogFacility = r.Choice("syslog_facility", defaults.SyslogFacility, SyslogFacilities),
             NotifyTimeout = r.Seconds("notify_timeout", defaults.NotifyTimeout, 0.1m, 3600),
+            // Whole seconds: procd takes these as integers (watchdog, respawn and term_timeout parameters).
+            Watchdog = WholeSeconds(r, "watchdog", defaults.Watchdog, 0),
+            RespawnDelay = WholeSeconds(r, "respawn_delay", defaults.RespawnDelay, 0),
+            TermTimeout = WholeSeconds(r, "term_timeout", defaults.TermTimeout, 1),
         };
     }
+
+    private static TimeSpan WholeSeconds(SectionReader r, string name, TimeSpan fallback, int min) =>
+        r.Int(name, min, 3600) is { } v ? TimeSpan.FromSeconds(v) : fallback;
 
     private static string? NodeName(SectionReader r)
     {

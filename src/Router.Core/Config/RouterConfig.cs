@@ -35,6 +35,13 @@ public sealed record GlobalConfig
     /// <summary>Kill a notify script that runs longer than this.</summary>
     public TimeSpan NotifyTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public string? NodeName { get; init; }                  // default: hostname
+    /// <summary>The service supervisor kills and restarts a daemon that has not pinged it for this long (the init script
+    /// hands it to procd's instance watchdog; a systemd unit's WatchdogSec should say the same). Zero = no watchdog.</summary>
+    public TimeSpan Watchdog { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long procd waits before it restarts a daemon that died (respawn); RestartSec under systemd.</summary>
+    public TimeSpan RespawnDelay { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>SIGTERM to SIGKILL (procd's term_timeout). A hung loop never ends on SIGTERM, so a watchdog kill takes this long.</summary>
+    public TimeSpan TermTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed record NotifyConfig

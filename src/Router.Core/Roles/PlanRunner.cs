@@ -189,7 +189,8 @@ public sealed class PlanRunner
         _last[s.Name] = s with { Outcome = outcome, Error = error, FinishedAt = now, RetryAt = _retryAt };
     }
 
-    private static TimeSpan Backoff(TimeSpan first, int attempt)
+    /// <summary>The wait before retry number <paramref name="attempt"/> (1-based): doubling from the first, capped.</summary>
+    internal static TimeSpan Backoff(TimeSpan first, int attempt)
     {
         var ticks = first.Ticks * Math.Pow(2, attempt - 1);
         return ticks >= MaxRetryDelay.Ticks ? MaxRetryDelay : TimeSpan.FromTicks((long)ticks);

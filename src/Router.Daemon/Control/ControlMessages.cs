@@ -28,7 +28,12 @@ public sealed record StatusReport(
     IReadOnlyList<PeerPathView>? Peers = null,
     IReadOnlyList<TrackView>? Tracks = null,
     LeasesView? Leases = null,
-    FenceAgentInfo? FenceAgent = null);
+    FenceAgentInfo? FenceAgent = null,
+    WatchdogStatus? Watchdog = null);
+
+/// <summary>The service watchdog the loop feeds (null in status when no supervisor asked for one).</summary>
+public sealed record WatchdogStatus(string Supervisor, double TimeoutS, double IntervalS, bool Ready, long Pings, long Failures,
+    double? LastPingAgoMs, string? LastError);
 
 /// <summary>The DHCP lease store: active leases, and replication with the peer (null without a peer channel).</summary>
 public sealed record LeasesView(int Active, LeaseSyncView? Sync);
@@ -45,11 +50,13 @@ public sealed record RoleStatus(string? Target, string Reason, bool Finished, st
 
 public sealed record StepView(string Name, string Phase, string Direction, string Outcome, int Attempts, string? Error);
 
-/// <summary>The tunnel gate: Allowed / Wait / NotMaster and why; what the peer last said.</summary>
+/// <summary>The tunnel gate: Allowed / Wait / NotMaster and why; what the peer last said. PeerSilentS of WindowS: how long
+/// the peer has been silent on every path, of the fence window; WindowNeeds: what the window must outlast (FenceBudget).</summary>
 public sealed record FenceStatus(string Gate, string Reason, string? PeerRole, string? PeerTunnel, int? PeerPriority,
     long DualMasterEpisodes, double DualMasterTotalMs, double DualMasterLongestMs, bool DualMasterNow,
     long PeerStates, long PeerStatesDuplicate, long PeerStatesRejected,
-    IReadOnlyDictionary<string, double> LastHeardAgoMs, IReadOnlyDictionary<string, long> Refusals);
+    IReadOnlyDictionary<string, double> LastHeardAgoMs, IReadOnlyDictionary<string, long> Refusals,
+    double? PeerSilentS = null, double? WindowS = null, string? WindowNeeds = null, bool? WindowLongEnough = null);
 
 /// <summary>The fencing agent (`fence_command`): Outcome idle / running / ok / failed / timeout / cancelled, for its
 /// last run (Runs since start); LastRunAgoMs and DurationMs are null before the first run / while it runs.</summary>

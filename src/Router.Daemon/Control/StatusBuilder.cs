@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Router.Core.Config;
+using Router.Core.Fencing;
 using Router.Daemon.Health;
 using Router.Daemon.Instances;
 using Router.Daemon.Leases;
@@ -30,11 +31,25 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
             Notify: new NotifyStatus(n.Started, n.Failed, n.TimedOut),
             Integrations: hub.Health(),
             Role: roles.Status(),
-            Fence: roles.FenceStatus(now),
+            Fence: WithWindow(roles.FenceStatus(now), config),
             Peers: peer?.PathsStatus(),
             Tracks: health?.View(),
             Leases: leases.View(now),
             FenceAgent: roles.FenceAgentInfo(now));
+    }
+
+    /// <summary>The fence's reasoning on the window: how long the peer has been silent, of how long, and what the window must outlast.</summary>
+    private static FenceStatus? WithWindow(FenceStatus? fence, RouterConfig config)
+    {
+        if (fence is null || config.Peers.FirstOrDefault() is not { } peer) return fence;
+        var budget = FenceBudget.Of(config);
+        return fence with
+        {
+            PeerSilentS = fence.LastHeardAgoMs.Count == 0 ? null : Math.Round(fence.LastHeardAgoMs.Values.Min() / 1000, 3),
+            WindowS = peer.FenceWindow.TotalSeconds,
+            WindowNeeds = budget.Explain(),
+            WindowLongEnough = peer.FenceWindow >= budget.Required,
+        };
     }
 
     private InstanceStatus Instance(InstanceRuntime rt)

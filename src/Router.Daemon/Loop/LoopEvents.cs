@@ -34,3 +34,6 @@ internal sealed record NotifyFailed(Router.Integrations.Notify.NotifyJob Job, st
 
 /// <summary>The fencing agent (`fence_command`) ended (from its runner's thread).</summary>
 internal sealed record FenceAgentDone(Router.Daemon.Roles.FenceAgentResult Result) : LoopEvent;
+
+/// <summary>A service watchdog ping ended (null: it went through), possibly from the thread that ran ubus.</summary>
+internal sealed record WatchdogPinged(string? Error) : LoopEvent;

@@ -23,6 +23,8 @@ internal sealed record PairOptions
     public bool Cable { get; init; }
     public double HeartbeatSeconds { get; init; } = 1;
     public double DeadSeconds { get; init; } = 3;
+    /// <summary>Router A's service watchdog (a <see cref="FakeWatchdog"/>); null = none.</summary>
+    public Router.Integrations.Supervision.IServiceWatchdog? WatchdogA { get; init; }
 }
 
 /// <summary>
@@ -38,15 +40,16 @@ internal sealed class TestPair : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("routerha-daemon-test-").FullName;
 
-    public TestPair(PairOptions? options = null)
+    public TestPair(PairOptions? options = null, ManualClock? clock = null)
     {
+        Clock = clock ?? new ManualClock();
         Options = options ?? new PairOptions();
-        A = new TestRouter("router-a", Uci('a', 150, "192.168.1.2", "192.168.1.3"), Lan, Peers, Clock, "192.168.1.2");
+        A = new TestRouter("router-a", Uci('a', 150, "192.168.1.2", "192.168.1.3"), Lan, Peers, Clock, "192.168.1.2", Options.WatchdogA);
         B = new TestRouter("router-b", Uci('b', 100, "192.168.1.3", "192.168.1.2"), Lan, Peers, Clock, "192.168.1.3");
     }
 
     public PairOptions Options { get; }
-    public ManualClock Clock { get; } = new();
+    public ManualClock Clock { get; }
     public FakeLan Lan { get; } = new();
     public FakePeerNet Peers { get; } = new();
     public TestRouter A { get; }

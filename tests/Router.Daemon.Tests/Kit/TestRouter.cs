@@ -13,7 +13,8 @@ internal sealed class TestRouter : IDisposable
     private readonly MemorySink _sink = new();
     private readonly Leases.LeaseBook? _leases;
 
-    public TestRouter(string name, string uci, FakeLan lan, FakePeerNet peers, ManualClock clock, string address)
+    public TestRouter(string name, string uci, FakeLan lan, FakePeerNet peers, ManualClock clock, string address,
+        Router.Integrations.Supervision.IServiceWatchdog? watchdog = null)
     {
         Name = name;
         Kernel.AddLink("lan0", 2, address + "/24");
@@ -35,6 +36,7 @@ internal sealed class TestRouter : IDisposable
             OpenActions = (_, report) => Steps.Attach(report),
             OpenFenceAgent = (_, report) => Agent.Attach(report),
             OpenPeer = (options, onEvent) => peers.Open(name, options, onEvent),
+            Watchdog = watchdog,
         };
         var log = new Log(LogLevel.Debug, _sink);
         if (config.Leases is { } leases) _leases = Leases.LeaseBook.Open(leases.DbPath, name, log.Warn, clock.GetUtcNow());

@@ -2,7 +2,7 @@
 # exist on Debian. Usage: busybox ash procd-standin.sh INIT_SCRIPT FUNCTION...
 # Every procd_* / config_* call is appended to $STANDIN_LOG, each argument in [brackets].
 # The UCI config seen by config_*: one section 'main' of type global; its 'enabled' option is
-# $STANDIN_ENABLED (unset: the option is absent).
+# $STANDIN_ENABLED (unset: the option is absent); any other option OPT is $STANDIN_OPT (upper case).
 
 record() {
 	printf '%s' "$1" >> "$STANDIN_LOG"
@@ -26,6 +26,12 @@ config_get_bool() {
 	local v="${STANDIN_ENABLED-$4}"
 	case "$v" in 1|yes|on|true|enabled) v=1 ;; *) v=0 ;; esac
 	eval "$1=$v"
+}
+config_get() {
+	local upper v
+	upper=$(echo "$3" | tr a-z A-Z)
+	eval "v=\${STANDIN_$upper-\$4}"
+	eval "$1=\$v"
 }
 # rc.common in procd mode: start runs start_service inside a service description.
 start() { record start; start_service; }
