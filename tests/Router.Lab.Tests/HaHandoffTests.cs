@@ -84,7 +84,11 @@ public sealed class HaHandoffTests(ITestOutputHelper output)
         lab.A.Kill9();
         lab.Tunnel('A').Kill();
         lab.Topology.Lan.DeleteAddress(lab.Topology.RouterA, LabTopology.Vip4Cidr);
+        var atKill = prober.SentCount;
+        var vipGone = !lab.Topology.Lan.HasAddress(lab.Topology.RouterA, LabTopology.Vip4);
         await lab.B.WaitForStateAsync("MASTER", TimeSpan.FromSeconds(5), cts.Token);
+        output.WriteLine($"probes at kill {atKill}, at B MASTER {prober.SentCount}; A's VIP gone {vipGone}; client's neighbour for the VIP " +
+                         $"{lab.Topology.Lan.ClientNeighbourMac(LabTopology.Vip4)} (A {lab.Topology.Lan.MacA}, B {lab.Topology.Lan.MacB})");
         await prober.WaitForReplyAfterAsync(prober.SentCount, TimeSpan.FromSeconds(5), cts.Token);
         var probe = prober.Stop();
         // The WAN goes once the VPS saw the dead client's session end (see HaLab.PowerLossAsync).
