@@ -43,9 +43,9 @@ public class FenceBudgetTests
     {
         var config = LoadOk(Config("\toption watchdog '4'\n\toption term_timeout '3'\n\toption respawn_delay '2'", "12",
             Tunnel, "\toption timeout '1'", "\toption retries '1'", "\toption retry_delay '1'",
-            "config action 'wan'", "\toption kind 'openwrt_wan'", "\tlist interface 'wan'"));
+            "config action 'wan'", "\toption kind 'openwrt_wan'", "\tlist interface 'wan'", "\toption fenced '0'"));
         var budget = FenceBudget.Of(config);
-        // Only the fenced tunnel counts (1 x 2 + 1 = 3 s); the unfenced WAN does not hold anything the peer waits for.
+        // Only the fenced tunnel counts (1 x 2 + 1 = 3 s); a WAN with fenced 0 does not hold anything the peer waits for.
         Assert.Equal("watchdog 4 s + kill 3 s + respawn 2 s + stop 3 s = 12 s", budget.Explain());
         Assert.Empty(FenceBudget.Warnings(config));
 
