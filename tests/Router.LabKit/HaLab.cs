@@ -165,13 +165,18 @@ public sealed class HaLab : IDisposable
         Wait.UntilAsync(() => HoldsUplinks(which), timeout, $"only {which} to hold WAN and tunnel", Diagnostics, ct);
 
     /// <summary>Starts A and, once it is MASTER, B (started together, a 20 ms start-up delay of A makes B a brief
-    /// master, see PairLab.StartAndElectAsync); A ends with WAN and tunnel, B BACKUP with neither.</summary>
+    /// master, see PairLab.StartAndElectAsync); A ends with WAN and tunnel, B BACKUP with neither, following A.</summary>
     public async Task StartAndSettleAsync(CancellationToken ct = default)
     {
         A.Start();
         await A.WaitForStateAsync("MASTER", SettleTimeout, ct).ConfigureAwait(false);
         B.Start();
         await B.WaitForStateAsync("BACKUP", SettleTimeout, ct).ConfigureAwait(false);
+        // B takes over early (peer yielded or dead) only from the master it follows, which it knows from A's first
+        // advert: a test that kills A before then would measure master-down instead.
+        var masterA = $" {LabTopology.AddressA} (";
+        await Wait.UntilAsync(() => B.Cli("status").StdOut.Contains(masterA, StringComparison.Ordinal), SettleTimeout,
+            "B to hear A's advert", Diagnostics, ct).ConfigureAwait(false);
         await WaitHoldsUplinksAsync('A', SettleTimeout, ct).ConfigureAwait(false);
     }
 
