@@ -56,6 +56,10 @@ public sealed class RoleCoordinator
     private readonly HashSet<string> _pathsUp = [];
     private bool _deathReported;
     private readonly FenceAgent? _agent;
+    /// <summary>Some peer path has been up since this daemon started. The agent is not run against a peer never
+    /// heard: at a cold start of both routers that is a peer still booting, and a power-off agent would keep it
+    /// off for good. Such a peer fences itself within the window (it hears nobody either).</summary>
+    private bool _peerEverUp;
     private long? _fenceEpisode;
     private readonly Dictionary<string, TunnelStatus> _fenced = [];
     private ActionDirection _fencedDirection = ActionDirection.Stop;
@@ -173,6 +177,7 @@ public sealed class RoleCoordinator
         var commands = new List<RoleCommand>();
         if (_fence is null) return commands;
         _pathsUp.Add(path);
+        _peerEverUp = true;
         _deathReported = false;
         _fence.OnPathUp(path, now);
         commands.Add(new SendFenceState(FenceCodec.Encode(_fence.LocalState), path));
@@ -423,7 +428,7 @@ public sealed class RoleCoordinator
             var ok = v.Gate == TunnelGate.Allowed;
             Execute(_plan.StepFinished(ticket, ok, ok ? null : v.Reason, now), now, commands);
         }
-        else if (_fenceTicket is { } waiting && _agent?.MaybeRun(waiting, _fence.PeerReachable(now), now) is { } run)
+        else if (_fenceTicket is { } waiting && _peerEverUp && _agent?.MaybeRun(waiting, _fence.PeerReachable(now), now) is { } run)
         {
             var why = $"peer unreachable on every path (last heard {Seconds(now - _fence.LastHeard.Values.Max())} ago)";
             commands.Add(new RunFenceAgent(run, _agent.Timeout, why));

@@ -76,6 +76,22 @@ public class FenceAgentCoordinatorTests
     }
 
     [Fact]
+    public void APeerNeverHeardSinceStartIsNotFencedAndTheWindowGoverns()
+    {
+        // A cold start of both routers: B is still booting when A becomes MASTER.
+        var a = NewRouter("10.0.0.2", 150, AgentTimeout);
+        Complete(a, a.Boot(S(0)), S(0));
+        var seen = new List<RoleCommand>();
+        Assert.Empty(Complete(a, a.OnVrrpRole(RoleTarget.Master, 150, "master down", S(0.4)), S(0.4), seen));
+        Assert.Empty(seen.OfType<RunFenceAgent>());
+        Assert.Empty(a.OnTimer(S(5)).OfType<RunFenceAgent>());
+        Assert.Equal(0L, a.FenceAgent!.Runs);
+
+        // The window still opens the gate, counted from the start.
+        Assert.Equal(["wan start", "vpn start", "dhcp start"], Complete(a, a.OnTimer(S(10.1)), S(10.1)));
+    }
+
+    [Fact]
     public void AFailedAgentIsNotRetriedAndTheWindowGoverns()
     {
         var (a, seen) = MasterWithSilentPeer();
