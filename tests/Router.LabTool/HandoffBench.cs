@@ -23,12 +23,16 @@ public static class HandoffBench
     private const string Hang = "sigstop";
 
     /// <summary>
-    /// How the hang scenario starts routerha. Plain for now (no watchdog: the fence window governs); the watchdog
-    /// supervisor stand-in (wt-watchdog) goes here as a <see cref="DaemonLauncher"/>. keepalived always starts plain:
-    /// 2.2.7 has no service watchdog. The other scenarios start plain too: a supervisor restarting a killed daemon is
-    /// not what they measure.
+    /// The hang scenario runs routerha as dist/systemd/routerha.service would: under the systemd watchdog stand-in
+    /// (WatchdogSec 1 s, RestartSec 0.5 s, the cgroup killed with the daemon), with a fence window that outlasts the
+    /// kill, the restart and the restarted daemon's boot stop. keepalived starts plain: 2.2.7 has no service watchdog.
+    /// The other scenarios start plain too: a supervisor restarting a killed daemon is not what they measure.
     /// </summary>
-    private static readonly DaemonLauncher RouterHaHangLauncher = DaemonLauncher.Plain;
+    private static readonly TimeSpan HangWatchdog = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan HangRestart = TimeSpan.FromSeconds(0.5);
+    private static readonly TimeSpan HangFenceWindow = TimeSpan.FromSeconds(4);
+    private static readonly string HangLauncherName =
+        $"systemd watchdog stand-in (WatchdogSec {HangWatchdog.TotalSeconds:0.#} s, RestartSec {HangRestart.TotalSeconds:0.#} s), fence_window {HangFenceWindow.TotalSeconds:0.#} s";
 
     /// <summary>The rows of the table: scenario, what, unit, and where the figure sits in a run.</summary>
     private static readonly (string Scenario, string Measure, string Unit, Func<HandoffRun, double?> Pick)[] Rows =
@@ -73,7 +77,7 @@ public static class HandoffBench
             DefaultDeadMs = (int)defaults.DeadInterval.TotalMilliseconds,
             FenceWindowMs = (int)defaults.FenceWindow.TotalMilliseconds,
             FreezeSeconds = Freeze.TotalSeconds,
-            HangLauncher = RouterHaHangLauncher.Name,
+            HangLauncher = HangLauncherName,
             RouterhaBinary = opts.Daemons.Contains(DaemonKind.RouterHa) ? RouterHaBinary.PathOrDefault : null,
         };
         for (var rep = 1; rep <= opts.Reps; rep++)
@@ -104,11 +108,20 @@ public static class HandoffBench
         bound.CancelAfter(Freeze + TimeSpan.FromSeconds(90));
         var options = new HaLabOptions { AdvertInterval = Advert };
         if (run.Scenario == Crash) options = options with { HeartbeatInterval = FastHeartbeat, DeadInterval = FastDead };
+        var supervised = run.Scenario == Hang && kind == DaemonKind.RouterHa;
+        if (supervised)
+            options = options with
+            {
+                FenceWindow = HangFenceWindow,
+                GlobalUci = "\toption watchdog '1'\n\toption respawn_delay '1'\n\toption term_timeout '1'\n",
+            };
         using IHaPairLab lab = kind == DaemonKind.RouterHa
             ? await RouterHaPairLab.CreateAsync(options, bound.Token)
             : await KeepalivedHaLab.CreateAsync(options, bound.Token);
         using var sampler = UplinkSampler.Start(lab);
-        var launcher = run.Scenario == Hang && kind == DaemonKind.RouterHa ? RouterHaHangLauncher : DaemonLauncher.Plain;
+        // Declared after the lab, so disposed before it: a live supervisor would restart what the teardown kills.
+        using var watchdog = supervised ? new WatchdogLauncher(HangWatchdog, HangRestart) : null;
+        var launcher = watchdog?.Launcher ?? DaemonLauncher.Plain;
         await lab.StartAndSettleAsync(sampler, launcher, bound.Token);
         switch (run.Scenario)
         {
@@ -182,7 +195,7 @@ public static class HandoffBench
         daemons = [.. daemons.OrderBy(d => d == DaemonKind.Keepalived ? 0 : 1)];
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Issue 12 at {r.AdvertMs} ms adverts, median / max of {r.Reps} repetition(s); fence window {r.FenceWindowMs} ms, ");
-        sb.Append(CultureInfo.InvariantCulture, $"routerha heartbeat {r.DefaultHeartbeatMs} / dead {r.DefaultDeadMs} ms unless stated; routerha's hang launcher: {r.HangLauncher}{(r.HangLauncher == DaemonLauncher.Plain.Name ? " (no watchdog: the fence window governs)" : "")}\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"routerha heartbeat {r.DefaultHeartbeatMs} / dead {r.DefaultDeadMs} ms unless stated; routerha's hang launcher: {r.HangLauncher}\n\n");
         sb.Append("| scenario |");
         foreach (var d in daemons) sb.Append(CultureInfo.InvariantCulture, $" {Options.Name(d)} median / max |");
         sb.Append("\n|---|");
