@@ -48,7 +48,7 @@ public static class HaPairLabExtensions
 
     /// <summary>
     /// Starts A and waits until it alone holds WAN and tunnel (the VPS sees its session), then starts B and waits for
-    /// BACKUP. The master first: started together, a late master lets the backup be a brief master (see PairLab).
+    /// BACKUP and one advert of A's. The master first: started together, a late master lets the backup be a brief master (see PairLab).
     /// </summary>
     public static async Task StartAndSettleAsync(this IHaPairLab lab, UplinkSampler sampler, DaemonLauncher? launcher = null,
         CancellationToken ct = default)
@@ -62,6 +62,12 @@ public static class HaPairLabExtensions
         // Polled gently: for routerha every look is a CLI process.
         await Wait.ForAsync(() => Task.FromResult(lab.StateOf('B')), s => s == "BACKUP", bound, "B to become BACKUP",
             _ => lab.Diagnostics(), TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);
+        // One advert of A's seen on the LAN after B is BACKUP: B has it too, and follows A. routerha's handoff and fast
+        // peer death take over only from the master followed; a failure before that would measure master-down.
+        var adverts = await Task.Run(() => PacketCapture.Vrrp(lab.Topology.Lan, 1, lab.MasterDown + TimeSpan.FromSeconds(1)), ct)
+            .ConfigureAwait(false);
+        if (!adverts.Any(a => a.Source.Equals(LabTopology.AddressA)))
+            throw new TimeoutException($"no advert of A's on the LAN within master-down once B was BACKUP\n{lab.Diagnostics()}");
         await Wait.UntilAsync(() => sampler.Latest?.Holds('A') == true, bound, "A to hold WAN and tunnel with B up", lab.Diagnostics, ct)
             .ConfigureAwait(false);
     }
