@@ -1,6 +1,6 @@
 namespace Router.LabKit;
 
-/// <summary>What the client saw: one entry per echo request on the grid, answered or not.</summary>
+/// <summary>What the client saw: one entry per echo request on the grid, answered within Prober.LateLimit or not.</summary>
 public sealed record ProbeResult(TimeSpan Interval, IReadOnlyList<bool> Answered)
 {
     public int Sent => Answered.Count;

@@ -16,7 +16,13 @@ public sealed class Prober : IDisposable
     private readonly IPAddress _target;
     private readonly TimeSpan _interval;
     private readonly ushort _id = (ushort)Random.Shared.Next(1, 65535);
+    /// <summary>A reply later than this counts as lost: a router that forwards toward a VIP nobody holds queues the
+    /// requests while it resolves the address (the kernel's ARP queue) and hands them all to the new master when it
+    /// announces itself, so every request of the outage is answered, hundreds of ms late. Counted as answered, a
+    /// kill -9 read as a 0 ms gap.</summary>
+    public static readonly TimeSpan LateLimit = TimeSpan.FromMilliseconds(100);
     private readonly bool[] _answered = new bool[MaxProbes];
+    private readonly long[] _sentAt = new long[MaxProbes];
     private readonly Thread _sender;
     private readonly Thread _receiver;
     private readonly ManualResetEventSlim _ready = new();
@@ -95,6 +101,7 @@ public sealed class Prober : IDisposable
             var late = clock.Elapsed - due;
             if (late > _maxLate) _maxLate = late;
             BuildEcho(packet, seq);
+            _sentAt[seq] = Stopwatch.GetTimestamp();
             // Counted before sending: on a veth the reply can arrive before SendTo returns.
             Volatile.Write(ref _sent, seq + 1);
             try { _socket.SendTo(packet, endpoint); }
@@ -138,7 +145,8 @@ public sealed class Prober : IDisposable
             if (BinaryPrimitives.ReadUInt16BigEndian(buf.AsSpan(off + 4)) != _id) continue;
             var seq16 = BinaryPrimitives.ReadUInt16BigEndian(buf.AsSpan(off + 6));
             if (seq16 >= Volatile.Read(ref _sent)) continue;
-            _answered[seq16] = true;
+            // Late or not, a reply says the VIP answers again (what WaitForReplyAfterAsync waits for).
+            if (Stopwatch.GetElapsedTime(_sentAt[seq16]) <= LateLimit) _answered[seq16] = true;
             int prev;
             do prev = Volatile.Read(ref _lastAnswered);
             while (seq16 > prev && Interlocked.CompareExchange(ref _lastAnswered, seq16, prev) != prev);
