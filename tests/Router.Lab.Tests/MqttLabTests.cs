@@ -107,9 +107,12 @@ public sealed class MqttLabTests(ITestOutputHelper output)
             using var sub = lab.Topology.Own(broker.Subscribe("routerha/rB/status"));
             await lab.StartAndElectAsync(cts.Token);
             JsonElement Status() => JsonDocument.Parse(sub.Lines[^1].Payload).RootElement;
+            // B knowing A as its master is part of the steady picture: its first status can come before A's first advert.
             await sub.WaitForAsync(l => l.Count > 0 && Status().GetProperty("peer").GetProperty("up").GetBoolean()
-                                        && Status().GetProperty("role").GetProperty("finished").GetBoolean(),
-                TimeSpan.FromSeconds(10), "B's status with the peer up and its BACKUP plan done");
+                                        && Status().GetProperty("role").GetProperty("finished").GetBoolean()
+                                        && Status().GetProperty("instances").GetProperty("lan").GetProperty("master").ValueKind == JsonValueKind.String
+                                        && Status().GetProperty("instances").GetProperty("lan").GetProperty("master").GetString() == LabTopology.AddressA.ToString(),
+                TimeSpan.FromSeconds(10), "B's status with the peer up, A as its master and its BACKUP plan done");
             var backup = Status();
             Assert.False(backup.GetProperty("is_master").GetBoolean());
             Assert.Equal("BACKUP", backup.GetProperty("role").GetProperty("target").GetString());
