@@ -38,9 +38,9 @@ public class ReceiveClassifierTests
     private static VrrpAdvertisement V2(byte[] password, ushort intervalCs = 100)
         => new(VrrpVersion.V2, 77, 150, intervalCs, [Vip], VrrpAuthType.Pass, password);
 
-    private static VrrpReceiveResult Classify(ReceivedVrrp packet, VrrpInstanceSettings? settings = null, bool multicast = true,
-        IPAddress? own = null, Func<byte, bool>? sibling = null)
-        => VrrpReceiveClassifier.Classify(packet, settings ?? V3Settings, multicast, own ?? RouterA, sibling ?? NoSiblings);
+    private static VrrpReceiveResult Classify(ReceivedVrrp packet, VrrpInstanceSettings? settings = null,
+        IPAddress? own = null, Func<byte, bool>? sibling = null, IReadOnlyList<IPAddress>? trusted = null)
+        => VrrpReceiveClassifier.Classify(packet, settings ?? V3Settings, own ?? RouterA, sibling ?? NoSiblings, trusted);
 
     private static void AssertDropped(VrrpDropReason reason, VrrpReceiveResult result)
     {
@@ -76,20 +76,44 @@ public class ReceiveClassifierTests
     }
 
     [Fact]
-    public void UnicastModeIgnoresTheTtl()
+    public void UnicastModeKeepsTheTtlCheck()
     {
-        // A unicast peer one routed hop away.
-        Assert.True(Classify(Packet(V3(), ttl: 63), multicast: false).IsAccepted);
-        // The rest of the structure is still checked.
-        var truncated = Packet(V3(), ttl: 63) with { Message = new byte[5] };
-        AssertDropped(VrrpDropReason.TooShort, Classify(truncated, multicast: false));
+        var unicast = V3Settings with { UnicastPeers = [RouterB] };
+        // A packet that crossed a router cannot come from a peer on the link (RFC 5798 7.1).
+        AssertDropped(VrrpDropReason.BadTtl, Classify(Packet(V3(), ttl: 63), unicast, trusted: unicast.UnicastPeers));
+        Assert.True(Classify(Packet(V3()), unicast, trusted: unicast.UnicastPeers).IsAccepted);
+    }
+
+    [Fact]
+    public void AnAdvertFromASenderOutsideTheTrustedSourcesIsSetApartWithWhatItSaid()
+    {
+        var attacker = IPAddress.Parse("192.168.77.66");
+        var result = Classify(Packet(V3(priority: 255), source: attacker), trusted: [RouterB]);
+        Assert.Equal(VrrpReceiveVerdict.UnknownSource, result.Verdict);
+        Assert.False(result.IsAccepted);
+        Assert.Equal(VrrpDropReason.None, result.DropReason);
+        Assert.Equal(255, result.Advertisement!.Priority);
+
+        // The peer itself is accepted; with no trusted list (no peer channel, multicast) anyone is.
+        Assert.True(Classify(Packet(V3(priority: 255)), trusted: [RouterB]).IsAccepted);
+        Assert.True(Classify(Packet(V3(priority: 255), source: attacker)).IsAccepted);
+    }
+
+    [Fact]
+    public void AnUntrustedSenderIsJudgedOnlyAfterThePacketItselfIsValid()
+    {
+        var attacker = IPAddress.Parse("192.168.77.66");
+        // A malformed or foreign packet keeps its own drop reason: UnknownSource counts only adverts that would have acted.
+        AssertDropped(VrrpDropReason.BadTtl, Classify(Packet(V3(), source: attacker, ttl: 64), trusted: [RouterB]));
+        AssertDropped(VrrpDropReason.UnknownVrid, Classify(Packet(V3(vrid: 9), source: attacker), trusted: [RouterB]));
+        AssertDropped(VrrpDropReason.BadVersion, Classify(Packet(V2(Secret12), source: attacker), trusted: [RouterB]));
     }
 
     [Fact]
     public void OwnAdvertIsDroppedAsOwnPacket()
     {
         AssertDropped(VrrpDropReason.OwnPacket, Classify(Packet(V3(), source: RouterA), own: RouterA));
-        Assert.True(VrrpReceiveClassifier.Classify(Packet(V3(), source: RouterA), V3Settings, true, null, NoSiblings).IsAccepted);
+        Assert.True(VrrpReceiveClassifier.Classify(Packet(V3(), source: RouterA), V3Settings, null, NoSiblings).IsAccepted);
     }
 
     [Fact]
