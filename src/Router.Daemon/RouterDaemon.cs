@@ -58,7 +58,7 @@ internal sealed class RouterDaemon
         _startTimestamp = clock.GetTimestamp();
         _hub = new ObserverHub(observers ?? [], log, clock);
         _notify = new NotifyDispatcher(log, config.Global.NotifyTimeout, (job, why) => Post(new NotifyFailed(job, why)));
-        _instances = new InstanceSet(ports, log, () => Now, Post, _hub, _notify, OnRoleInstanceChanged);
+        _instances = new InstanceSet(ports, log, () => Now, Post, _hub, _notify, OnRoleInstanceChanged, PeerAddresses);
         _leases = new LeaseDriver(leases, config.Leases, log, clock);
         if (config.Peers.FirstOrDefault() is { } peer) _peer = new PeerLink(peer, log, _hub);
         var runner = config.Actions.Count > 0 ? ports.CreateStepRunner(config.Actions, r => Post(new StepDone(r))) : null;
@@ -319,6 +319,16 @@ internal sealed class RouterDaemon
         _leases.OnPeer(e, _peer.AnyPathUp, now);
         _roles.OnPeer(e, now);
         if (e is not Router.Peers.PeerHeartbeat) _roles.OnLeaseSync(now);
+    }
+
+    /// <summary>The addresses the peer is known by: every configured path's remote end, and the advert source the peer
+    /// announced over the authenticated channel (kept after the channel drops: it was the peer's word).</summary>
+    private IEnumerable<System.Net.IPAddress> PeerAddresses()
+    {
+        foreach (var peer in _config.Peers)
+            foreach (var path in peer.Paths)
+                yield return path.Remote;
+        if (_roles?.Coordinator.Fence?.Peer?.VrrpAddress is { } announced) yield return announced;
     }
 
     /// <summary>The role instance changed state: the plan follows, and the fence learns our new role.</summary>

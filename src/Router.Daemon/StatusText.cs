@@ -17,6 +17,7 @@ internal static class StatusText
             sb.AppendLine($"{i.Name,-12} {i.Vrid,4} {i.Interface,-10} {i.State,-7} {i.EffectivePriority,4} {$"{i.Master ?? "-"} ({i.MasterPriority})",-26} {i.AdvertIntervalMs,7:0.#} {i.MasterDownIntervalMs,8:0.#}  {vips}");
             var c = i.Counters;
             sb.AppendLine($"  adverts sent {c.AdvertsSent}, received {c.AdvertsReceived}; became master {c.BecameMaster}x; conflicts {c.MasterConflicts}; VIPs restored {c.VipsRestored}; peer takeovers {c.PeerTakeovers}" +
+                          (c.UnknownMasterAdverts > 0 ? $"; ignored {c.UnknownMasterAdverts} adverts from unknown masters (last {c.UnknownMasterLast})" : "") +
                           (c.Drops.Count > 0 ? "; dropped " + string.Join(", ", c.Drops.Select(d => $"{d.Key}={d.Value}")) : ""));
             if (i.LastError is not null) sb.AppendLine($"  last error: {i.LastError}");
             foreach (var t in i.Transitions.TakeLast(3))

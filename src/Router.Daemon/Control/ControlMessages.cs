@@ -99,7 +99,9 @@ public sealed record CounterStatus(
     long MasterConflicts,
     long VipsRestored,
     long PeerTakeovers,
-    IReadOnlyDictionary<string, long> Drops);
+    IReadOnlyDictionary<string, long> Drops,
+    long UnknownMasterAdverts = 0,
+    string? UnknownMasterLast = null);
 
 public sealed record TransitionStatus(DateTimeOffset At, string From, string To, string Reason);
 

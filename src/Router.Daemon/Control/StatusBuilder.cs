@@ -78,7 +78,8 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
             SyncGroup: rt.Config.SyncGroup,
             LastError: rt.LastError,
             Counters: new CounterStatus(c.AdvertsSent, c.AdvertsReceived, c.BecameMaster, c.PriorityZeroSent,
-                c.PriorityZeroReceived, c.MasterConflicts, rt.VipsRestored, c.PeerTakeovers, Drops(rt)),
+                c.PriorityZeroReceived, c.MasterConflicts, rt.VipsRestored, c.PeerTakeovers, Drops(rt),
+                rt.UnknownMasters.Count, rt.UnknownMasters.LastSource?.ToString()),
             Transitions: m.Transitions.Select(t => new TransitionStatus(_startWall + t.At, StateNames.Of(t.From), StateNames.Of(t.To), t.Reason)).ToList());
     }
 

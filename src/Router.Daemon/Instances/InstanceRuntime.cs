@@ -33,6 +33,8 @@ internal sealed class InstanceRuntime : IDisposable
     public InterfaceInfo? Link { get; set; }
     public Dictionary<VrrpDropReason, long> Drops { get; } = [];
     public long VipsRestored { get; set; }
+    /// <summary>Adverts ignored because their sender is not a trusted source (a LAN host posing as master).</summary>
+    public UnknownMasterWatch UnknownMasters { get; } = new();
     public bool AddressMismatchLogged { get; set; }
     /// <summary>Shut down and waiting for its VIPs to be released; then it leaves the loop.</summary>
     public bool Stopping { get; set; }

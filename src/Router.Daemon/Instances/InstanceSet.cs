@@ -14,8 +14,10 @@ namespace Router.Daemon.Instances;
 /// commands it returns (VIPs, adverts, announcements, notify), including sync groups and the link and health faults.
 /// Decisions stay in VrrpInstance and SyncGroup. Owned by the loop.
 /// </summary>
+/// <param name="peerAddresses">Every address known to be the peer's (VrrpTrustedSources.For): with a peer channel, an
+/// advert from anyone else decides nothing.</param>
 internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now, Action<LoopEvent> post, ObserverHub hub,
-    NotifyDispatcher notify, Action<InstanceRuntime, StateChanged> roleInstanceChanged)
+    NotifyDispatcher notify, Action<InstanceRuntime, StateChanged> roleInstanceChanged, Func<IEnumerable<System.Net.IPAddress>> peerAddresses)
 {
     private readonly List<InstanceRuntime> _instances = [];
     private readonly InstanceEdge _edge = new(ports, log);
@@ -175,9 +177,12 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
     {
         rt.PacketHandled();
         if (!_instances.Contains(rt)) return;
-        var r = VrrpReceiveClassifier.Classify(p, rt.Settings, rt.IsMulticast, rt.Socket?.SourceAddress,
-            vrid => _instances.Any(o => o != rt && o.Config.Interface == rt.Config.Interface && o.Settings.Family == rt.Settings.Family && o.Settings.Vrid == vrid));
+        var trusted = VrrpTrustedSources.For(rt.Settings, peerAddresses());
+        var r = VrrpReceiveClassifier.Classify(p, rt.Settings, rt.Socket?.SourceAddress,
+            vrid => _instances.Any(o => o != rt && o.Config.Interface == rt.Config.Interface && o.Settings.Family == rt.Settings.Family && o.Settings.Vrid == vrid),
+            trusted);
         if (r.Verdict == VrrpReceiveVerdict.Dropped) rt.CountDrop(r.DropReason);
+        if (r.Verdict == VrrpReceiveVerdict.UnknownSource) OnUnknownMaster(rt, r.Advertisement!, p.Source, trusted!);
         if (!r.IsAccepted) return;
         var adv = r.Advertisement;
         if (r.AddressesDiffer && !rt.AddressMismatchLogged)
@@ -189,6 +194,29 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
         var master = rt.Machine.MasterAddress;
         Execute(rt, rt.Machine.OnAdvertisement(adv, p.Source, now()));
         if (!Equals(master, rt.Machine.MasterAddress)) _version++;
+    }
+
+    /// <summary>An advert the instance never sees (its sender is not a trusted source): counted; the first of an episode
+    /// and each new sender in it are logged and published, the rest only counted (a flood must not become a log flood).</summary>
+    private void OnUnknownMaster(InstanceRuntime rt, VrrpAdvertisement adv, System.Net.IPAddress source, IReadOnlyList<System.Net.IPAddress> trusted)
+    {
+        var watch = rt.UnknownMasters;
+        var news = watch.Observe(source, now());
+        if (news == UnknownMasterNews.None) return;
+        var known = rt.IsMulticast
+            ? $"the peer's known addresses are {string.Join(", ", trusted)} (peer paths and what the peer announced over the channel)"
+            : $"its unicast_peer list is {string.Join(", ", trusted)}";
+        var line = $"{rt.Name}: ignoring VRRP adverts from {source} (priority {adv.Priority}; we are {StateNames.Of(rt.Machine.State)}, " +
+                   $"master {rt.Machine.MasterAddress?.ToString() ?? "unknown"}): not a known peer, {known}; " +
+                   (news == UnknownMasterNews.NewEpisode ? "counted in status as unknown_master_adverts" : $"{watch.EpisodeCount} such adverts in this episode");
+        log.Warn(line);
+        hub.Event("unknown_master", rt.Name, line, new Dictionary<string, string>
+        {
+            ["source"] = source.ToString(),
+            ["priority"] = adv.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["state"] = StateNames.Of(rt.Machine.State),
+            ["adverts"] = watch.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
 
     public void OnReceiveFailed(InstanceRuntime rt, Exception error)

@@ -50,7 +50,8 @@ public sealed record PeerLinkView(string Path, bool Up);
 
 /// <summary>
 /// Something that happened, for alerting: Kind is one of "transition", "vip_restored", "notify_failed",
-/// "plan", "action_failed", "dual_master", "dual_master_ended", "fence_agent", "peer_lost", "peer_found", "command".
+/// "plan", "action_failed", "dual_master", "dual_master_ended", "fence_agent", "peer_lost", "peer_found", "command",
+/// "unknown_master".
 /// Fields carry the details by name.
 /// </summary>
 public sealed record RouterEvent(DateTimeOffset At, string Kind, string? Instance, string Message,

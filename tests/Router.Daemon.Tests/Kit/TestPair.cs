@@ -21,6 +21,8 @@ internal sealed record PairOptions
     public bool Leases { get; init; }
     /// <summary>A second peer path 'cable' (a dedicated link) after 'lan'.</summary>
     public bool Cable { get; init; }
+    /// <summary>The peer path 'lan' (between the routers' LAN addresses, their advert sources); off needs Cable.</summary>
+    public bool LanPath { get; init; } = true;
     public double HeartbeatSeconds { get; init; } = 1;
     public double DeadSeconds { get; init; } = 3;
     /// <summary>Router A's service watchdog (a <see cref="FakeWatchdog"/>); null = none.</summary>
@@ -191,7 +193,7 @@ internal sealed class TestPair : IDisposable
         if (o.Peer)
             s += string.Create(CultureInfo.InvariantCulture, $"""
                 config peer 'other'
-                	list path 'lan {own} {peer}'
+                	{(o.LanPath ? $"list path 'lan {own} {peer}'" : "")}
                 	option secret 'a test secret that is long enough'
                 	option heartbeat_interval '{o.HeartbeatSeconds}'
                 	option dead_interval '{o.DeadSeconds}'
