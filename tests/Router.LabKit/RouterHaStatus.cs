@@ -43,6 +43,9 @@ public sealed class RouterHaCounters
     public long AdvertsReceived { get; set; }
     public long BecameMaster { get; set; }
     public Dictionary<string, long> Drops { get; set; } = [];
+    /// <summary>Adverts ignored because their sender is not a known peer (peer channel or unicast mode).</summary>
+    public long UnknownMasterAdverts { get; set; }
+    public string? UnknownMasterLast { get; set; }
 }
 
 public sealed class RouterHaTransition
