@@ -47,6 +47,7 @@ internal sealed class RouterDaemon
     private TimeSpan? _stopDeadline;
     private TimeSpan? _ackDeadline;
     private long _publishedVersion = -1;
+    private IReadOnlyList<System.Net.IPAddress> _announcedSources = [];
 
     public RouterDaemon(RouterConfig config, DaemonPorts ports, Log log, TimeProvider clock,
         IReadOnlyList<IRouterObserver>? observers = null, LeaseBook? leases = null)
@@ -157,6 +158,7 @@ internal sealed class RouterDaemon
         {
             if (e is not null) Handle(e);
             FireDueTimers();
+            AnnounceSources();
             if (_stopping && _instances.All.Count == 0) _stopDeadline ??= Now + StopPlanLimit;
             if (_stopping && _instances.All.Count == 0 && _roles.Coordinator.PlanFinished) _ackDeadline ??= Now + PeerAckLimit;
             PublishIfChanged();
@@ -328,7 +330,20 @@ internal sealed class RouterDaemon
         foreach (var peer in _config.Peers)
             foreach (var path in peer.Paths)
                 yield return path.Remote;
-        if (_roles?.Coordinator.Fence?.Peer?.VrrpAddress is { } announced) yield return announced;
+        if (_roles?.Coordinator.Fence?.Peer is not { } state) yield break;
+        if (state.VrrpAddress is { } announced) yield return announced;
+        foreach (var source in state.VrrpSources ?? []) yield return source;
+    }
+
+    /// <summary>Tells the peer our instances' advert sources when they changed (a socket opens late, a reload): its
+    /// instances trust only those and our path addresses.</summary>
+    private void AnnounceSources()
+    {
+        if (_peer is null) return;
+        var sources = _instances.AdvertSources;
+        if (sources.SequenceEqual(_announcedSources)) return;
+        _announcedSources = sources;
+        _roles.SetVrrpSources(sources, Now);
     }
 
     /// <summary>The role instance changed state: the plan follows, and the fence learns our new role.</summary>

@@ -9,7 +9,9 @@ namespace Router.Core.Fencing;
 /// peer's "released" was said after the peer learned about the new MASTER, not before. VrrpAddress is the source
 /// address of the sender's role instance as its VRRP adverts carry it (null from an older routerha, or before its
 /// instance started): the receiver's instance follows a master by that address, so a handoff is honoured only when
-/// the router that yields is the master it follows.
+/// the router that yields is the master it follows. VrrpSources are the advert sources of all the sender's instances
+/// (any family; null from an older routerha): the receiver's instances follow or yield only to those and the peer's
+/// path addresses, not to any LAN host claiming a higher priority.
 /// </summary>
 public sealed record FenceState(
     ulong BootId,
@@ -20,7 +22,8 @@ public sealed record FenceState(
     TunnelStatus Tunnel,
     ulong SeenBootId,
     ulong SeenGeneration,
-    IPAddress? VrrpAddress = null)
+    IPAddress? VrrpAddress = null,
+    IReadOnlyList<IPAddress>? VrrpSources = null)
 {
     /// <summary>True when this state is not older than <paramref name="other"/> from the same router: a new run, a
     /// newer generation, or the same generation with a newer acknowledgement.</summary>

@@ -25,6 +25,7 @@ public sealed class TunnelFence
     private readonly List<FenceEvent> _events = [];
     private readonly IPAddress _address;
     private IPAddress? _vrrpAddress;
+    private IReadOnlyList<IPAddress>? _vrrpSources;
     private FenceRole _role = FenceRole.Backup;
     private byte _priority;
     private TunnelStatus _tunnel = TunnelStatus.Released;
@@ -57,7 +58,7 @@ public sealed class TunnelFence
 
     /// <summary>Our state as the peer must see it now.</summary>
     public FenceState LocalState => new(BootId, _generation, _role, _priority, _address, _tunnel,
-        _peer?.BootId ?? 0, _peer?.Generation ?? 0, _vrrpAddress);
+        _peer?.BootId ?? 0, _peer?.Generation ?? 0, _vrrpAddress, _vrrpSources);
 
     /// <summary>The source address of our role instance's adverts, which the peer's instance knows us by. A change is
     /// a new generation: the receiver drops a state equal in generation as a duplicate.</summary>
@@ -65,6 +66,17 @@ public sealed class TunnelFence
     {
         if (Equals(address, _vrrpAddress)) return;
         _vrrpAddress = address;
+        _generation++;
+        _stateDue = true;
+    }
+
+    /// <summary>The advert sources of all our instances, which the peer's instances trust (and nobody else's); a change
+    /// is a new generation, as for <see cref="SetVrrpAddress"/>.</summary>
+    public void SetVrrpSources(IReadOnlyList<IPAddress> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        if (sources.SequenceEqual(_vrrpSources ?? [])) return;
+        _vrrpSources = sources.Count == 0 ? null : sources.ToArray();
         _generation++;
         _stateDue = true;
     }

@@ -249,6 +249,16 @@ public sealed class RoleCoordinator
         return commands;
     }
 
+    /// <summary>The advert sources of all our instances, which the peer's instances trust.</summary>
+    public IReadOnlyList<RoleCommand> SetVrrpSources(IReadOnlyList<System.Net.IPAddress> sources, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (_fence is null) return commands;
+        _fence.SetVrrpSources(sources);
+        Settle(now, commands);
+        return commands;
+    }
+
     /// <summary>When the peer counts as dead if nothing is heard before: every path down, fast detection on, and
     /// a peer we know the VRRP address of; null otherwise (or once reported, until a path comes back).</summary>
     private TimeSpan? PeerDeadAt =>

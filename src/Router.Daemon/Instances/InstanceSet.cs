@@ -154,6 +154,10 @@ internal sealed class InstanceSet(DaemonPorts ports, Log log, Func<TimeSpan> now
             ? AdvertSource(rt)
             : null;
 
+    /// <summary>The advert sources of every instance that has one (the peer's instances trust these).</summary>
+    public IReadOnlyList<System.Net.IPAddress> AdvertSources =>
+        _instances.Where(r => !r.Stopping).Select(AdvertSource).OfType<System.Net.IPAddress>().Distinct().ToList();
+
     public static System.Net.IPAddress? AdvertSource(InstanceRuntime rt) =>
         rt.LocalAddress.Equals(System.Net.IPAddress.Any) || rt.LocalAddress.Equals(System.Net.IPAddress.IPv6Any) ? null : rt.LocalAddress;
 

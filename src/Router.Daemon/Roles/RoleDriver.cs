@@ -29,6 +29,8 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
 
     public void SetVrrpAddress(System.Net.IPAddress? address, TimeSpan now) => Execute(coordinator.SetVrrpAddress(address, now));
 
+    public void SetVrrpSources(IReadOnlyList<System.Net.IPAddress> sources, TimeSpan now) => Execute(coordinator.SetVrrpSources(sources, now));
+
     public void OnStepDone(StepResult r, TimeSpan now) => Execute(coordinator.OnStepResult(r.Ticket, r.Ok, r.Error, now));
 
     public void OnFenceAgentDone(FenceAgentResult r, TimeSpan now) => Execute(coordinator.OnFenceAgentResult(r.Ticket, r.Ok, r.Detail, now));

@@ -12,9 +12,9 @@ public class FenceCodecTests
     public void EncodesToTheDocumentedLayout()
     {
         Assert.Equal(
-            "01" + "0102030405060708" + "000000000000002A" + "01" + "96" + "03" + "04" + "C0A80101" + "1112131415161718" + "0000000000000007" + "00",
+            "01" + "0102030405060708" + "000000000000002A" + "01" + "96" + "03" + "04" + "C0A80101" + "1112131415161718" + "0000000000000007" + "00" + "00",
             Convert.ToHexString(FenceCodec.Encode(Sample)));
-        Assert.EndsWith("0000000000000007" + "04" + "C0A80102",
+        Assert.EndsWith("0000000000000007" + "04" + "C0A80102" + "00",
             Convert.ToHexString(FenceCodec.Encode(Sample with { VrrpAddress = IPAddress.Parse("192.168.1.2") })));
     }
 
@@ -49,7 +49,7 @@ public class FenceCodecTests
     public void AStateFromABuildWithoutTheVrrpAddressDecodesWithoutIt()
     {
         var bytes = FenceCodec.Encode(Sample with { VrrpAddress = IPAddress.Parse("192.168.1.2") });
-        var old = bytes.AsSpan(0, bytes.Length - 5); // what a sender from before the appended field writes
+        var old = bytes.AsSpan(0, bytes.Length - 6); // what a sender from before the appended fields writes
         Assert.Equal(Sample, FenceCodec.Decode(old, out var error));
         Assert.Null(error);
     }
@@ -57,11 +57,16 @@ public class FenceCodecTests
     [Fact]
     public void EveryTruncationAndBadFieldIsRefusedNotThrown()
     {
-        var bytes = FenceCodec.Encode(Sample with { VrrpAddress = IPAddress.Parse("192.168.1.2") });
-        var oldLength = bytes.Length - 5;
+        var bytes = FenceCodec.Encode(Sample with
+        {
+            VrrpAddress = IPAddress.Parse("192.168.1.2"),
+            VrrpSources = [IPAddress.Parse("192.168.1.2"), IPAddress.Parse("fe80::2")],
+        });
+        var oldLength = bytes.Length - 1 - 5 - 17 - 5;
+        var beforeSources = bytes.Length - 1 - 5 - 17;
         for (var n = 0; n < bytes.Length; n++)
         {
-            if (n == oldLength) continue; // a complete state from an older sender
+            if (n == oldLength || n == beforeSources) continue; // a complete state from an older sender
 
             Assert.Null(FenceCodec.Decode(bytes.AsSpan(0, n), out var error));
             Assert.NotNull(error);
@@ -82,5 +87,22 @@ public class FenceCodecTests
         badVrrpLength[oldLength] = 7;
         Assert.Null(FenceCodec.Decode(badVrrpLength, out var e4));
         Assert.Contains("VRRP address length 7", e4);
+        var badSourceLength = (byte[])bytes.Clone();
+        badSourceLength[beforeSources + 1] = 6;
+        Assert.Null(FenceCodec.Decode(badSourceLength, out var e5));
+        Assert.Contains("VRRP source length 6", e5);
+    }
+
+    [Fact]
+    public void TheAdvertSourcesOfEveryInstanceRoundtripAndAnOlderSenderHasNone()
+    {
+        var sources = new[] { IPAddress.Parse("192.168.1.2"), IPAddress.Parse("fe80::2") };
+        var bytes = FenceCodec.Encode(Sample with { VrrpAddress = sources[0], VrrpSources = sources });
+        var decoded = FenceCodec.Decode(bytes, out var error);
+        Assert.Null(error);
+        Assert.Equal(sources, decoded!.VrrpSources);
+        Assert.Equal(sources[0], decoded.VrrpAddress);
+        Assert.Null(FenceCodec.Decode(bytes.AsSpan(0, bytes.Length - 23), out _)!.VrrpSources);
+        Assert.Null(FenceCodec.Decode(FenceCodec.Encode(Sample with { VrrpSources = [] }), out _)!.VrrpSources);
     }
 }

@@ -332,4 +332,18 @@ public class FenceTests
         Assert.True(a.OnPeerState("lan", state, S(1)));
         Assert.Equal(IPAddress.Parse("192.168.1.3"), a.Peer!.VrrpAddress);
     }
+
+    [Fact]
+    public void NewAdvertSourcesAreANewGenerationThePeerAccepts()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        Exchange(a, b, S(0));
+        IPAddress[] sources = [IPAddress.Parse("192.168.1.3"), IPAddress.Parse("fe80::3")];
+        b.SetVrrpSources(sources);
+        Assert.True(a.OnPeerState("lan", Roundtrip(b.TakeStateToSend()!), S(1)));
+        Assert.Equal(sources, a.Peer!.VrrpSources);
+        b.SetVrrpSources([.. sources]); // the same again: nothing new to send
+        Assert.Null(b.TakeStateToSend());
+    }
 }
