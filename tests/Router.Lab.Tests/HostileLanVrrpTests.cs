@@ -20,8 +20,13 @@ public sealed class HostileLanVrrpTests(ITestOutputHelper output)
     private static readonly IPAddress Attacker = LabTopology.AddressClient;
     private static readonly TimeSpan Advert = TimeSpan.FromSeconds(1);
 
+    /// <summary>IPv6 gateway next to the IPv4 one (the first instance): its adverts come from link-local addresses.</summary>
+    private static string Lan6(int priority) =>
+        $"\nconfig instance 'lan6'\n\toption interface '{LabTopology.LanInterface}'\n\toption vrid '52'\n\toption priority '{priority}'\n" +
+        $"\toption advert_interval '1'\n\tlist vip '{LabTopology.Vip6Cidr}'\n";
+
     /// <summary>The two routers with a peer channel over the LAN, as an OMR pair configures it (A 150, B 100).</summary>
-    private static PairLab PeeredPair()
+    private static PairLab PeeredPair(bool withIpv6 = false)
     {
         var secret = Path.Combine(Path.GetTempPath(), $"routerha-vrrp-lab-{Guid.NewGuid():N}.key");
         File.WriteAllText(secret, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
@@ -29,8 +34,16 @@ public sealed class HostileLanVrrpTests(ITestOutputHelper output)
         string Peer(IPAddress own, IPAddress other) =>
             $"\nconfig peer 'other'\n\tlist path 'lan {own} {other}'\n\toption secret_file '{secret}'\n";
         var lab = PairLab.Create(DaemonKind.RouterHa,
-            VrrpSettings.For(150, Advert) with { NodeName = "router-a", ExtraUci = Peer(LabTopology.AddressA, LabTopology.AddressB) },
-            VrrpSettings.For(100, Advert) with { NodeName = "router-b", ExtraUci = Peer(LabTopology.AddressB, LabTopology.AddressA) });
+            VrrpSettings.For(150, Advert) with
+            {
+                NodeName = "router-a",
+                ExtraUci = Peer(LabTopology.AddressA, LabTopology.AddressB) + (withIpv6 ? Lan6(150) : ""),
+            },
+            VrrpSettings.For(100, Advert) with
+            {
+                NodeName = "router-b",
+                ExtraUci = Peer(LabTopology.AddressB, LabTopology.AddressA) + (withIpv6 ? Lan6(100) : ""),
+            });
         lab.Topology.Own(new DeleteFile(secret));
         return lab;
     }
@@ -81,6 +94,34 @@ public sealed class HostileLanVrrpTests(ITestOutputHelper output)
         Assert.Contains("master down timer expired", b.Instance().Transitions[^1].Reason, StringComparison.Ordinal);
         await Wait.HoldsAsync(() => b.State == "MASTER" && lab.HasVips(b), TimeSpan.FromSeconds(3),
             "B staying MASTER under the forged adverts", lab.Diagnostics, cts.Token);
+    }
+
+    [Fact]
+    public async Task AnIpv6InstanceTrustsThePeersLinkLocalSourceLearntOverTheChannel()
+    {
+        // The peer paths are IPv4: only the sources the peer announces over the channel name its IPv6 router.
+        using var cts = LabAssert.Budget();
+        using var lab = PeeredPair(withIpv6: true);
+        var a = (RouterHaNode)lab.A;
+        var b = (RouterHaNode)lab.B;
+        await lab.StartAndElectAsync(cts.Token);
+        await Wait.UntilAsync(() => a.StateOf("lan6") == "MASTER" && b.StateOf("lan6") == "BACKUP", lab.ElectionTimeout,
+            "lan6 elected like lan", lab.Diagnostics, cts.Token);
+        RouterHaInstanceStatus Lan6Of(RouterHaNode n) => n.TryStatus()!.Instances.Single(i => i.Name == "lan6");
+
+        lab.Topology.Client.WaitForLinkLocal(LabTopology.LanInterface);
+        using (ForgedMaster6.Start(lab.Topology.Client, TimeSpan.FromSeconds(1)))
+        {
+            await Wait.UntilAsync(() => Lan6Of(a).Counters.UnknownMasterAdverts >= 4, TimeSpan.FromSeconds(10),
+                "A's lan6 counting the forged IPv6 adverts", lab.Diagnostics, cts.Token);
+        }
+        var statusA = Lan6Of(a);
+        var statusB = Lan6Of(b);
+        LabAssert.True(statusA.State == "MASTER" && lab.Topology.HasAddress(a.Namespace, LabTopology.Vip6),
+            $"A's lan6 still MASTER with {LabTopology.Vip6} ({statusA.State})", lab);
+        LabAssert.True(statusB.State == "BACKUP" && statusB.Master is { } m && IPAddress.Parse(m).IsIPv6LinkLocal && statusB.Counters.UnknownMasterAdverts >= 4,
+            $"B's lan6 following A's link-local, not the forger ({statusB.Master}, ignored {statusB.Counters.UnknownMasterAdverts})", lab);
+        Assert.Equal("MASTER", a.State);
     }
 
     [Fact]
@@ -184,6 +225,61 @@ public sealed class HostileLanVrrpTests(ITestOutputHelper output)
             source.TryWriteBytes(packet.AsSpan(12), out _);
             destination.TryWriteBytes(packet.AsSpan(16), out _);
             vrrp.CopyTo(packet, 20);
+            return packet;
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+            _raw.Dispose();
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>VRRPv3 over IPv6 from the client's link-local address to ff02::12, hop limit 255: VRID 52, priority 255,
+    /// the IPv6 VIP.</summary>
+    private sealed class ForgedMaster6 : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Socket _raw;
+        private readonly Task _loop;
+
+        private ForgedMaster6(Socket raw, IPAddress source, int index, TimeSpan every)
+        {
+            _raw = raw;
+            var group = new IPAddress(VrrpCodec.MulticastV6.GetAddressBytes(), index);
+            var adv = new VrrpAdvertisement(VrrpVersion.V3, 52, 255, (ushort)(every.TotalMilliseconds / 10), [LabTopology.Vip6]);
+            var message = Ipv6(VrrpCodec.Encode(adv, source, VrrpCodec.MulticastV6), source, VrrpCodec.MulticastV6);
+            _loop = Task.Run(() =>
+            {
+                // The attack's own pace: one advert per interval.
+                do _raw.SendTo(message, new IPEndPoint(group, 0));
+                while (!_stop.Token.WaitHandle.WaitOne(every));
+            });
+        }
+
+        public static ForgedMaster6 Start(Netns from, TimeSpan every)
+        {
+            var shown = from.Ip("-6", "-o", "addr", "show", "dev", LabTopology.LanInterface, "scope", "link");
+            var linkLocal = IPAddress.Parse(shown.Split(' ', StringSplitOptions.RemoveEmptyEntries).First(w => w.StartsWith("fe80::", StringComparison.Ordinal)).Split('/')[0]);
+            // "7: lan0@if8: <...": the index as this namespace numbers it (/sys shows the host's namespace).
+            var index = int.Parse(from.Ip("-o", "link", "show", LabTopology.LanInterface).Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
+            // IPPROTO_RAW: the IPv6 header is ours to write (hop limit, source), as for the IPv4 forger.
+            var raw = from.RunInside(() => new Socket(AddressFamily.InterNetworkV6, SocketType.Raw, ProtocolType.Raw));
+            return new ForgedMaster6(raw, linkLocal, index, every);
+        }
+
+        private static byte[] Ipv6(byte[] vrrp, IPAddress source, IPAddress destination)
+        {
+            var packet = new byte[40 + vrrp.Length];
+            packet[0] = 0x6c; // version 6, traffic class 0xc0 as VRRP sends
+            BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), (ushort)vrrp.Length);
+            packet[6] = VrrpCodec.ProtocolNumber;
+            packet[7] = 255;
+            source.TryWriteBytes(packet.AsSpan(8), out _);
+            destination.TryWriteBytes(packet.AsSpan(24), out _);
+            vrrp.CopyTo(packet, 40);
             return packet;
         }
 
