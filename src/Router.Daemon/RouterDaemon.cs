@@ -323,7 +323,7 @@ internal sealed class RouterDaemon
         if (e is not Router.Peers.PeerHeartbeat) _roles.OnLeaseSync(now);
     }
 
-    /// <summary>The addresses the peer is known by: every configured path's remote end, and the advert source the peer
+    /// <summary>The addresses the peer is known by: every configured path's remote end, and the advert sources of the peer's instances it
     /// announced over the authenticated channel (kept after the channel drops: it was the peer's word).</summary>
     private IEnumerable<System.Net.IPAddress> PeerAddresses()
     {

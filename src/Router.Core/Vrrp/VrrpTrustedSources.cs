@@ -8,7 +8,7 @@ namespace Router.Core.Vrrp;
 /// </summary>
 /// <remarks>
 /// Unicast mode: the configured unicast peers, as keepalived's check_unicast_src. With a peer channel: the peer's
-/// addresses the caller knows (the remote addresses of the configured peer paths, and the advert source the peer
+/// addresses the caller knows (the remote addresses of the configured peer paths, and the advert sources of the peer's instances it
 /// announced over the authenticated channel). Otherwise, or when none of those is of the instance's family, null:
 /// anyone, the RFC behaviour that keepalived interop needs.
 /// </remarks>
