@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Router.Core.Config;
 using Router.Integrations.Mqtt;
 using Xunit.Abstractions;
 
@@ -12,8 +13,11 @@ namespace Router.Fuzz.Tests;
 /// </summary>
 public sealed class MqttPacketsFuzzTests(ITestOutputHelper output)
 {
-    /// <summary>What a reader may hold for one packet whatever the input (issue 15: 64 KiB by default), plus its own bookkeeping.</summary>
-    private const long PacketAllowance = 64 * 1024 + 4096;
+    /// <summary>The client's default limit (max_packet_size): the most a reader may allocate whatever the input.</summary>
+    private const int MaxPacket = MqttConfig.DefaultMaxPacketSize;
+
+    /// <summary>One packet at the limit, plus the reader's bookkeeping and a refusal's stack trace.</summary>
+    private const long PacketAllowance = MaxPacket + 16 * 1024;
 
     private static readonly Gen<int> PayloadLength = Gen.Frequency(
         (6, Gen.Choose(0, 200)),
@@ -37,7 +41,7 @@ public sealed class MqttPacketsFuzzTests(ITestOutputHelper output)
         {
             var wire = MqttPackets.Publish(sent.Message, sent.Id, dup: false);
             using var stream = new MemoryStream(wire);
-            var packet = MqttPackets.ReadAsync(stream, CancellationToken.None).GetAwaiter().GetResult();
+            var packet = MqttPackets.ReadAsync(stream, MaxPacket, CancellationToken.None).GetAwaiter().GetResult();
             Assert.Equal(wire.Length, stream.Position);
             var (message, id) = MqttPackets.ParsePublish(packet);
             Assert.Equal((sent.Message.Topic, sent.Message.Qos, sent.Message.Retain, sent.Id), (message.Topic, message.Qos, message.Retain, id));
@@ -68,7 +72,7 @@ public sealed class MqttPacketsFuzzTests(ITestOutputHelper output)
                 {
                     try
                     {
-                        return (Packet?)MqttPackets.ReadAsync(stream, CancellationToken.None).GetAwaiter().GetResult();
+                        return (Packet?)MqttPackets.ReadAsync(stream, MaxPacket, CancellationToken.None).GetAwaiter().GetResult();
                     }
                     catch (Exception e) when (e is MqttProtocolException or EndOfStreamException)
                     {
