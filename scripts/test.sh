@@ -15,6 +15,7 @@ unit_projects=(
   tests/Router.Daemon.Tests   # the whole daemon on a fake clock with in-memory ports
   tests/Router.Peers.Tests
   tests/Router.Store.Tests
+  tests/Router.Fuzz.Tests     # decoders of network and file input (ROUTERHA_FUZZ_CASES; `make fuzz` runs more)
 )
 # Need root, and the lab's packages (deps-lab) or artifacts (ROUTERHA_BIN, the ipk, the VM images).
 root_projects=(

@@ -38,7 +38,8 @@ internal static class ConfigSchema
 
     public static readonly SectionSchema Mqtt = new(
         single: ["enabled", "host", "port", "username", "password", "node_id", "client_id", "topic_prefix", "keepalive",
-                 "tls", "ca_file", "cert_file", "key_file", "discovery", "discovery_prefix", "commands"],
+                 "tls", "ca_file", "cert_file", "key_file", "discovery", "discovery_prefix", "commands",
+                 "max_packet_size"],
         lists: []);
 
     public static readonly SectionSchema Action = new(

@@ -41,6 +41,7 @@ internal static class MqttLoader
             Discovery = r.Bool("discovery", true),
             DiscoveryPrefix = TopicLevel(r, "discovery_prefix", single: false) ?? defaults.DiscoveryPrefix,
             Commands = r.Bool("commands", false),
+            MaxPacketSize = r.Int("max_packet_size", MqttConfig.MinMaxPacketSize, MqttConfig.MaxMaxPacketSize) ?? MqttConfig.DefaultMaxPacketSize,
             Line = r.Section.Line,
         };
         return enabled ? config : null;

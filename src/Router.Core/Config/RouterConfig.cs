@@ -91,7 +91,15 @@ public sealed record MqttConfig
     public string DiscoveryPrefix { get; init; } = "homeassistant";
     /// <summary>Accept "switchover" / "maintenance on|off" on PREFIX/NODE/command. Off by default: protect it with broker ACLs.</summary>
     public bool Commands { get; init; }
+    /// <summary>Largest packet accepted from the broker, in bytes (remaining length); more closes the connection.</summary>
+    public int MaxPacketSize { get; init; } = DefaultMaxPacketSize;
     public int Line { get; init; }
+
+    public const int DefaultMaxPacketSize = 64 * 1024;
+    /// <summary>A CONNACK or PUBACK must fit; below 1 KiB a retained command or discovery echo would not.</summary>
+    public const int MinMaxPacketSize = 1024;
+    /// <summary>16 MiB: beyond that the limit no longer protects a router with 128 MB of RAM.</summary>
+    public const int MaxMaxPacketSize = 16 * 1024 * 1024;
 }
 
 public sealed record SyncGroupConfig(string Name, IReadOnlyList<string> Instances, NotifyConfig Notify, int Line);

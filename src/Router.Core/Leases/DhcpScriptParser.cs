@@ -33,7 +33,7 @@ public static class DhcpScriptParser
             case "tftp" or "arp" or "arp-add" or "arp-del" or "relay-snoop":
                 return new DhcpScriptIgnored($"'{action}' events carry no lease");
             default:
-                return new DhcpScriptMalformed($"unknown action '{action}' (expected add, old, del, init, tftp, arp, arp-add, arp-del or relay-snoop)");
+                return new DhcpScriptMalformed($"unknown action '{Printable(action)}' (expected add, old, del, init, tftp, arp, arp-add, arp-del or relay-snoop)");
         }
     }
 
@@ -43,12 +43,12 @@ public static class DhcpScriptParser
         if (args.Count is < 3 or > 4)
             return new DhcpScriptMalformed($"{name} needs MAC IP [HOSTNAME], got {args.Count - 1} argument(s)");
         if (!IPAddress.TryParse(args[2], out var address) || args[2].Contains('%'))
-            return new DhcpScriptMalformed($"{name}: '{args[2]}' is not an IP address");
+            return new DhcpScriptMalformed($"{name}: '{Printable(args[2])}' is not an IP address");
         // dnsmasq passes the DUID/IAID in place of the MAC for DHCPv6; replication of v6 leases is not built yet.
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
-            return new DhcpScriptIgnored($"{name} {args[2]}: DHCPv6 leases are not stored yet");
+            return new DhcpScriptIgnored($"{name} {Printable(args[2])}: DHCPv6 leases are not stored yet");
         if (NormalizeHardwareAddress(args[1]) is not { } mac)
-            return new DhcpScriptMalformed($"{name}: '{args[1]}' is not a hardware address (aa:bb:cc:dd:ee:ff)");
+            return new DhcpScriptMalformed($"{name}: '{Printable(args[1])}' is not a hardware address (aa:bb:cc:dd:ee:ff)");
         string? hostname = null;
         if (args.Count == 4)
         {

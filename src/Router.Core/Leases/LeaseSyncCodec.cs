@@ -20,6 +20,8 @@ public static class LeaseSyncCodec
     public const byte Version = 1;
     private const byte Null8 = 0xFF;
     private const ushort Null16 = 0xFFFF;
+    /// <summary>The shortest row: one-character MAC and origin, IPv4, null strings.</summary>
+    private const int MinRowBytes = 2 + 1 + 4 + 8 + 2 + 2 + 1 + 8 + 2 + 1;
 
     public static byte[] Encode(LeaseSyncMessage message)
     {
@@ -94,7 +96,8 @@ public static class LeaseSyncCodec
         if (to < from) throw new FormatException($"page ends ({to}) before it starts ({from})");
         var more = (r.U8() & 1) != 0;
         var count = r.U16();
-        var rows = new List<LeaseRecord>(count);
+        // The count is the sender's word: reserve no more rows than the bytes left can hold.
+        var rows = new List<LeaseRecord>(Math.Min(count, r.Remaining / MinRowBytes));
         for (var i = 0; i < count; i++) rows.Add(ReadRow(ref r));
         return new LeaseSyncPage(session, storeId, from, to, more, rows);
     }
@@ -197,6 +200,8 @@ public static class LeaseSyncCodec
     private ref struct Reader(ReadOnlySpan<byte> data)
     {
         private ReadOnlySpan<byte> _rest = data;
+
+        public readonly int Remaining => _rest.Length;
 
         private ReadOnlySpan<byte> Take(int n)
         {

@@ -60,6 +60,9 @@ public sealed record MqttClientOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>QoS 1 messages waiting for PUBACK beyond this drop the oldest: memory stays bounded when the broker is gone.</summary>
     public int MaxInFlight { get; init; } = 64;
+    /// <summary>A packet from the broker announcing more than this (remaining length, bytes) closes the connection
+    /// before its body is read. What we subscribe to is a few words; 64 KiB leaves room for any sane broker.</summary>
+    public int MaxPacketSize { get; init; } = Router.Core.Config.MqttConfig.DefaultMaxPacketSize;
 
     public string Endpoint => $"{(Tls ? "mqtts" : "mqtt")}://{Host}:{Port}";
 

@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using Router.Core.Text;
 using Router.Integrations.Logging;
 
 namespace Router.Integrations.Mqtt;
@@ -179,6 +180,8 @@ public sealed class MqttClient : IMqttClient
 
     private void Failed(string error)
     {
+        // Exception text can carry what the broker sent (a certificate's names, a protocol complaint): one bounded line.
+        error = SafeText.Clean(error, 200)!;
         bool wasConnected, repeated;
         lock (_gate)
         {
@@ -217,7 +220,7 @@ public sealed class MqttClient : IMqttClient
                 stream = await SecureAsync(tcp.GetStream(), connectTimeout.Token).ConfigureAwait(false);
                 await stream.WriteAsync(MqttPackets.Connect(_options.ClientId, (ushort)_options.Keepalive.TotalSeconds,
                     _options.Username, _options.Password, _options.Will), connectTimeout.Token).ConfigureAwait(false);
-                var code = MqttPackets.ConnAckCode(await MqttPackets.ReadAsync(stream, connectTimeout.Token).ConfigureAwait(false));
+                var code = MqttPackets.ConnAckCode(await MqttPackets.ReadAsync(stream, _options.MaxPacketSize, connectTimeout.Token).ConfigureAwait(false));
                 if (code != 0) throw new MqttRefusedException(code);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -309,7 +312,7 @@ public sealed class MqttClient : IMqttClient
     {
         while (true)
         {
-            var p = await MqttPackets.ReadAsync(stream, ct).ConfigureAwait(false);
+            var p = await MqttPackets.ReadAsync(stream, _options.MaxPacketSize, ct).ConfigureAwait(false);
             Interlocked.Exchange(ref _lastReceived, Stopwatch.GetTimestamp());
             switch (p.Type)
             {

@@ -132,8 +132,12 @@ internal static class MqttPackets
 
     public static string Describe(Packet p) => Enum.IsDefined(p.Type) ? p.Type.ToString().ToUpperInvariant() : $"packet type {(int)p.Type}";
 
-    /// <summary>Reads one whole packet; throws EndOfStreamException when the broker closed the connection.</summary>
-    public static async Task<Packet> ReadAsync(Stream s, CancellationToken ct)
+    /// <summary>
+    /// Reads one whole packet; throws EndOfStreamException when the broker closed the connection. A packet whose
+    /// remaining length exceeds <paramref name="maxLength"/> is refused from its length field alone, before its
+    /// body is allocated or read: a broker (or anyone on path) must not make us hold what it merely announces.
+    /// </summary>
+    public static async Task<Packet> ReadAsync(Stream s, int maxLength, CancellationToken ct)
     {
         var one = new byte[1];
         await s.ReadExactlyAsync(one, ct).ConfigureAwait(false);
@@ -146,6 +150,7 @@ internal static class MqttPackets
             length |= (one[0] & 0x7F) << shift;
             if ((one[0] & 0x80) == 0) break;
         }
+        if (length > maxLength) throw new MqttPacketTooLargeException(header, length, maxLength);
         var body = new byte[length];
         await s.ReadExactlyAsync(body, ct).ConfigureAwait(false);
         return new Packet(header, body);
@@ -195,4 +200,13 @@ internal static class MqttPackets
 }
 
 /// <summary>The broker sent something this client does not accept; the connection is dropped and redone.</summary>
-public sealed class MqttProtocolException(string message) : IOException(message);
+public class MqttProtocolException(string message) : IOException(message);
+
+/// <summary>The broker announced a packet over the client's limit; nothing of its body was read.</summary>
+public sealed class MqttPacketTooLargeException(byte header, int length, int limit)
+    : MqttProtocolException($"the broker announced a {Describe(header)} of {length} bytes, over max_packet_size {limit}: connection closed")
+{
+    public int Length { get; } = length;
+
+    private static string Describe(byte header) => MqttPackets.Describe(new Packet(header, []));
+}

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Router.Core.Config;
+using Router.Core.Text;
 using Router.Integrations.Events;
 using Router.Integrations.Logging;
 
@@ -78,6 +79,7 @@ public sealed class MqttPublisher : IRouterObserver
             CaFile = config.CaFile,
             CertFile = config.CertFile,
             KeyFile = config.KeyFile,
+            MaxPacketSize = config.MaxPacketSize,
         };
         var client = new MqttClient(options, log);
         var publisher = new MqttPublisher(topics, options.Endpoint, client, config.Discovery, config.Commands, commandSink, log);
@@ -132,6 +134,9 @@ public sealed class MqttPublisher : IRouterObserver
             _ = RunCommandAsync(m.Text.Trim());
     }
 
+    /// <summary>The longest valid command is 15 characters; more is shown only to say what was refused.</summary>
+    private const int MaxCommandShown = 64;
+
     private async Task RunCommandAsync(string text)
     {
         var (command, on) = text switch
@@ -141,12 +146,14 @@ public sealed class MqttPublisher : IRouterObserver
             "maintenance off" => ("maintenance", false),
             _ => ((string?)null, (bool?)null),
         };
+        // Anyone who may publish on the command topic chooses this text: it reaches the log and the event bounded.
+        var shown = SafeText.Clean(text, MaxCommandShown)!;
         var (ok, message) = command is null
-            ? (false, $"unknown command '{text}' (switchover, maintenance on, maintenance off)")
+            ? (false, $"unknown command '{shown}' (switchover, maintenance on, maintenance off)")
             : await _commandSink(command, on).ConfigureAwait(false);
-        _log.Info($"mqtt command '{text}' from {_topics.Command}: {(ok ? "done" : "refused")}: {message}");
-        Publish(new RouterEvent(DateTimeOffset.UtcNow, "command", null, $"command '{text}': {message}",
-            new Dictionary<string, string> { ["command"] = text, ["ok"] = ok ? "true" : "false" }));
+        _log.Info($"mqtt command '{shown}' from {_topics.Command}: {(ok ? "done" : "refused")}: {message}");
+        Publish(new RouterEvent(DateTimeOffset.UtcNow, "command", null, $"command '{shown}': {message}",
+            new Dictionary<string, string> { ["command"] = shown, ["ok"] = ok ? "true" : "false" }));
     }
 
     private async Task WorkAsync()
