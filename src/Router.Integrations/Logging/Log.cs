@@ -51,7 +51,7 @@ public sealed class Log
     }
 }
 
-/// <summary>procd and systemd capture stderr; keep lines short and greppable.</summary>
+/// <summary>procd and systemd capture stderr; keep lines short and greppable, one record per line.</summary>
 public sealed class StderrSink : ILogSink
 {
     private readonly object _gate = new();
@@ -59,6 +59,7 @@ public sealed class StderrSink : ILogSink
     public void Write(LogLevel level, string message)
     {
         var tag = level switch { LogLevel.Debug => "debug", LogLevel.Info => "info", LogLevel.Warning => "warn", _ => "error" };
-        lock (_gate) Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {tag}: {message}");
+        var line = LogLine.Fold(message);
+        lock (_gate) Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {tag}: {line}");
     }
 }

@@ -59,11 +59,11 @@ public sealed class SyslogSink : ILogSink, IDisposable
         _ => 3,
     };
 
-    /// <summary>"&lt;PRI&gt;Mmm dd hh:mm:ss TAG: MSG" with newlines folded so one event stays one line.</summary>
+    /// <summary>"&lt;PRI&gt;Mmm dd hh:mm:ss TAG: MSG", the message folded to one clean, bounded line (<see cref="LogLine"/>).</summary>
     public string Format(LogLevel level, string message, DateTime localNow)
     {
         var pri = _facility * 8 + Severity(level);
-        var text = message.Replace('\n', ' ').Replace('\r', ' ');
+        var text = LogLine.Fold(message);
         var month = localNow.ToString("MMM", System.Globalization.CultureInfo.InvariantCulture);
         return $"<{pri}>{month} {localNow.Day,2} {localNow:HH:mm:ss} {_tag}: {text}";
     }

@@ -24,6 +24,15 @@ public sealed class MqttConfigTests
         Assert.True(m.Discovery);
         Assert.False(m.Commands);
         Assert.False(m.Tls);
+        Assert.Equal(65536, m.MaxPacketSize);
+    }
+
+    [Fact]
+    public void MaxPacketSizeIsTakenWithinItsRange()
+    {
+        var (c, errors) = Load("config mqtt\n\toption host 'b'\n\toption max_packet_size '1048576'\n");
+        Assert.Empty(errors);
+        Assert.Equal(1048576, c!.Mqtt!.MaxPacketSize);
     }
 
     [Fact]
@@ -45,6 +54,8 @@ public sealed class MqttConfigTests
     [InlineData("config mqtt\n\toption host 'b'\n\toption topic_prefix 'home/#'\n", 7, "without '+', '#'")]
     [InlineData("config mqtt\n\toption host 'b'\n\toption keepalive '1'\n", 7, "keepalive 1 out of range 5..3600")]
     [InlineData("config mqtt\n\toption host 'b'\n\toption comands '1'\n", 7, "did you mean 'commands'")]
+    [InlineData("config mqtt\n\toption host 'b'\n\toption max_packet_size '100'\n", 7, "max_packet_size 100 out of range 1024..16777216")]
+    [InlineData("config mqtt\n\toption host 'b'\n\toption max_packet_size '64k'\n", 7, "max_packet_size '64k' is not a whole number")]
     [InlineData("config mqtt\n\toption host 'b'\nconfig mqtt\n\toption host 'c'\n", 7, "more than one 'config mqtt' section")]
     public void EachMistakeIsReportedAtItsLine(string mqtt, int line, string message)
     {
