@@ -464,13 +464,13 @@ public sealed class LeaseStore : IDisposable
         return rows;
     }
 
-    /// <summary>Leases neither deleted nor expired at now (expires 0 = infinite).</summary>
+    /// <summary>Leases neither deleted nor expired at now (expires 0 = infinite); bad rows are not leases.</summary>
     public int CountActive(DateTimeOffset now)
     {
         using var cmd = Command();
-        cmd.CommandText = "SELECT count(*) FROM leases WHERE deleted = 0 AND (expires = 0 OR expires > $now)";
+        cmd.CommandText = $"SELECT {Columns} FROM leases WHERE deleted = 0 AND (expires = 0 OR expires > $now)";
         cmd.Parameters.AddWithValue("$now", now.ToUnixTimeSeconds());
-        return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return ReadAll(cmd).Count;
     }
 
     private static int CompareAddresses(LeaseRecord a, LeaseRecord b) =>
