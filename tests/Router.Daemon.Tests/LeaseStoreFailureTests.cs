@@ -43,7 +43,7 @@ public sealed class LeaseStoreFailureTests(ITestOutputHelper output)
         Assert.Equal((20, 20), (view.Active, view.Pending));
         Assert.Contains("locked", view.WriteError);
         Assert.Single(pair.A.Log, l => l.Contains("cannot write"));
-        var init = pair.A.Ask(new ControlRequest("lease", Args: ["init"], Env: []));
+        var init = pair.A.Ask(new ControlRequest("lease", Args: ["init"], Env: new Dictionary<string, string>()));
         Assert.Contains("192.168.1.119", init.Message);
 
         using (var rollback = other.CreateCommand())
