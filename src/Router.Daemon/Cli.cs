@@ -180,7 +180,8 @@ public static class Cli
         if (config.Leases is not { } lc) return null;
         try
         {
-            var book = Leases.LeaseBook.Open(lc.DbPath, NodeIdentity.Of(config.Global), log.Warn, DateTimeOffset.UtcNow);
+            var book = Leases.LeaseBook.Open(lc.DbPath, NodeIdentity.Of(config.Global), log.Warn, DateTimeOffset.UtcNow,
+                Leases.LeaseSettings.LimitsOf(lc), Leases.LeaseDriver.LoopBusyMs);
             log.Info($"lease store {lc.DbPath} open: {book.List(includeDeleted: false).Count} lease(s)");
             return book;
         }

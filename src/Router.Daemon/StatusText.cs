@@ -45,7 +45,10 @@ internal static class StatusText
             sb.AppendLine($"peer path {p.Path}: {(p.Up ? $"up to {p.PeerNode} ({p.Remote})" : "down")}" +
                           (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}"));
         if (s.Leases is { } l)
-            sb.AppendLine($"leases: {l.Active} active" + (l.Sync is not { } y ? "" :
+            sb.AppendLine($"leases: {l.Active} active" +
+                (l.Pending > 0 ? $", {l.Pending} not yet written" : "") + (l.BadRows > 0 ? $", {l.BadRows} bad row(s) skipped" : "") +
+                (l.DroppedRows > 0 ? $", {l.DroppedRows} row(s) dropped by the limits" : "") +
+                (l.WriteError is { } we ? $", store not writable: {we}" : "") + (l.Sync is not { } y ? "" :
                 $"; sync with {y.Peer ?? "peer"}: {(y.Connected ? y.CaughtUp ? "in sync" : "catching up" : "not connected")}, " +
                 $"acked {y.AckedSeq}/{y.LastSeq} ({y.Pending} pending)" + (y.LastAckAgoMs is { } ack ? $", last ack {ack:0} ms ago" : "") +
                 $", received up to {y.ReceivedSeq?.ToString() ?? "-"}, longest page commit {y.MaxApplyMs:0.#} ms" +

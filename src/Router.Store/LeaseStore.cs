@@ -11,14 +11,22 @@ namespace Router.Store;
 /// would only guarantee consistency, losing the last commits). Lease events are a few per minute, so the
 /// extra fsync costs nothing that matters; see docs/leases.md for the flash-wear figures.
 /// Several processes may hold the file (the daemon and a dhcp-script writing while the daemon is down):
-/// SQLite's locking serializes them and busy_timeout makes a writer wait instead of failing.
+/// SQLite's locking serializes them and busy_timeout makes a writer wait instead of failing; the daemon's
+/// loop shortens that wait to milliseconds (<see cref="BoundWaits"/>) and retries later instead.
+/// A row that fails validation (a damaged file, a hand edit, another program) is skipped wherever rows are
+/// read and counted in <see cref="BadRows"/>: one bad row must never cost the others, VRRP or dnsmasq.
+/// Rows are bounded by <see cref="Limits"/> whatever the LAN does (see docs/leases.md#bounds).
 /// </summary>
 public sealed class LeaseStore : IDisposable
 {
     private const string Columns = "mac, ip, expires, hostname, client_id, interface, hlc, origin, deleted";
-    private readonly SqliteConnection _db;
-    /// <summary>Microsoft.Data.Sqlite wants every command inside a transaction to name it.</summary>
-    private SqliteTransaction? _tx;
+    private SqliteConnection _db;
+    /// <summary>Opened read-only because the file could not be written (full or read-only overlay): the first write
+    /// tries to reopen it read-write.</summary>
+    private bool _readOnlyFallback;
+    private int? _busyMs;
+    /// <summary>A write transaction begun with a raw BEGIN IMMEDIATE (see <see cref="Begin"/>).</summary>
+    private bool _rawTx;
 
     private LeaseStore(SqliteConnection db, string path)
     {
@@ -27,6 +35,14 @@ public sealed class LeaseStore : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Rows that failed validation when the store was opened (they stay in the file, unread).</summary>
+    public int BadRows { get; private set; }
+
+    public LeaseLimits Limits { get; set; } = LeaseLimits.Default;
+
+    /// <summary>Rows removed by the limits since open (tombstones, ended leases, then the oldest changes).</summary>
+    public long DroppedRows { get; private set; }
 
     public int SchemaVersion => LeaseSchema.VersionOf(_db);
 
@@ -54,7 +70,11 @@ public sealed class LeaseStore : IDisposable
             LeaseSchema.RefuseNewer(LeaseSchema.VersionOf(db), path);
             Configure(db);
             LeaseSchema.Migrate(db, path);
-            return new LeaseStore(db, path);
+            var store = new LeaseStore(db, path);
+            store.CountBadRows();
+            if (store.BadRows > 0)
+                log($"lease store {path}: {store.BadRows} row(s) fail validation (address, MAC, expiry or stamp) and are skipped; they are dropped when their slot is rewritten or pruned");
+            return store;
         }
         catch
         {
@@ -63,19 +83,100 @@ public sealed class LeaseStore : IDisposable
         }
     }
 
-    /// <summary>For listing: never creates, migrates or moves anything; null when there is no store yet.</summary>
+    /// <summary>
+    /// For the daemon: <see cref="Open"/>, or when that fails for want of space or permission, the file read-only
+    /// so that the leases it holds are still served; writes then fail (and are retried) until it can be reopened.
+    /// </summary>
+    public static LeaseStore OpenOrReadOnly(string path, Action<string> log, DateTimeOffset now)
+    {
+        try
+        {
+            return Open(path, log, now);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or LeaseStoreException)
+        {
+            LeaseStore? ro;
+            try { ro = OpenReadOnly(path); }
+            catch (Exception re) when (re is SqliteException or LeaseStoreException or IOException or UnauthorizedAccessException) { ro = null; }
+            if (ro is null) throw;
+            ro._readOnlyFallback = true;
+            log($"lease store {path} cannot be written ({e.Message}): serving the {ro.List().Count} lease(s) it holds read-only; changes are kept in memory and written once it can be reopened");
+            if (ro.BadRows > 0) log($"lease store {path}: {ro.BadRows} row(s) fail validation and are skipped");
+            return ro;
+        }
+    }
+
+    /// <summary>
+    /// For listing and for dnsmasq's "init": never creates, migrates or moves anything, and writes nothing
+    /// (works on a full or read-only overlay); null when there is no store yet. A WAL file whose -shm cannot be
+    /// created (read-only directory) is read as immutable: only a reader with no writer alive would get there.
+    /// </summary>
     public static LeaseStore? OpenReadOnly(string path)
     {
         SqliteNative.EnsureInitialized();
         if (!File.Exists(path)) return null;
-        var db = Connect(path, SqliteOpenMode.ReadOnly);
-        var version = LeaseSchema.VersionOf(db);
+        SqliteConnection db;
+        int version;
+        try
+        {
+            db = Connect(path, SqliteOpenMode.ReadOnly);
+            version = LeaseSchema.VersionOf(db);
+        }
+        catch (Exception e) when (e is LeaseStoreException or SqliteException)
+        {
+            // SQLITE_CANTOPEN / READONLY: a WAL database needs its -shm, which a read-only directory cannot hold.
+            db = Connect($"file:{Uri.EscapeDataString(System.IO.Path.GetFullPath(path)).Replace("%2F", "/", StringComparison.Ordinal)}?immutable=1", SqliteOpenMode.ReadOnly);
+            version = LeaseSchema.VersionOf(db);
+        }
         if (version != LeaseSchema.Latest)
         {
             db.Dispose();
             throw new LeaseStoreException($"{path} has lease schema v{version}, this routerha reads v{LeaseSchema.Latest} (the daemon migrates it when it opens it)");
         }
-        return new LeaseStore(db, path);
+        var store = new LeaseStore(db, path);
+        store.CountBadRows();
+        return store;
+    }
+
+    /// <summary>
+    /// The daemon's loop must not wait seconds for a lock another process holds (a dhcp-script writing while
+    /// the daemon did not answer in time): SQLite waits at most busyMs, then the write is retried later.
+    /// </summary>
+    public void BoundWaits(int busyMs)
+    {
+        _busyMs = busyMs;
+        Exec(_db, $"PRAGMA busy_timeout = {busyMs}");
+        _db.DefaultTimeout = 1;
+    }
+
+    private void ReopenWritable()
+    {
+        var db = Connect(Path, SqliteOpenMode.ReadWrite);
+        try
+        {
+            Configure(db);
+            LeaseSchema.Migrate(db, Path);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+        _db.Dispose();
+        _db = db;
+        _readOnlyFallback = false;
+        if (_busyMs is { } ms) BoundWaits(ms);
+    }
+
+    private void CountBadRows()
+    {
+        using var cmd = Command();
+        cmd.CommandText = $"SELECT {Columns} FROM leases";
+        using var r = cmd.ExecuteReader();
+        var bad = 0;
+        while (r.Read())
+            if (TryReadRow(r) is null) bad++;
+        BadRows = bad;
     }
 
     private static SqliteConnection Connect(string path, SqliteOpenMode mode)
@@ -142,7 +243,7 @@ public sealed class LeaseStore : IDisposable
         cmd.Parameters.AddWithValue("$mac", key.Mac);
         cmd.Parameters.AddWithValue("$ip", key.Address.ToString());
         using var r = cmd.ExecuteReader();
-        return r.Read() ? ReadRow(r) : null;
+        return r.Read() ? TryReadRow(r) : null;
     }
 
     /// <summary>Stores a version from elsewhere (a peer) if it wins the merge rule; true when stored.</summary>
@@ -176,6 +277,7 @@ public sealed class LeaseStore : IDisposable
             cmd.Parameters.AddWithValue("$seq", cursor.Seq);
             cmd.ExecuteNonQuery();
         }
+        if (stored > 0) Enforce(rows.Select(r => r.Key.Mac).Distinct());
         Commit();
         return stored;
     }
@@ -241,34 +343,54 @@ public sealed class LeaseStore : IDisposable
         // "old" without a hostname (dnsmasq's first call when a client takes over a preset lease) keeps the known one.
         if (row.Hostname is null && e.Action != LeaseAction.Del && current is { Deleted: false }) row = row with { Hostname = current.Hostname };
         writer.Put(row);
+        Enforce([row.Key.Mac]);
         Commit();
         return row;
     }
 
+    /// <summary>
+    /// IMMEDIATE: takes the write lock before reading, so two writers cannot both decide on a stale row. Issued
+    /// through the raw API, not BeginTransaction: Microsoft.Data.Sqlite retries SQLITE_BUSY itself for whole
+    /// seconds (its command timeout), which would hold the daemon's loop; here the wait is busy_timeout alone.
+    /// Inside the transaction the lock is held, so the statements and the WAL commit meet no further lock.
+    /// </summary>
     private TransactionScope Begin()
     {
-        // IMMEDIATE: take the write lock before reading, so two writers cannot both decide on a stale row.
-        _tx = _db.BeginTransaction(deferred: false);
+        if (_readOnlyFallback) ReopenWritable();
+        RawExec("BEGIN IMMEDIATE");
+        _rawTx = true;
         return new TransactionScope(this);
     }
 
-    private void Commit() => _tx!.Commit();
+    private void Commit()
+    {
+        RawExec("COMMIT");
+        _rawTx = false;
+    }
+
+    private void RawExec(string sql)
+    {
+        var handle = _db.Handle!;
+        var rc = SQLitePCL.raw.sqlite3_exec(handle, sql);
+        if (rc != SQLitePCL.raw.SQLITE_OK)
+            throw new SqliteException($"SQLite Error {rc}: '{SQLitePCL.raw.sqlite3_errmsg(handle).utf8_to_string()}'.", rc, SQLitePCL.raw.sqlite3_extended_errcode(handle));
+    }
 
     /// <summary>Ends the transaction on every path: rolled back unless Commit ran.</summary>
     private readonly struct TransactionScope(LeaseStore store) : IDisposable
     {
         public void Dispose()
         {
-            store._tx?.Dispose();
-            store._tx = null;
+            if (!store._rawTx) return;
+            store._rawTx = false;
+            // A failed COMMIT (disk full) may already have rolled back: ROLLBACK then reports "no transaction".
+            if (SQLitePCL.raw.sqlite3_get_autocommit(store._db.Handle!) == 0) SQLitePCL.raw.sqlite3_exec(store._db.Handle!, "ROLLBACK");
         }
     }
 
     private SqliteCommand Command()
     {
-        var cmd = _db.CreateCommand();
-        cmd.Transaction = _tx;
-        return cmd;
+        return _db.CreateCommand();
     }
 
     /// <summary>
@@ -304,8 +426,9 @@ public sealed class LeaseStore : IDisposable
         {
             _get.Parameters["$mac"].Value = key.Mac;
             _get.Parameters["$ip"].Value = key.Address.ToString();
+            // A bad row in this slot counts as none: the new version replaces it.
             using var r = _get.ExecuteReader();
-            return r.Read() ? ReadRow(r) : null;
+            return r.Read() ? TryReadRow(r) : null;
         }
 
         public void Put(LeaseRecord l)
@@ -341,13 +464,13 @@ public sealed class LeaseStore : IDisposable
         return rows;
     }
 
-    /// <summary>Leases neither deleted nor expired at now (expires 0 = infinite).</summary>
+    /// <summary>Leases neither deleted nor expired at now (expires 0 = infinite); bad rows are not leases.</summary>
     public int CountActive(DateTimeOffset now)
     {
         using var cmd = Command();
-        cmd.CommandText = "SELECT count(*) FROM leases WHERE deleted = 0 AND (expires = 0 OR expires > $now)";
+        cmd.CommandText = $"SELECT {Columns} FROM leases WHERE deleted = 0 AND (expires = 0 OR expires > $now)";
         cmd.Parameters.AddWithValue("$now", now.ToUnixTimeSeconds());
-        return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return ReadAll(cmd).Count;
     }
 
     private static int CompareAddresses(LeaseRecord a, LeaseRecord b) =>
@@ -362,16 +485,22 @@ public sealed class LeaseStore : IDisposable
         cmd.Parameters.AddWithValue("$seq", after.Seq);
         cmd.Parameters.AddWithValue("$limit", limit + 1);
         var rows = new List<LeaseRecord>();
-        var seqs = new List<long>();
+        var next = after.Seq;
+        var more = false;
+        var read = 0;
         using (var r = cmd.ExecuteReader())
             while (r.Read())
             {
-                rows.Add(ReadRow(r));
-                seqs.Add(r.GetInt64(9));
+                if (++read > limit)
+                {
+                    more = true;
+                    break;
+                }
+                // A bad row is not sent, but the cursor passes it: it must not stop the stream.
+                if (TryReadRow(r) is { } row) rows.Add(row);
+                next = r.GetInt64(9);
             }
-        var more = rows.Count > limit;
-        if (more) rows.RemoveAt(limit);
-        return new LeaseChangesPage(rows, new LeaseCursor(rows.Count > 0 ? seqs[rows.Count - 1] : after.Seq), more);
+        return new LeaseChangesPage(rows, new LeaseCursor(next), more);
     }
 
     /// <summary>The highest stamp stored: a clock starts from here so it never issues a stamp below a stored one.</summary>
@@ -384,7 +513,8 @@ public sealed class LeaseStore : IDisposable
 
     /// <summary>
     /// Deletes rows that ended more than grace ago (leases and tombstones alike; grace covers clock skew
-    /// between routers), and tombstones of infinite leases whose delete is older than grace. Returns the count.
+    /// between routers), and every tombstone whose delete is older than grace: a connected peer has it within
+    /// seconds, and one that missed it only keeps the lease until its own expiry (docs/leases.md#bounds).
     /// </summary>
     public int Prune(DateTimeOffset now, TimeSpan grace)
     {
@@ -397,31 +527,97 @@ public sealed class LeaseStore : IDisposable
             floor.ExecuteNonQuery();
         }
         using var cmd = Command();
-        cmd.CommandText = "DELETE FROM leases WHERE (expires != 0 AND expires <= $cut) OR (deleted = 1 AND expires = 0 AND hlc < $hlcCut)";
+        cmd.CommandText = "DELETE FROM leases WHERE (expires != 0 AND expires <= $cut) OR (deleted = 1 AND hlc < $hlcCut)";
         cmd.Parameters.AddWithValue("$cut", cut.ToUnixTimeSeconds());
         cmd.Parameters.AddWithValue("$hlcCut", new HybridTimestamp(cut.ToUnixTimeMilliseconds(), 0).Packed);
         var pruned = cmd.ExecuteNonQuery();
+        pruned += Enforce([]);
         Commit();
         return pruned;
+    }
+
+    /// <summary>
+    /// Applies <see cref="Limits"/> inside the open write transaction: per MAC for the MACs just written (a client
+    /// cycling addresses keeps its newest rows, live ones first), tombstones by count (newest kept), then the
+    /// total (tombstones first, then the leases ending soonest, ended ones being the first of those).
+    /// Returns how many rows went.
+    /// </summary>
+    private int Enforce(IEnumerable<string> macs)
+    {
+        var limits = Limits;
+        var dropped = 0;
+        using (var floor = Command())
+        {
+            // A dropped row may be the newest: the change number must not go back.
+            floor.CommandText = "UPDATE meta SET value = max(value, coalesce((SELECT max(seq) FROM leases), 0)) WHERE key = 'seq'";
+            floor.ExecuteNonQuery();
+        }
+        using (var perMac = Command())
+        {
+            perMac.CommandText = """
+                DELETE FROM leases WHERE mac = $mac AND ip NOT IN
+                  (SELECT ip FROM leases WHERE mac = $mac ORDER BY deleted, hlc DESC LIMIT $max)
+                """;
+            var mac = perMac.Parameters.Add(new SqliteParameter("$mac", null));
+            perMac.Parameters.AddWithValue("$max", limits.MaxRowsPerMac);
+            foreach (var m in macs)
+            {
+                mac.Value = m;
+                dropped += perMac.ExecuteNonQuery();
+            }
+        }
+        using (var tombs = Command())
+        {
+            tombs.CommandText = """
+                DELETE FROM leases WHERE deleted = 1 AND (mac, ip) IN
+                  (SELECT mac, ip FROM leases WHERE deleted = 1 ORDER BY hlc DESC LIMIT -1 OFFSET $max)
+                """;
+            tombs.Parameters.AddWithValue("$max", limits.MaxTombstones);
+            dropped += tombs.ExecuteNonQuery();
+        }
+        using (var total = Command())
+        {
+            total.CommandText = """
+                DELETE FROM leases WHERE (mac, ip) IN
+                  (SELECT mac, ip FROM leases ORDER BY deleted DESC, CASE WHEN expires = 0 THEN 1 ELSE 0 END, expires, hlc
+                   LIMIT max(0, (SELECT count(*) FROM leases) - $max))
+                """;
+            total.Parameters.AddWithValue("$max", limits.MaxRows);
+            dropped += total.ExecuteNonQuery();
+        }
+        DroppedRows += dropped;
+        return dropped;
     }
 
     private static List<LeaseRecord> ReadAll(SqliteCommand cmd)
     {
         var rows = new List<LeaseRecord>();
         using var r = cmd.ExecuteReader();
-        while (r.Read()) rows.Add(ReadRow(r));
+        while (r.Read())
+            if (TryReadRow(r) is { } row) rows.Add(row);
         return rows;
     }
 
-    private static LeaseRecord ReadRow(SqliteDataReader r) => new(
-        new LeaseKey(r.GetString(0), IPAddress.Parse(r.GetString(1))),
-        r.GetInt64(2),
-        r.IsDBNull(3) ? null : r.GetString(3),
-        r.IsDBNull(4) ? null : r.GetString(4),
-        r.IsDBNull(5) ? null : r.GetString(5),
-        HybridTimestamp.FromPacked(r.GetInt64(6)),
-        r.GetString(7),
-        r.GetInt64(8) != 0);
+    /// <summary>The row at the reader, or null when any column fails <see cref="LeaseRowCheck"/>.</summary>
+    private static LeaseRecord? TryReadRow(SqliteDataReader r)
+    {
+        try
+        {
+            for (var i = 0; i < 9; i++)
+            {
+                var type = r.GetFieldType(i);
+                var text = i is 0 or 1 or 3 or 4 or 5 or 7;
+                if (r.IsDBNull(i) ? i is not (3 or 4 or 5) : type != (text ? typeof(string) : typeof(long))) return null;
+            }
+            return LeaseRowCheck.Build(r.GetString(0), r.GetString(1), r.GetInt64(2),
+                r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+                r.GetInt64(6), r.GetString(7), r.GetInt64(8));
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException or ArgumentException)
+        {
+            return null;
+        }
+    }
 
     private static void Exec(SqliteConnection db, string sql)
     {

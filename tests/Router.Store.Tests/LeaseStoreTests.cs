@@ -127,10 +127,12 @@ public class LeaseStoreTests : StoreFixture
         var now = T0.ToUnixTimeSeconds();
         store.Apply(Row("02:00:00:00:00:01", "10.0.0.1", new(1, 0), "a", expires: now - 7200));                // gone
         store.Apply(Row("02:00:00:00:00:02", "10.0.0.2", new(1, 0), "a", deleted: true, expires: now - 7200)); // gone
-        store.Apply(Row("02:00:00:00:00:03", "10.0.0.3", new(1, 0), "a", deleted: true, expires: now - 60));   // within grace
+        var aMinuteAgo = new HybridTimestamp(T0.ToUnixTimeMilliseconds() - 60_000, 0);
+        store.Apply(Row("02:00:00:00:00:03", "10.0.0.3", aMinuteAgo, "a", deleted: true, expires: now - 60));   // within grace
         store.Apply(Row("02:00:00:00:00:04", "10.0.0.4", new(1, 0), "a", expires: 0));                         // infinite
         store.Apply(Row("02:00:00:00:00:05", "10.0.0.5", new(1, 0), "a", deleted: true, expires: 0));          // old infinite tombstone
-        Assert.Equal(3, store.Prune(T0, TimeSpan.FromHours(1)));
+        store.Apply(Row("02:00:00:00:00:06", "10.0.0.6", new(1, 0), "a", deleted: true, expires: now + 86400)); // deleted long ago
+        Assert.Equal(4, store.Prune(T0, TimeSpan.FromHours(1)));
         Assert.Equal(["10.0.0.3", "10.0.0.4"], store.List(includeDeleted: true).Select(r => r.Key.Address.ToString()));
     }
 

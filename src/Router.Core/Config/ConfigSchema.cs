@@ -25,7 +25,7 @@ internal static class ConfigSchema
                  "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop"],
         lists: ["vip", "unicast_peer"]);
 
-    public static readonly SectionSchema Leases = new(single: ["enabled", "db_path", "lease_file"], lists: []);
+    public static readonly SectionSchema Leases = new(single: ["enabled", "db_path", "lease_file", "max_rows", "max_rows_per_mac", "max_tombstones", "commit_interval"], lists: []);
 
     public static readonly SectionSchema SyncGroup = new(
         single: ["notify", "notify_master", "notify_backup", "notify_fault"],

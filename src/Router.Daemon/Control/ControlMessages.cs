@@ -35,8 +35,12 @@ public sealed record StatusReport(
 public sealed record WatchdogStatus(string Supervisor, double TimeoutS, double IntervalS, bool Ready, long Pings, long Failures,
     double? LastPingAgoMs, string? LastError);
 
-/// <summary>The DHCP lease store: active leases, and replication with the peer (null without a peer channel).</summary>
-public sealed record LeasesView(int Active, LeaseSyncView? Sync);
+/// <summary>The DHCP lease store: active leases; Pending: dnsmasq's changes not yet in the file (a write is failing, or the
+/// next batch commit is due); BadRows: rows of the file that fail validation and are skipped; DroppedRows: removed by
+/// the row limits since start; WriteError: why writing fails now (null when it does not); and replication with the
+/// peer (null without a peer channel).</summary>
+public sealed record LeasesView(int Active, int Pending, int BadRows, long DroppedRows, long WriteFailures, string? WriteError,
+    LeaseSyncView? Sync);
 
 /// <summary>AckedSeq of LastSeq: how far the peer has committed our change log; Pending: our changes it still lacks;
 /// ReceivedSeq: how far we have committed its log; MaxApplyMs: the longest page commit (it runs on the event loop).</summary>

@@ -80,20 +80,59 @@ internal static class DhcpScriptCommand
             Console.Error.WriteLine("routerha dhcp-script: no 'config leases' section in the config: leases are not kept");
             return isInit ? 0 : 1;
         }
+        if (isInit) return Init(settings, now);
         try
         {
-            using var book = LeaseBook.Open(settings.DbPath, settings.Node, line => Console.Error.WriteLine($"routerha: {line}"), now);
-            var (ok, output, error) = book.Handle(call, now);
-            if (output is not null) Console.Write(output);
+            using var book = LeaseBook.Open(settings.DbPath, settings.Node, Say, now, settings.Limits);
+            var (ok, _, error) = book.Handle(call, now);
             if (!ok) Console.Error.WriteLine($"routerha dhcp-script: {error}");
-            return ok || isInit ? 0 : 1;
+            // Said by the book (once) when it fails: dnsmasq's log gets the reason.
+            return ok && book.Flush(now) ? 0 : 1;
         }
         catch (Exception e) when (e is Router.Store.LeaseStoreException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or DllNotFoundException)
         {
             Console.Error.WriteLine($"routerha dhcp-script: cannot store the lease: {e.Message}");
-            return isInit ? 0 : 1;
+            return 1;
         }
     }
+
+    /// <summary>
+    /// Answers first from a read-only connection, which needs no space and no write permission (a full or read-only
+    /// overlay), and only then opens the store for writing (migration, pruning): best effort, said on stderr. Always 0:
+    /// a non-zero exit stops dnsmasq from starting at all.
+    /// </summary>
+    private static int Init(LeaseSettings settings, DateTimeOffset now)
+    {
+        var path = settings.DbPath!;
+        var answered = false;
+        try
+        {
+            using var ro = Router.Store.LeaseStore.OpenReadOnly(path);
+            if (ro is not null)
+            {
+                if (ro.BadRows > 0) Say($"lease store {path}: {ro.BadRows} row(s) fail validation and are skipped");
+                Console.Write(DnsmasqLeaseFile.Render(ro.List(), now.ToUnixTimeSeconds()));
+                Console.Out.Flush();
+                answered = true;
+            }
+        }
+        catch (Exception e) when (e is Router.Store.LeaseStoreException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or DllNotFoundException)
+        {
+            Say($"lease store {path} not readable as it is ({e.Message}): trying to open it for writing");
+        }
+        try
+        {
+            using var book = LeaseBook.Open(path, settings.Node, Say, now, settings.Limits);
+            if (!answered) Console.Write(book.RenderLeaseFile(now));
+        }
+        catch (Exception e) when (e is Router.Store.LeaseStoreException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or DllNotFoundException)
+        {
+            Say($"lease store {path} cannot be opened for writing: {e.Message}{(answered ? " (its leases were served read-only)" : "; dnsmasq starts without them")}");
+        }
+        return 0;
+    }
+
+    private static void Say(string line) => Console.Error.WriteLine($"routerha: {line}");
 
     private static Dictionary<string, string> DnsmasqEnvironment()
     {

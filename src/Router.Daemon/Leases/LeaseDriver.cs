@@ -10,11 +10,21 @@ namespace Router.Daemon.Leases;
 /// <summary>
 /// The lease store on the loop: dnsmasq's dhcp-script calls in arrival order, replication with the peer, and the
 /// hand-off of the merged set to DHCP when this router starts serving (the role plan's lease hook).
+/// dnsmasq's events are committed together every commit_interval (the first event of a batch starts the wait), and
+/// a failed commit is tried again after 1 s, doubling to 30 s: the loop never waits on the file for long
+/// (<see cref="LoopBusyMs"/>), and what is not written yet is still what readers and dnsmasq see.
 /// </summary>
 internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log, TimeProvider clock)
 {
     /// <summary>The view's lease count is re-read at least this often, since leases also end by time alone.</summary>
     private static readonly TimeSpan CountRefresh = TimeSpan.FromSeconds(60);
+    /// <summary>How long a write on the loop waits for a lock another process holds, before it is retried later.</summary>
+    public const int LoopBusyMs = 5;
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _commitInterval = TimeSpan.FromMilliseconds(config?.CommitIntervalMs ?? 500);
+    private TimeSpan? _flushAt;
+    private TimeSpan _retry = FirstRetry;
     private LeaseReplicator? _sync;
     private int? _count;
     private TimeSpan _countAt;
@@ -33,6 +43,7 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
         {
             var next = _sync?.NextDeadline;
             if (book is not null && (next is null || _countAt + CountRefresh < next)) next = _countAt + CountRefresh;
+            if (_flushAt is { } f && (next is null || f < next)) next = f;
             return next;
         }
     }
@@ -62,8 +73,8 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
             log.Debug($"lease {e.Action.ToString().ToLowerInvariant()} {e.Mac} {e.Address} {e.Hostname ?? "*"}");
             if (ok)
             {
-                _sync?.OnLocalChange(now);
-                Recount(now);
+                _flushAt ??= now + _commitInterval;
+                if (_flushAt <= now) Flush(now);
             }
         }
         if (!ok) log.Warn($"dhcp-script call refused: {error}");
@@ -99,8 +110,27 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
 
     public void OnTimer(TimeSpan now)
     {
+        if (_flushAt is { } f && f <= now) Flush(now);
         if (_sync?.NextDeadline is { } d && d <= now) _sync.OnTimer(now);
         if (book is not null && _countAt + CountRefresh <= now) Recount(now);
+    }
+
+    /// <summary>Commits the pending events; they reach the peer once committed (its acks name committed changes).</summary>
+    private void Flush(TimeSpan now)
+    {
+        if (book is null) return;
+        if (book.Flush(clock.GetUtcNow()))
+        {
+            _flushAt = null;
+            _retry = FirstRetry;
+            _sync?.OnLocalChange(now);
+        }
+        else
+        {
+            _flushAt = now + _retry;
+            _retry = _retry * 2 < LastRetry ? _retry * 2 : LastRetry;
+        }
+        Recount(now);
     }
 
     /// <summary>With --leasefile-ro dnsmasq asks `dhcp-script init`, which reads the store; a lease file is written here.</summary>
@@ -108,6 +138,8 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
     {
         if (book is null) return;
         var now = clock.GetUtcNow();
+        // Best effort: what could not be written is in the hand-off all the same.
+        book.Flush(now);
         if (config?.LeaseFile is not { } file)
         {
             log.Info($"DHCP starts with {book.ActiveCount(now)} lease(s) from the store (served by dhcp-script init)");
@@ -128,7 +160,8 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
     {
         if (book is null) return null;
         var s = _sync?.Status(now);
-        return new LeasesView(book.ActiveCount(clock.GetUtcNow()), s is null ? null : new LeaseSyncView(
+        return new LeasesView(book.ActiveCount(clock.GetUtcNow()), book.Pending, book.BadRows, book.DroppedRows, book.WriteFailures,
+            book.WriteError is { } err ? Router.Core.Text.SafeText.Clean(err) : null, s is null ? null : new LeaseSyncView(
             s.Peer, s.Connected, s.CaughtUp, s.AckedSeq, s.LastSeq, s.Pending, s.LastAckAgo?.TotalMilliseconds, s.ReceivedSeq,
             s.RowsSent, s.RowsReceived, s.RowsApplied, s.RefusedMessages, Math.Round(s.MaxApplyMs, 3), s.LastError));
     }

@@ -42,6 +42,9 @@ internal sealed class TestPair : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("routerha-daemon-test-").FullName;
 
+    /// <summary>Where the routers' files live (with leases: a.db, b.db, a.leases, b.leases).</summary>
+    public string Dir => _dir;
+
     public TestPair(PairOptions? options = null, ManualClock? clock = null)
     {
         Clock = clock ?? new ManualClock();

@@ -39,7 +39,8 @@ internal sealed class TestRouter : IDisposable
             Watchdog = watchdog,
         };
         var log = new Log(LogLevel.Debug, _sink);
-        if (config.Leases is { } leases) _leases = Leases.LeaseBook.Open(leases.DbPath, name, log.Warn, clock.GetUtcNow());
+        if (config.Leases is { } leases) _leases = Leases.LeaseBook.Open(leases.DbPath, name, log.Warn, clock.GetUtcNow(),
+            Leases.LeaseSettings.LimitsOf(leases), Leases.LeaseDriver.LoopBusyMs);
         LeaseFile = config.Leases?.LeaseFile;
         Daemon = new RouterDaemon(config, ports, log, clock, [Views], _leases);
         Kernel.Events = e => Daemon.Post(new KernelChanged(e));
