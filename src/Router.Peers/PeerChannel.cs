@@ -316,10 +316,12 @@ public sealed class PeerChannel : IPeerChannel
         // A stranger's connection says nothing about the peer: it must not hide why the peer's own attempts failed.
         if (refusal.Kind != PeerRefusal.NotPeerAddress)
             lock (path) path.LastError = clean.Reason;
-        long held;
-        lock (_limiter)
-            if (!_limiter.Admit((refusal.Remote as IPEndPoint)?.Address, _o.Clock.GetElapsedTime(_created), out held))
-                return;
+        // What the peer refused of ours follows our own connect backoff; only what others start is limited.
+        long held = 0;
+        if (!refusal.ByPeer)
+            lock (_limiter)
+                if (!_limiter.Admit((refusal.Remote as IPEndPoint)?.Address, _o.Clock.GetElapsedTime(_created), out held))
+                    return;
         _emit(clean with { Suppressed = held });
     }
 
