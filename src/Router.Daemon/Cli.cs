@@ -22,6 +22,7 @@ public static class Cli
           leases [--json]                the DHCP lease store (active, expired and deleted rows)
           dhcp-script [-c FILE] [-s SOCKET] ACTION ARGS...
                                          dnsmasq --dhcp-script entry (add, old, del, init, ...)
+          genkey [FILE]                  a new random peer secret: printed, or written to a new FILE (mode 0600)
           version                        print the version
         -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)
         -s SOCKET  control socket (default: control_socket from the config, else /var/run/routerha.sock)
@@ -51,6 +52,7 @@ public static class Cli
                     : UsageError("maintenance needs 'on' or 'off'"),
                 "reload" => Control(opts, new ControlRequest("reload")),
                 "leases" => Leases.LeasesCommand.Run(opts.Config, opts.Json),
+                "genkey" => GenKey(opts.Positional),
                 "version" or "--version" or "-V" => Print(Version),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => UsageError($"unknown verb '{verb}'"),
@@ -61,6 +63,28 @@ public static class Cli
             Console.Error.WriteLine($"routerha: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>A key for `option secret` (printed) or `option secret_file` (written to a new file only: never over one).</summary>
+    private static int GenKey(string? file)
+    {
+        if (file is null) return Print(Router.Peers.PeerSecret.Generate());
+        try
+        {
+            Router.Peers.PeerSecret.WriteNewKeyFile(file);
+        }
+        catch (IOException) when (File.Exists(file) || Directory.Exists(file))
+        {
+            Console.Error.WriteLine($"routerha: {file} exists: not overwritten (remove it first to replace the key on both routers)");
+            return 1;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            Console.Error.WriteLine($"routerha: {e.Message}");
+            return 1;
+        }
+        Console.Error.WriteLine($"routerha: new key in {file} (mode 0600); copy it to the other router and set option secret_file '{file}' on both");
+        return 0;
     }
 
     private static int Print(string text)
@@ -88,7 +112,7 @@ public static class Cli
             Console.Error.WriteLine($"{path}: {errors.Count} error(s)");
             return 1;
         }
-        if (OpenSslCheck.Problem(config) is { } missing)
+        if ((OpenSslCheck.Problem(config) ?? PeerSecretCheck.Problem(config)) is { } missing)
         {
             Console.Error.WriteLine($"{path}: valid, but the daemon would not start here: {missing}");
             return 1;
@@ -128,7 +152,7 @@ public static class Cli
             log.Info($"disabled in {path} (option enabled '0'): not starting");
             return 0;
         }
-        if (OpenSslCheck.Problem(config) is { } missing)
+        if ((OpenSslCheck.Problem(config) ?? PeerSecretCheck.Problem(config)) is { } missing)
         {
             log.Error($"not starting: {missing}");
             return 1;

@@ -43,7 +43,8 @@ internal static class StatusText
                           (w.LastError is null ? "" : $" ({w.LastError})") + (w.Ready ? "" : ", not ready yet"));
         foreach (var p in s.Peers ?? [])
             sb.AppendLine($"peer path {p.Path}: {(p.Up ? $"up to {p.PeerNode} ({p.Remote})" : "down")}" +
-                          (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}"));
+                          (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {p.LastError}") +
+                          (p.Refusals is { Count: > 0 } refused ? $"; refused {string.Join(", ", refused.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))}" : ""));
         if (s.Leases is { } l)
             sb.AppendLine($"leases: {l.Active} active" +
                 (l.Pending > 0 ? $", {l.Pending} not yet written" : "") + (l.BadRows > 0 ? $", {l.BadRows} bad row(s) skipped" : "") +

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Router.Core.Text;
 
 namespace Router.Peers;
 
@@ -15,8 +16,8 @@ namespace Router.Peers;
 /// </summary>
 public sealed class PeerChannel : IPeerChannel
 {
-    /// <summary>Inbound handshakes in progress per path beyond this are dropped at once (a connection flood must not pile up).</summary>
-    private const int MaxPendingInbound = 8;
+    /// <summary>The kernel's queue of connections not yet accepted; ours closes strangers at once, so it rarely fills.</summary>
+    private const int ListenBacklog = 64;
 
     private readonly PeerChannelOptions _o;
     private readonly Action<PeerEvent> _emit;
@@ -24,6 +25,8 @@ public sealed class PeerChannel : IPeerChannel
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _loops = [];
+    private readonly RefusalLimiter _limiter;
+    private readonly long _created;
     private bool _started;
 
     public PeerChannel(PeerChannelOptions options, Action<PeerEvent> onEvent)
@@ -35,8 +38,12 @@ public sealed class PeerChannel : IPeerChannel
             throw new ArgumentException("path names must be unique", nameof(options));
         if (options.Paths.FirstOrDefault(p => p.Listen is null && p.Remote is null) is { } idle)
             throw new ArgumentException($"path '{idle.Name}' neither listens nor connects", nameof(options));
+        if (options.Paths.FirstOrDefault(p => p.Listen is not null && p.Peer is null) is { } open)
+            throw new ArgumentException($"path '{open.Name}' listens but names no peer address to accept", nameof(options));
         _o = options;
         _emit = onEvent;
+        _limiter = new RefusalLimiter(options.RefusalReportPeriod);
+        _created = options.Clock.GetTimestamp();
         _paths = options.Paths.Select(p => new PathState(p)).ToArray();
     }
 
@@ -52,7 +59,7 @@ public sealed class PeerChannel : IPeerChannel
                 var listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 listener.Bind(listen);
-                listener.Listen(MaxPendingInbound);
+                listener.Listen(ListenBacklog);
                 _listeners.Add(listener);
                 _loops.Add(Task.Run(() => AcceptLoop(path, listener)));
             }
@@ -91,8 +98,12 @@ public sealed class PeerChannel : IPeerChannel
             {
                 var s = p.Active;
                 var heard = s?.LastHeardTimestamp ?? p.LastHeard;
-                list.Add(new PeerPathStatus(p.Config.Name, s is not null, s?.PeerNodeId ?? p.PeerNodeId, s?.PeerSoftwareVersion,
-                    s?.Remote, s?.Outbound ?? false, heard == 0 ? null : _o.Clock.GetElapsedTime(heard), p.LastError));
+                list.Add(new PeerPathStatus(p.Config.Name, s is not null, Clean(s?.PeerNodeId ?? p.PeerNodeId), Clean(s?.PeerSoftwareVersion),
+                    s?.Remote, s?.Outbound ?? false, heard == 0 ? null : _o.Clock.GetElapsedTime(heard), p.LastError)
+                {
+                    Refusals = Enum.GetValues<PeerRefusal>().Where(k => Interlocked.Read(ref p.RefusalCounts[(int)k]) > 0)
+                        .ToDictionary(k => k, k => Interlocked.Read(ref p.RefusalCounts[(int)k])),
+                });
             }
         }
         return list;
@@ -194,7 +205,7 @@ public sealed class PeerChannel : IPeerChannel
         {
             socket.Dispose();
             if (!_stop.IsCancellationRequested)
-                lock (path) path.LastError = e is OperationCanceledException ? $"handshake with {remote} timed out" : $"{remote}: {e.Message}";
+                lock (path) path.LastError = e is OperationCanceledException ? $"handshake with {remote} timed out" : Clean($"{remote}: {e.Message}");
             return false;
         }
     }
@@ -213,25 +224,43 @@ public sealed class PeerChannel : IPeerChannel
                 if (_stop.IsCancellationRequested) return;
                 continue;
             }
-            if (Interlocked.Increment(ref path.PendingInbound) > MaxPendingInbound)
+            var remote = socket.RemoteEndPoint as IPEndPoint;
+            if (remote is null || !SameAddress(remote.Address, path.Config.Peer!))
             {
-                Interlocked.Decrement(ref path.PendingInbound);
-                socket.Dispose();
+                // Nothing is read from a stranger and nothing is sent: a reset, no handshake, no HMAC, no slot.
+                Drop(socket);
+                Refused(path, new PeerRefused(path.Config.Name, remote, null, PeerRefusal.NotPeerAddress, false,
+                    $"connection from {remote?.Address.ToString() ?? "?"}, which is not this path's peer address {path.Config.Peer}"));
                 continue;
             }
             socket.NoDelay = true;
-            _ = Task.Run(() => Respond(path, socket));
+            var pending = new Pending(socket);
+            Pending? evicted = null;
+            lock (path)
+            {
+                path.PendingInbound.AddLast(pending);
+                if (path.PendingInbound.Count > _o.MaxPendingPerSource)
+                {
+                    evicted = path.PendingInbound.First!.Value;
+                    path.PendingInbound.RemoveFirst();
+                }
+            }
+            evicted?.Evict();
+            _ = Task.Run(() => Respond(path, pending));
         }
     }
 
-    private async Task Respond(PathState path, Socket socket)
+    private async Task Respond(PathState path, Pending pending)
     {
+        var socket = pending.Socket;
         var remote = socket.RemoteEndPoint;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, pending.Evicted.Token);
         cts.CancelAfter(_o.HandshakeTimeout);
+        using var firstFrame = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        firstFrame.CancelAfter(_o.FirstFrameTimeout);
         try
         {
-            var outcome = await PeerHandshake.RespondAsync(socket, _o, path.Config, s => Adopt(path, s), cts.Token).ConfigureAwait(false);
+            var outcome = await PeerHandshake.RespondAsync(socket, _o, path.Config, s => Adopt(path, s), firstFrame.Token, cts.Token).ConfigureAwait(false);
             if (outcome.Session is not null) return;
             socket.Dispose();
             Refused(path, outcome.Refusal!);
@@ -243,10 +272,13 @@ public sealed class PeerChannel : IPeerChannel
         }
         catch (OperationCanceledException)
         {
-            socket.Dispose();
-            if (!_stop.IsCancellationRequested)
-                Refused(path, new PeerRefused(path.Config.Name, remote, null, PeerRefusal.Timeout, false,
-                    $"{remote} did not finish the handshake within {_o.HandshakeTimeout.TotalSeconds:0.#} s"));
+            Drop(socket);
+            if (_stop.IsCancellationRequested) return;
+            Refused(path, pending.Evicted.IsCancellationRequested
+                ? new PeerRefused(path.Config.Name, remote, null, PeerRefusal.TooManyConnections, false,
+                    $"{remote}: handshake dropped, more than {_o.MaxPendingPerSource} in progress from that address")
+                : new PeerRefused(path.Config.Name, remote, null, PeerRefusal.Timeout, false,
+                    $"{remote} did not finish the handshake in time (hello within {_o.FirstFrameTimeout.TotalSeconds:0.#} s, all within {_o.HandshakeTimeout.TotalSeconds:0.#} s)"));
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -254,16 +286,46 @@ public sealed class PeerChannel : IPeerChannel
         }
         finally
         {
-            Interlocked.Decrement(ref path.PendingInbound);
+            lock (path) path.PendingInbound.Remove(pending);
+            pending.Dispose();
         }
     }
 
+    /// <summary>Closes with a reset: no FIN handshake to wait through and no TIME_WAIT left behind on our side.</summary>
+    private static void Drop(Socket socket)
+    {
+        try { socket.LingerState = new LingerOption(true, 0); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { /* already gone */ }
+        socket.Dispose();
+    }
+
+    private static bool SameAddress(IPAddress a, IPAddress b)
+    {
+        if (a.IsIPv4MappedToIPv6) a = a.MapToIPv4();
+        if (b.IsIPv4MappedToIPv6) b = b.MapToIPv4();
+        return a.AddressFamily == b.AddressFamily && a.GetAddressBytes().AsSpan().SequenceEqual(b.GetAddressBytes());
+    }
+
+    /// <summary>Every refusal is counted; one per source and period is raised (a flood must not flood the owner's loop or
+    /// log). The strings came partly from whoever connected: cleaned before they leave the channel.</summary>
     private void Refused(PathState path, PeerRefused refusal)
     {
         if (_stop.IsCancellationRequested) return;
-        lock (path) path.LastError = refusal.Reason;
-        _emit(refusal);
+        Interlocked.Increment(ref path.RefusalCounts[(int)refusal.Kind]);
+        var clean = refusal with { PeerNodeId = Clean(refusal.PeerNodeId), Reason = Clean(refusal.Reason)! };
+        // A stranger's connection says nothing about the peer: it must not hide why the peer's own attempts failed.
+        if (refusal.Kind != PeerRefusal.NotPeerAddress)
+            lock (path) path.LastError = clean.Reason;
+        // What the peer refused of ours follows our own connect backoff; only what others start is limited.
+        long held = 0;
+        if (!refusal.ByPeer)
+            lock (_limiter)
+                if (!_limiter.Admit((refusal.Remote as IPEndPoint)?.Address, _o.Clock.GetElapsedTime(_created), out held))
+                    return;
+        _emit(clean with { Suppressed = held });
     }
+
+    private static string? Clean(string? text) => SafeText.Clean(text);
 
     /// <summary>Makes an authenticated session the path's connection, or closes it when the path's current one wins.</summary>
     private void Adopt(PathState path, PeerSession session)
@@ -283,7 +345,7 @@ public sealed class PeerChannel : IPeerChannel
                 path.LastError = null;
                 path.Up = true;
                 // Under the lock, so Up and Down of one path reach the owner in the order they happened.
-                _emit(new PeerPathUp(path.Config.Name, session.PeerNodeId, session.PeerSoftwareVersion, session.Remote, session.Outbound));
+                _emit(new PeerPathUp(path.Config.Name, Clean(session.PeerNodeId)!, Clean(session.PeerSoftwareVersion)!, session.Remote, session.Outbound));
             }
         }
         loser?.Close(PeerDownCause.Closed, "duplicate connection", PeerProtocol.GoodbyeSuperseded);
@@ -331,6 +393,21 @@ public sealed class PeerChannel : IPeerChannel
         _emit(new PeerPathDown(path.Config.Name, cause, reason));
     }
 
+    /// <summary>An inbound connection in its handshake; evicting it cancels the handshake.</summary>
+    private sealed class Pending(Socket socket) : IDisposable
+    {
+        public Socket Socket { get; } = socket;
+        public CancellationTokenSource Evicted { get; } = new();
+
+        public void Evict()
+        {
+            try { Evicted.Cancel(); }
+            catch (ObjectDisposedException) { /* its handshake already ended */ }
+        }
+
+        public void Dispose() => Evicted.Dispose();
+    }
+
     /// <summary>Mutable per-path state; every field is guarded by locking the instance.</summary>
     private sealed class PathState(PeerPath config)
     {
@@ -341,7 +418,10 @@ public sealed class PeerChannel : IPeerChannel
         public string? PeerNodeId;
         public long LastHeard;
         public string? LastError;
-        public int PendingInbound;
+        /// <summary>Inbound handshakes in progress, oldest first.</summary>
+        public readonly LinkedList<Pending> PendingInbound = new();
+        /// <summary>Refusals by kind (indexed by the enum value), updated with Interlocked.</summary>
+        public readonly long[] RefusalCounts = new long[Enum.GetValues<PeerRefusal>().Length];
         /// <summary>Released when the path loses its connection, to wake the connect loop.</summary>
         public SemaphoreSlim Changed { get; } = new(0, int.MaxValue);
     }

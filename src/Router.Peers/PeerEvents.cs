@@ -18,8 +18,13 @@ public sealed record PeerHeartbeat(string Path) : PeerEvent;
 public sealed record PeerMessage(string Path, ushort Type, ReadOnlyMemory<byte> Payload) : PeerEvent;
 
 /// <summary>A connection attempt was refused during the handshake. ByPeer: the peer refused us (its reason), else we refused it.
-/// PeerNodeId is what the other side claimed, when it got that far.</summary>
-public sealed record PeerRefused(string Path, EndPoint? Remote, string? PeerNodeId, PeerRefusal Kind, bool ByPeer, string Reason) : PeerEvent;
+/// PeerNodeId is what the other side claimed, when it got that far (cleaned, like Reason: an unauthenticated sender wrote them).
+/// At most one is raised per source address and period (see <see cref="RefusalLimiter"/>); Suppressed says how many from
+/// that source were counted but not raised since the last one.</summary>
+public sealed record PeerRefused(string Path, EndPoint? Remote, string? PeerNodeId, PeerRefusal Kind, bool ByPeer, string Reason) : PeerEvent
+{
+    public long Suppressed { get; init; }
+}
 
 public enum PeerDownCause
 {
@@ -49,6 +54,12 @@ public enum PeerRefusal
     SameNodeId,
     /// <summary>Not a routerha hello, or a handshake frame out of place.</summary>
     Malformed,
-    /// <summary>The handshake did not finish within the handshake timeout.</summary>
+    /// <summary>The handshake did not finish within the handshake timeout (or the hello did not come within the first-frame timeout).</summary>
     Timeout,
+    /// <summary>The other side speaks an older protocol: both routers must run the same version.</summary>
+    OlderProtocol,
+    /// <summary>A connection from an address that is not the path's peer address: closed before anything was read.</summary>
+    NotPeerAddress,
+    /// <summary>A handshake from the peer's address was dropped because newer ones came (the per-source cap).</summary>
+    TooManyConnections,
 }

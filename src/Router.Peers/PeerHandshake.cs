@@ -7,17 +7,19 @@ namespace Router.Peers;
 
 /// <summary>
 /// Mutual authentication of a fresh TCP connection by the shared secret, without sending it:
-/// initiator -> Hello(nonce I); responder -> Hello(nonce R), Proof R; initiator -> Proof I; responder -> first
+/// initiator -> Hello(nonce I); responder -> Hello(nonce R); initiator -> Proof I; responder -> Proof R, then the first
 /// authenticated frame (a heartbeat, "ready"). Proof X = HMAC(secret, label X | transcript), with distinct labels per
 /// role so a proof cannot be reflected, and transcript = both hello bodies, so it is bound to both nonces and both
-/// node ids. The session key is HMAC(secret, "session" | transcript). Whoever finds a fault sends Reject(kind, reason)
-/// before closing, so both routers can report it.
+/// node ids (fresh nonces on both sides: no proof or session replays). The initiator proves first: a responder gives
+/// HMAC material only to someone who has just shown the secret, so saying hello earns nothing to guess a key from.
+/// The session key is HMAC(secret, "session" | transcript). Whoever finds a fault sends Reject(kind, reason) before
+/// closing, so both routers can report it.
 /// </summary>
 internal static class PeerHandshake
 {
-    private static readonly byte[] InitiatorLabel = "routerha peer v1 initiator proof"u8.ToArray();
-    private static readonly byte[] ResponderLabel = "routerha peer v1 responder proof"u8.ToArray();
-    private static readonly byte[] SessionLabel = "routerha peer v1 session key"u8.ToArray();
+    private static readonly byte[] InitiatorLabel = "routerha peer v2 initiator proof"u8.ToArray();
+    private static readonly byte[] ResponderLabel = "routerha peer v2 responder proof"u8.ToArray();
+    private static readonly byte[] SessionLabel = "routerha peer v2 session key"u8.ToArray();
 
     internal const byte DirectionFromInitiator = 0;
     internal const byte DirectionFromResponder = 1;
@@ -37,16 +39,16 @@ internal static class PeerHandshake
         if (type == PeerProtocol.Reject) return RefusedByPeer(path, remote, null, body);
         if (type != PeerProtocol.Hello) return await Refuse(stream, path, remote, null, PeerRefusal.Malformed, $"expected the peer's hello, got frame type {type}", ct);
         var (protocol, schema, theirs) = PeerHello.Decode(body);
-        if (Newer(o, protocol, schema) is { } newer) return await Refuse(stream, path, remote, theirs?.NodeId, PeerRefusal.NewerSchema, newer, ct);
+        if (Mismatch(o, protocol, schema) is { } version) return await Refuse(stream, path, remote, theirs?.NodeId, version.Kind, version.Reason, ct);
         if (theirs!.NodeId == o.NodeId) return await Refuse(stream, path, remote, theirs.NodeId, PeerRefusal.SameNodeId, $"the peer uses our node id '{o.NodeId}': node ids must differ", ct);
 
         var transcript = Concat(myBody, body);
+        await stream.WriteAsync(PeerProtocol.RawFrame(PeerProtocol.Proof, Prove(o.Secret, InitiatorLabel, transcript)), ct).ConfigureAwait(false);
         (type, body) = await PeerProtocol.ReadFrameAsync(stream, PeerProtocol.MaxHandshakeFrame, ct).ConfigureAwait(false);
         if (type == PeerProtocol.Reject) return RefusedByPeer(path, remote, theirs.NodeId, body);
         if (type != PeerProtocol.Proof) return await Refuse(stream, path, remote, theirs.NodeId, PeerRefusal.Malformed, $"expected the peer's proof, got frame type {type}", ct);
         if (!Verify(o.Secret, ResponderLabel, transcript, body))
             return await Refuse(stream, path, remote, theirs.NodeId, PeerRefusal.WrongKey, WrongKey(theirs.NodeId, remote), ct);
-        await stream.WriteAsync(PeerProtocol.RawFrame(PeerProtocol.Proof, Prove(o.Secret, InitiatorLabel, transcript)), ct).ConfigureAwait(false);
 
         var session = NewSession(socket, stream, o, path, theirs, remote, outbound: true, transcript);
         (type, body) = await PeerProtocol.ReadFrameAsync(stream, PeerProtocol.LengthBytes + o.MaxPayloadBytes + 64, ct).ConfigureAwait(false);
@@ -60,14 +62,17 @@ internal static class PeerHandshake
         return new Outcome(session, null);
     }
 
-    public static async Task<Outcome> RespondAsync(Socket socket, PeerChannelOptions o, PeerPath path, Action<PeerSession> adopt, CancellationToken ct)
+    /// <summary>Answers a connection whose source the channel already checked. <paramref name="firstFrame"/> bounds the
+    /// wait for the hello (an idle connection must not hold a slot); <paramref name="ct"/> the whole handshake.</summary>
+    public static async Task<Outcome> RespondAsync(Socket socket, PeerChannelOptions o, PeerPath path, Action<PeerSession> adopt,
+        CancellationToken firstFrame, CancellationToken ct)
     {
         var stream = new NetworkStream(socket, ownsSocket: false);
         var remote = socket.RemoteEndPoint;
-        var (type, body) = await PeerProtocol.ReadFrameAsync(stream, PeerProtocol.MaxHandshakeFrame, ct).ConfigureAwait(false);
+        var (type, body) = await PeerProtocol.ReadFrameAsync(stream, PeerProtocol.MaxHandshakeFrame, firstFrame).ConfigureAwait(false);
         if (type != PeerProtocol.Hello) return await Refuse(stream, path, remote, null, PeerRefusal.Malformed, $"expected a hello, got frame type {type}", ct);
         var (protocol, schema, theirs) = PeerHello.Decode(body);
-        if (Newer(o, protocol, schema) is { } newer) return await Refuse(stream, path, remote, theirs?.NodeId, PeerRefusal.NewerSchema, newer, ct);
+        if (Mismatch(o, protocol, schema) is { } version) return await Refuse(stream, path, remote, theirs?.NodeId, version.Kind, version.Reason, ct);
         if (theirs!.Path != path.Name)
             return await Refuse(stream, path, remote, theirs.NodeId, PeerRefusal.WrongPath,
                 $"the peer dialled path '{theirs.Path}' but reached our listener for path '{path.Name}'", ct);
@@ -76,14 +81,15 @@ internal static class PeerHandshake
         var mine = NewHello(o, path);
         var myBody = mine.Encode();
         var transcript = Concat(body, myBody);
-        await stream.WriteAsync(Concat(PeerProtocol.RawFrame(PeerProtocol.Hello, myBody),
-            PeerProtocol.RawFrame(PeerProtocol.Proof, Prove(o.Secret, ResponderLabel, transcript))), ct).ConfigureAwait(false);
+        await stream.WriteAsync(PeerProtocol.RawFrame(PeerProtocol.Hello, myBody), ct).ConfigureAwait(false);
 
         (type, body) = await PeerProtocol.ReadFrameAsync(stream, PeerProtocol.MaxHandshakeFrame, ct).ConfigureAwait(false);
         if (type == PeerProtocol.Reject) return RefusedByPeer(path, remote, theirs.NodeId, body);
         if (type != PeerProtocol.Proof) return await Refuse(stream, path, remote, theirs.NodeId, PeerRefusal.Malformed, $"expected the peer's proof, got frame type {type}", ct);
+        // No proof of ours goes to someone who could not prove theirs.
         if (!Verify(o.Secret, InitiatorLabel, transcript, body))
             return await Refuse(stream, path, remote, theirs.NodeId, PeerRefusal.WrongKey, WrongKey(theirs.NodeId, remote), ct);
+        await stream.WriteAsync(PeerProtocol.RawFrame(PeerProtocol.Proof, Prove(o.Secret, ResponderLabel, transcript)), ct).ConfigureAwait(false);
 
         var session = NewSession(socket, stream, o, path, theirs, remote, outbound: false, transcript);
         // Adopted before "ready" goes out: by the time the initiator counts this connection as up, we do too,
@@ -95,10 +101,17 @@ internal static class PeerHandshake
     private static PeerHello NewHello(PeerChannelOptions o, PeerPath path) =>
         new(PeerProtocol.ProtocolVersion, o.SchemaVersion, RandomNumberGenerator.GetBytes(PeerHello.NonceBytes), o.NodeId, o.SoftwareVersion, path.Name);
 
-    private static string? Newer(PeerChannelOptions o, ushort protocol, ushort schema) =>
-        protocol > PeerProtocol.ProtocolVersion || schema > o.SchemaVersion
-            ? $"the peer speaks protocol {protocol} schema {schema}, newer than ours (protocol {PeerProtocol.ProtocolVersion} schema {o.SchemaVersion}, routerha {o.SoftwareVersion}): upgrade this router"
-            : null;
+    /// <summary>Both routers must speak the same protocol (the proof order changed in 2: an older peer could never finish);
+    /// a newer message schema is refused by the older side, which names the router to upgrade.</summary>
+    private static (PeerRefusal Kind, string Reason)? Mismatch(PeerChannelOptions o, ushort protocol, ushort schema)
+    {
+        var ours = $"protocol {PeerProtocol.ProtocolVersion} schema {o.SchemaVersion}, routerha {o.SoftwareVersion}";
+        if (protocol > PeerProtocol.ProtocolVersion || (protocol == PeerProtocol.ProtocolVersion && schema > o.SchemaVersion))
+            return (PeerRefusal.NewerSchema, $"the peer speaks protocol {protocol} schema {schema}, newer than ours ({ours}): upgrade this router");
+        if (protocol < PeerProtocol.ProtocolVersion)
+            return (PeerRefusal.OlderProtocol, $"the peer speaks protocol {protocol}, older than ours ({ours}): upgrade the peer");
+        return null;
+    }
 
     private static string WrongKey(string nodeId, EndPoint? remote) =>
         $"peer '{nodeId}' at {remote} failed authentication: its secret differs from ours";

@@ -10,8 +10,8 @@ namespace Router.Peers;
 /// </summary>
 public static class PeerProtocol
 {
-    /// <summary>Framing and handshake format.</summary>
-    public const ushort ProtocolVersion = 1;
+    /// <summary>Framing and handshake format. 2: the initiator proves the secret first (1 had the responder prove first).</summary>
+    public const ushort ProtocolVersion = 2;
     /// <summary>The set of message types and their payloads; a router refuses a peer announcing a newer one.</summary>
     public const ushort SchemaVersion = 1;
     /// <summary>Owner message types start here; lower types belong to the channel.</summary>

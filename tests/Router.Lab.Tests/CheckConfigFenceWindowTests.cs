@@ -32,7 +32,7 @@ public sealed class CheckConfigFenceWindowTests : IDisposable
 
             config peer 'router_b'
             	list path 'lan 192.168.1.1 192.168.1.2'
-            	option secret 'a test secret that is long enough'
+            	option secret 'a test secret that is long enough 0123456789'
             	option fence_window '{fenceWindow}'
 
             """);

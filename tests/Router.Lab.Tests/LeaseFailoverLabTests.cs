@@ -112,7 +112,7 @@ public sealed class LeaseFailoverLabTests
     public async Task APeerWithTheWrongKeyReceivesNothing()
     {
         using var cts = LabAssert.Budget(120);
-        using var lab = LeasePairLab.Create(secretOfB: "not-the-same-secret-at-all-0000");
+        using var lab = LeasePairLab.Create(secretOfB: "not-the-same-secret-at-all-0123456789");
         lab.StartDaemon(0);
         await Wait.UntilAsync(() => lab.State(0) == "MASTER", Step, "A MASTER", lab.Diagnostics, cts.Token);
         lab.StartDaemon(1);

@@ -88,7 +88,7 @@ public sealed class MqttLabTests(ITestOutputHelper output)
     {
         var (own, other) = which == 'A' ? (LabTopology.AddressA, LabTopology.AddressB) : (LabTopology.AddressB, LabTopology.AddressA);
         return $"\nconfig action 'svc'\n\toption kind 'command'\n\toption start '/bin/true'\n\toption stop '/bin/true'\n\toption fenced '1'\n" +
-               $"\nconfig peer 'other'\n\tlist path 'lan {own} {other}'\n\toption secret 'mqtt-lab-secret-0123456789'\n" +
+               $"\nconfig peer 'other'\n\tlist path 'lan {own} {other}'\n\toption secret 'mqtt-lab-secret-0123456789-abcdefgh'\n" +
                "\toption heartbeat_interval '0.1'\n\toption dead_interval '0.5'\n\toption fence_window '1'\n" +
                $"\nconfig leases\n\toption db_path '{Path.Combine(dir, $"leases-{which}.db")}'\n";
     }

@@ -13,7 +13,7 @@ namespace Router.Package.Tests;
 public sealed class MuslNativeLibraryLabTests
 {
     private static readonly TimeSpan Advert = TimeSpan.FromMilliseconds(100);
-    private const string Secret = "musl-peer-secret-0123456789";
+    private const string Secret = "musl-peer-secret-0123456789-abcdefgh";
     private const string DbInside = "/var/lib/routerha/leases.db";
 
     private static CancellationTokenSource Budget() => new(TimeSpan.FromSeconds(60));
@@ -118,7 +118,7 @@ public sealed class MuslNativeLibraryLabTests
         var b = new RouterHaNode(topology, "B", VrrpSettings.For(100, Advert) with
         {
             NodeName = "glibc-b",
-            ExtraUci = PeerUci(LabTopology.AddressB.ToString(), LabTopology.AddressA.ToString()).Replace(Secret, "another-secret-0123456789", StringComparison.Ordinal),
+            ExtraUci = PeerUci(LabTopology.AddressB.ToString(), LabTopology.AddressA.ToString()).Replace(Secret, "another-secret-0123456789-abcdefghij", StringComparison.Ordinal),
         });
         a.Start();
         b.Start();

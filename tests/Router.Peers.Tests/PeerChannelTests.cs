@@ -60,7 +60,7 @@ public class PeerChannelTests
     public async Task AWrongKeyIsRefusedAndReportedOnBothSidesWithoutShowingTheSecret()
     {
         var (pa, pb) = CrossedPath();
-        const string wrong = "a different secret of the other router";
+        const string wrong = "a different secret of the other router 0123456789";
         await using var a = new PeerNode("router-a", [pa]);
         await using var b = new PeerNode("router-b", [pb], secret: wrong);
 

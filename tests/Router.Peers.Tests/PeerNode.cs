@@ -10,7 +10,7 @@ namespace Router.Peers.Tests;
 /// <summary>One router's channel in a test: records every event it reports and waits on them with a deadline.</summary>
 internal sealed class PeerNode : IAsyncDisposable
 {
-    public const string Secret = "correct horse battery staple 42";
+    public const string Secret = "correct horse battery staple 42 0123456789";
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentQueue<PeerEvent> _events = new();

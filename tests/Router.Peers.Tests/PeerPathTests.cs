@@ -1,3 +1,4 @@
+using System.Net;
 using Router.Peers;
 
 namespace Router.Peers.Tests;
@@ -13,7 +14,7 @@ public class PeerPathTests
             var linkListen = PeerNode.FreeEndPoint();
             Lan = new TcpRelay(lanListen);
             Link = new TcpRelay(linkListen);
-            A = new PeerNode("router-a", [new PeerPath("lan", lanListen, null), new PeerPath("link", linkListen, null)]);
+            A = new PeerNode("router-a", [new PeerPath("lan", lanListen, null, AcceptFrom: IPAddress.Loopback), new PeerPath("link", linkListen, null, AcceptFrom: IPAddress.Loopback)]);
             B = new PeerNode("router-b", [new PeerPath("lan", null, Lan.EndPoint), new PeerPath("link", null, Link.EndPoint)]);
             A.WaitUntil(() => A.Path("lan").Up && A.Path("link").Up && B.Path("lan").Up && B.Path("link").Up, "both paths up");
         }

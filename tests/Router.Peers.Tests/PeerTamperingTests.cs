@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Router.Peers;
 
@@ -14,7 +15,7 @@ public class PeerTamperingTests
         public Rig()
         {
             var listen = PeerNode.FreeEndPoint();
-            A = new PeerNode("router-a", [new PeerPath("lan", listen, null)]);
+            A = new PeerNode("router-a", [new PeerPath("lan", listen, null, AcceptFrom: IPAddress.Loopback)]);
             Relay = new TcpRelay(listen);
             B = new PeerNode("router-b", [new PeerPath("lan", null, Relay.EndPoint)]);
             A.WaitFor<PeerPathUp>();
@@ -133,7 +134,7 @@ public class PeerTamperingTests
     public async Task APeerThatStopsReadingFillsTheQueueAndLosesTheConnection()
     {
         var listen = PeerNode.FreeEndPoint();
-        await using var a = new PeerNode("router-a", [new PeerPath("lan", listen, null)], dead: TimeSpan.FromSeconds(30));
+        await using var a = new PeerNode("router-a", [new PeerPath("lan", listen, null, AcceptFrom: IPAddress.Loopback)], dead: TimeSpan.FromSeconds(30));
         using var relay = new TcpRelay(listen);
         await using var b = new PeerNode("router-b", [new PeerPath("lan", null, relay.EndPoint)], queueFrames: 4, dead: TimeSpan.FromSeconds(30));
         b.WaitFor<PeerPathUp>();

@@ -6,7 +6,6 @@ namespace Router.Core.Config;
 internal static class PeerLoader
 {
     public const int DefaultPort = 7405;
-    public const int MinimumSecretBytes = 16;
     public static readonly TimeSpan DefaultFenceTimeout = TimeSpan.FromSeconds(10);
 
     public static List<PeerConfig> Load(IReadOnlyList<SectionReader> readers)
@@ -144,10 +143,10 @@ internal static class PeerLoader
             r.Error(r.Section.Line, $"{r.Label}: missing 'option secret_file' (or 'option secret'): the key both routers share");
             return (null, null);
         }
-        // The length is reported, never the value: the message ends up in logs.
-        if (inline is not null && System.Text.Encoding.UTF8.GetByteCount(inline.Value.Trim()) < MinimumSecretBytes)
+        // The rule's message describes the secret, never quotes it: the message ends up in logs.
+        if (inline is not null && PeerSecretRule.Problem(inline.Value) is { } weak)
         {
-            r.Error(inline.Line, $"secret is too short: at least {MinimumSecretBytes} bytes (e.g. the output of: head -c 32 /dev/urandom | base64)");
+            r.Error(inline.Line, weak);
             return (null, null);
         }
         return (inline?.Value.Trim(), file);

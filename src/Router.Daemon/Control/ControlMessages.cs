@@ -67,7 +67,9 @@ public sealed record FenceStatus(string Gate, string Reason, string? PeerRole, s
 public sealed record FenceAgentInfo(string Command, double TimeoutS, string Outcome, string? Detail, long Runs, double? LastRunAgoMs,
     double? DurationMs);
 
-public sealed record PeerPathView(string Path, bool Up, string? PeerNode, string? Remote, double? LastHeardAgoMs, string? LastError);
+/// <summary>Refusals: handshakes refused on this path since start, by kind (NotPeerAddress: a stranger connected).</summary>
+public sealed record PeerPathView(string Path, bool Up, string? PeerNode, string? Remote, double? LastHeardAgoMs, string? LastError,
+    IReadOnlyDictionary<string, long>? Refusals = null);
 
 public sealed record TrackView(string Name, bool Up, long Runs, long Failures, string? LastDetail);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Router.Core.Config;
+using Router.Core.Text;
 using Router.Daemon.Control;
 using Router.Daemon.Observers;
 using Router.Integrations.Events;
@@ -14,8 +15,6 @@ namespace Router.Daemon.Peers;
 /// </summary>
 internal sealed class PeerLink(PeerConfig config, Log log, ObserverHub hub)
 {
-    private readonly Dictionary<PeerRefusal, (long Count, TimeSpan LastLogged)> _refusals = [];
-
     public PeerConfig Config => config;
 
     /// <summary>Null when the channel could not start; the fence then waits for the silence window.</summary>
@@ -65,8 +64,8 @@ internal sealed class PeerLink(PeerConfig config, Log log, ObserverHub hub)
         switch (e)
         {
             case PeerPathUp u:
-                log.Info($"peer {u.PeerNodeId} ({u.PeerSoftwareVersion}) up on path {u.Path} ({u.Remote})");
-                hub.Event("peer_found", null, $"peer {u.PeerNodeId} up on {u.Path}", new Dictionary<string, string> { ["path"] = u.Path });
+                log.Info($"peer {SafeText.Clean(u.PeerNodeId)} ({SafeText.Clean(u.PeerSoftwareVersion)}) up on path {u.Path} ({u.Remote})");
+                hub.Event("peer_found", null, $"peer {SafeText.Clean(u.PeerNodeId)} up on {u.Path}", new Dictionary<string, string> { ["path"] = u.Path });
                 Version++;
                 break;
             case PeerPathDown d:
@@ -75,22 +74,27 @@ internal sealed class PeerLink(PeerConfig config, Log log, ObserverHub hub)
                 Version++;
                 break;
             case PeerRefused r:
-                _refusals.TryGetValue(r.Kind, out var seen);
-                // A wrong key repeats on every reconnect: say it once per 5 s, count them all.
-                if (seen.Count == 0 || now - seen.LastLogged >= TimeSpan.FromSeconds(5))
-                {
-                    log.Warn($"peer on {r.Path} refused ({r.Kind}, {(r.ByPeer ? "by the peer" : "by us")}): {r.Reason}");
-                    seen.LastLogged = now;
-                }
-                _refusals[r.Kind] = (seen.Count + 1, seen.LastLogged);
+                // The channel counts every refusal and raises one per source and period: each raised one is logged.
+                // Node id and reason were written partly by whoever connected; the channel cleaned them, this keeps it so.
+                log.Warn($"peer on {r.Path} refused ({r.Kind}, {(r.ByPeer ? "by the peer" : "by us")}): {SafeText.Clean(r.Reason)}" +
+                         (r.Suppressed > 0 ? $" (+{r.Suppressed} more from {SafeText.Clean((r.Remote as IPEndPoint)?.Address.ToString() ?? "there")} not logged)" : ""));
                 break;
         }
     }
 
-    public IReadOnlyDictionary<string, long> Refusals() => _refusals.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.Count);
+    /// <summary>Refusals by kind, summed over the paths (the channel counts them; a refused stranger never reaches the loop).</summary>
+    public IReadOnlyDictionary<string, long> Refusals()
+    {
+        var total = new Dictionary<string, long>();
+        foreach (var p in Channel?.Status() ?? [])
+            foreach (var (kind, n) in p.Refusals)
+                total[kind.ToString()] = total.GetValueOrDefault(kind.ToString()) + n;
+        return total;
+    }
 
-    public IReadOnlyList<PeerPathView>? PathsStatus() => Channel?.Status().Select(p => new PeerPathView(p.Path, p.Up, p.PeerNodeId,
-        p.Remote?.ToString(), p.LastHeardAgo?.TotalMilliseconds, p.LastError)).ToList();
+    public IReadOnlyList<PeerPathView>? PathsStatus() => Channel?.Status().Select(p => new PeerPathView(p.Path, p.Up, SafeText.Clean(p.PeerNodeId),
+        p.Remote?.ToString(), p.LastHeardAgo?.TotalMilliseconds, SafeText.Clean(p.LastError),
+        p.Refusals.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value))).ToList();
 
     /// <summary>Every configured path, down too when the channel could not start.</summary>
     public List<PeerLinkView> Links()

@@ -10,7 +10,7 @@ public class PeerConfigTests
     private static string With(params string[] lines) =>
         string.Join("\n", ["config instance 'lan'", "\toption interface 'br-lan'", "\toption vrid '51'", "\tlist vip '192.168.1.254/24'", .. lines]) + "\n";
 
-    private const string Secret = "0123456789abcdef0123";
+    private const string Secret = "0123456789abcdef0123456789ABCDEF";
 
     [Fact]
     public void AFullPeerSectionLoads()
@@ -90,7 +90,7 @@ public class PeerConfigTests
     [InlineData("\tlist path 'lan 192.168.1.1 192.168.1.300'", 6, "'192.168.1.300' is not an IP address")]
     [InlineData("\tlist path 'lan 192.168.1.1 fd00::2'", 6, "different address families")]
     [InlineData("\tlist path 'la-n 192.168.1.1 192.168.1.2'", 6, "path name 'la-n' may contain only")]
-    [InlineData("\toption secret 'short'", 6, "secret is too short: at least 16 bytes")]
+    [InlineData("\toption secret 'short'", 6, "the secret is 5 characters, at least 32 are required; use a random key: routerha genkey")]
     [InlineData("\toption secret_file 'peer.key'", 6, "secret_file 'peer.key' must be an absolute path")]
     [InlineData("\toption port '70000'", 6, "port 70000 out of range 1..65535")]
     [InlineData("\toption dead_interval '1.5'", 6, "dead_interval must be at least twice heartbeat_interval (1 s)")]

@@ -11,7 +11,7 @@ public class FenceBudgetTests
         string.Join("\n", [
             "config global", .. global.Split('\n', StringSplitOptions.RemoveEmptyEntries),
             "config instance 'lan'", "\toption interface 'br-lan'", "\toption vrid '51'", "\tlist vip '192.168.1.254/24'",
-            "config peer 'router_b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", "\toption secret 'a test secret that is long enough'",
+            "config peer 'router_b'", "\tlist path 'lan 192.168.1.1 192.168.1.2'", "\toption secret 'a test secret that is long enough 0123456789'",
             $"\toption fence_window '{fenceWindow}'",
             .. actions]) + "\n";
 

@@ -197,7 +197,7 @@ internal sealed class TestPair : IDisposable
             s += string.Create(CultureInfo.InvariantCulture, $"""
                 config peer 'other'
                 	{(o.LanPath ? $"list path 'lan {own} {peer}'" : "")}
-                	option secret 'a test secret that is long enough'
+                	option secret 'a test secret that is long enough 0123456789'
                 	option heartbeat_interval '{o.HeartbeatSeconds}'
                 	option dead_interval '{o.DeadSeconds}'
                 	option fence_window '{o.FenceWindowSeconds}'
