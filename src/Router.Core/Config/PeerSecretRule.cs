@@ -15,7 +15,7 @@ public static class PeerSecretRule
     public const int MinimumHexDigits = 64;
     public const int MinimumDistinctHexDigits = 10;
 
-    private const string Advice = "use a random key: routerha genkey > /etc/routerha/peer.key (then option secret_file), or paste its output";
+    private const string Advice = "use a random key: routerha genkey /etc/routerha/peer.key (a new root-only file) and option secret_file, or paste the output of routerha genkey";
 
     /// <summary>Why the secret is refused (never quoting it: the message reaches logs), or null when accepted.</summary>
     public static string? Problem(string secret)
