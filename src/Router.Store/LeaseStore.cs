@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Microsoft.Data.Sqlite;
 using Router.Core.Leases;
@@ -8,8 +7,8 @@ namespace Router.Store;
 /// <summary>
 /// The lease table in one SQLite file. WAL journal with synchronous=FULL: every committed change is
 /// fsynced before the commit returns, so a lease dnsmasq has handed out survives a power cut (NORMAL
-/// would only guarantee consistency, losing the last commits). Lease events are a few per minute, so the
-/// extra fsync costs nothing that matters; see docs/leases.md for the flash-wear figures.
+/// would only guarantee consistency, losing the last commits). The daemon commits dnsmasq's events in batches, so
+/// a burst costs one fsync per batch; see docs/leases.md for the flash-wear figures.
 /// Several processes may hold the file (the daemon and a dhcp-script writing while the daemon is down):
 /// SQLite's locking serializes them and busy_timeout makes a writer wait instead of failing; the daemon's
 /// loop shortens that wait to milliseconds (<see cref="BoundWaits"/>) and retries later instead.

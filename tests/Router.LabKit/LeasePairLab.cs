@@ -47,7 +47,9 @@ public sealed class LeasePairLab : IDisposable
     /// <param name="secretOfB">B's peer secret; another value than A's makes B a peer with the wrong key</param>
     /// <param name="dhcpAction">false: no role action at all, only routerha and replication (the bench)</param>
     /// <param name="preemptA">A takes MASTER back when it returns (B never preempts)</param>
-    public static LeasePairLab Create(string secretOfB = Secret, bool dhcpAction = true, bool preemptA = false)
+    /// <param name="leasesOptions">more `option` lines for both routers' `config leases` (the row limits)</param>
+    public static LeasePairLab Create(string secretOfB = Secret, bool dhcpAction = true, bool preemptA = false,
+        IReadOnlyDictionary<string, string>? leasesOptions = null)
     {
         var bin = RouterHaBinary.Require();
         var baseName = $"{LabRun.Prefix}{LabRun.NextTopologyNumber() % 0x1000:x3}";
@@ -56,8 +58,9 @@ public sealed class LeasePairLab : IDisposable
         try
         {
             lab.Wire();
-            lab.WriteFiles(0, Secret, dhcpAction, preemptA);
-            lab.WriteFiles(1, secretOfB, dhcpAction, preempt: false);
+            var extra = string.Concat((leasesOptions ?? new Dictionary<string, string>()).Select(o => $"\toption {o.Key} '{o.Value}'\n"));
+            lab.WriteFiles(0, Secret, dhcpAction, preemptA, extra);
+            lab.WriteFiles(1, secretOfB, dhcpAction, preempt: false, extra);
             return lab;
         }
         catch
@@ -99,7 +102,7 @@ public sealed class LeasePairLab : IDisposable
 
     public string DnsmasqPidFile(int r) => Path.Combine(RouterDir(r), "dnsmasq.pid");
 
-    private void WriteFiles(int r, string secret, bool dhcpAction, bool preempt)
+    private void WriteFiles(int r, string secret, bool dhcpAction, bool preempt, string leasesOptions)
     {
         var d = RouterDir(r);
         Directory.CreateDirectory(d);
@@ -129,7 +132,7 @@ public sealed class LeasePairLab : IDisposable
             {(dhcpAction ? DhcpAction(d) : "")}
             config leases
             	option db_path '{DbPath(r)}'
-            {(r == 1 ? $"\toption lease_file '{LeaseFile(r)}'\n" : "")}
+            {(r == 1 ? $"\toption lease_file '{LeaseFile(r)}'\n" : "")}{leasesOptions}
             """);
         Script(d, "dhcp-script", $"#!/bin/sh\nexec {_bin} dhcp-script -c {ConfigPath(r)} \"$@\"\n");
         // dnsmasq forks into the background; its pid file is how the stop action (and the lab) find it.

@@ -22,13 +22,16 @@ internal sealed class LeaseBook : IDisposable
     private readonly HybridClock _clock;
     private readonly Action<string> _log;
     private readonly Dictionary<LeaseKey, LeaseRecord> _pending = [];
+    /// <summary>The daemon retries what it could not write; a dhcp-script process exits and loses it.</summary>
+    private readonly bool _retries;
     private DateTimeOffset _lastPrune;
 
-    private LeaseBook(LeaseStore store, string node, Action<string> log)
+    private LeaseBook(LeaseStore store, string node, Action<string> log, bool retries)
     {
         _store = store;
         Node = node;
         _log = log;
+        _retries = retries;
         // Continue above every stored stamp, even when this router's clock restarted in the past (no RTC).
         _clock = new HybridClock(store.MaxStamp());
     }
@@ -56,7 +59,7 @@ internal sealed class LeaseBook : IDisposable
         var store = loopBusyMs is null ? LeaseStore.Open(dbPath, log, now) : LeaseStore.OpenOrReadOnly(dbPath, log, now);
         if (limits is not null) store.Limits = limits;
         if (loopBusyMs is { } ms) store.BoundWaits(ms);
-        var book = new LeaseBook(store, node, log);
+        var book = new LeaseBook(store, node, log, retries: loopBusyMs is not null);
         book.TryPrune(now);
         return book;
     }
@@ -135,7 +138,8 @@ internal sealed class LeaseBook : IDisposable
         {
             WriteFailures++;
             if (WriteError is null)
-                _log($"lease store {Path}: cannot write ({e.Message}); {_pending.Count} change(s) kept in memory and served, retrying");
+                _log($"lease store {Path}: cannot write ({e.Message}); {_pending.Count} change(s) " +
+                    (_retries ? "kept in memory and served, retrying" : "not stored"));
             WriteError = e.Message;
             return false;
         }
