@@ -46,7 +46,7 @@ public sealed class HostileBrokerTests(ITestOutputHelper output)
         var rssAfter = ProcStats.VmRssKb(a.Pid!.Value);
 
         var status = a.Instance();
-        output.WriteLine($"RSS: {rssBefore} KiB before, {rssAfterConnAck} KiB after {broker.HugeSent - before} oversized CONNACKs, " +
+        output.WriteLine($"RSS: {rssBefore} KiB before, {rssAfterConnAck} KiB after {before} oversized CONNACKs, " +
                          $"{rssAfter} KiB after {broker.HugeSent - before} oversized PUBLISHes; {broker.Connects} connections; " +
                          $"adverts sent {advertsBefore} -> {status.Counters.AdvertsSent}");
         Assert.True(rssAfter - rssBefore < 20 * 1024, $"RSS grew from {rssBefore} to {rssAfter} KiB");
