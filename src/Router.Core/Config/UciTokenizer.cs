@@ -13,7 +13,27 @@ internal static class UciTokenizer
     /// Statements completed before any syntax error; the error (if any) is returned in <paramref name="error"/>,
     /// with the words of the statement it cut short in <paramref name="unfinished"/>.
     /// </summary>
+    /// <remarks>A control character other than tab (a NUL, a carriage return inside the line, an escape) is refused
+    /// wherever it is, quoted or not: it has no use in a config, and a NUL in an interface name reaches the kernel as a
+    /// shorter name than the one shown. The statement it appears in is cut short there.</remarks>
     public static List<List<string>> Split(string line, out string? error, out List<string> unfinished)
+    {
+        var bad = FirstControl(line);
+        if (bad < 0) return Tokenize(line, false, out error, out unfinished);
+        var statements = Tokenize(line[..bad], true, out _, out unfinished);
+        error = $"control character U+{(int)line[bad]:X4} at column {bad + 1} (only tab may appear in a line, quoted or not)";
+        return statements;
+    }
+
+    private static int FirstControl(string line)
+    {
+        for (var i = 0; i < line.Length; i++)
+            if (char.IsControl(line[i]) && line[i] != '\t') return i;
+        return -1;
+    }
+
+    /// <param name="cut">The line was cut before a refused character: the statement in progress is unfinished, not complete.</param>
+    private static List<List<string>> Tokenize(string line, bool cut, out string? error, out List<string> unfinished)
     {
         error = null;
         var statements = new List<List<string>>();
@@ -76,6 +96,11 @@ internal static class UciTokenizer
             }
         }
         EndWord();
+        if (cut)
+        {
+            unfinished = words;
+            return statements;
+        }
         EndStatement();
         unfinished = [];
         return statements;

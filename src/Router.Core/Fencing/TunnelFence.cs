@@ -21,6 +21,8 @@ public sealed class TunnelFence
     private readonly FenceSettings _settings;
     private readonly Dictionary<string, TimeSpan> _lastHeard = [];
     private readonly HashSet<string> _pathsUp = [];
+    // Paths the peer was actually heard on: _lastHeard starts every path at construction for the silence count.
+    private readonly HashSet<string> _heardOn = [];
     private bool _peerRoleStale;
     private readonly List<FenceEvent> _events = [];
     private readonly IPAddress _address;
@@ -139,7 +141,11 @@ public sealed class TunnelFence
     /// <summary>Any authenticated frame (heartbeat or message) arrived on this path.</summary>
     public void OnHeard(string path, TimeSpan now)
     {
-        if (_lastHeard.TryGetValue(path, out var last) && now > last) _lastHeard[path] = now;
+        if (_lastHeard.TryGetValue(path, out var last))
+        {
+            _heardOn.Add(path);
+            if (now > last) _lastHeard[path] = now;
+        }
         Track(now);
     }
 
@@ -231,9 +237,11 @@ public sealed class TunnelFence
         }
     }
 
+    // Names only: the reason is logged and published each time it changes, so an age in it ("1.2 s ago") would make
+    // every heartbeat a new reason. How long ago each path was heard is in status (last_heard_ms).
     private string HeardPaths(TimeSpan now) => string.Join(", ", _lastHeard
-        .Where(p => now - p.Value < _settings.SilenceWindow)
-        .Select(p => $"{p.Key} {Seconds(now - p.Value)} ago"));
+        .Where(p => _heardOn.Contains(p.Key) && now - p.Value < _settings.SilenceWindow)
+        .Select(p => p.Key));
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -87,6 +87,14 @@ public class ConfigValidationTests
     }
 
     [Fact]
+    public void AnInterfaceNameWithANulIsRefused()
+    {
+        // The kernel would read "br-lan" and stop at the NUL, while status and logs showed the whole name.
+        SingleError(Instance("\toption interface 'br-lan\0x'", "\toption vrid 1", "\tlist vip '10.0.0.1'"), 2,
+            "control character U+0000 at column 26");
+    }
+
+    [Fact]
     public void MissingVrid()
     {
         SingleError(Instance("\toption interface 'br-lan'", "\tlist vip '10.0.0.1'"), 1, "instance 'lan': missing required option 'vrid'");

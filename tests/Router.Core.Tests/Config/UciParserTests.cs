@@ -110,6 +110,41 @@ public class UciParserTests
         Assert.StartsWith("/etc/config/routerha:4: ", e.ToString());
     }
 
+    [Theory]
+    [InlineData("\toption interface 'br-lan\0'", 0x00, 26)]
+    [InlineData("\toption interface br-lan\0", 0x00, 25)]
+    [InlineData("\toption interface \"br\u001b[2J\"", 0x1B, 22)]
+    [InlineData("\toption x 'a\rb'", 0x0D, 13)]
+    [InlineData("\toption x 'a\u007f'", 0x7F, 13)]
+    [InlineData("\toption x 'a\u0085'", 0x85, 13)]
+    [InlineData("\toption x 1 # comment \u0007", 0x07, 23)]
+    [InlineData("\0", 0x00, 1)]
+    public void AControlCharacterAnywhereInALineIsRefusedByFileLineAndColumn(string badLine, int code, int column)
+    {
+        var (doc, errors) = Parse($"# comment\nconfig instance 'a'\n\toption vrid 1\n{badLine}\n\toption priority 100\n");
+        var e = Assert.Single(errors);
+        Assert.Equal($"/etc/config/routerha:4: control character U+{code:X4} at column {column} (only tab may appear in a line, quoted or not)",
+            e.ToString());
+        // The line is not applied, not even the part before the character; the next line is.
+        Assert.Equal(["vrid", "priority"], doc.Sections.Single().Options.Select(o => o.Name));
+    }
+
+    [Fact]
+    public void StatementsEndedBeforeAControlCharacterStandAndTheOneItCutsDoesNot()
+    {
+        var (doc, errors) = Parse("config instance 'a'\n\toption vrid 1; option interface 'eth0\0x'; option priority 1\nconfig global\0\n\toption x 1\n");
+        Assert.Equal([2, 3], errors.Select(e => e.Line));
+        Assert.Equal(["vrid"], doc.Sections.Single().Options.Select(o => o.Name));
+    }
+
+    [Fact]
+    public void ANewlineInsideQuotesIsStillRefusedAsAnUnterminatedQuote()
+    {
+        var (_, errors) = Parse("config instance 'a'\n\toption interface 'br\nlan'\n");
+        Assert.Equal([2, 3], errors.Select(e => e.Line));
+        Assert.All(errors, e => Assert.Contains("unterminated ' quote", e.Message));
+    }
+
     [Fact]
     public void OptionBeforeAnySectionIsAnError()
     {
