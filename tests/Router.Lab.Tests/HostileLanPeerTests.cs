@@ -14,7 +14,8 @@ namespace Router.Lab.Tests;
 /// A host on the LAN, knowing no secret, goes after the peer channel (TCP 7405): it squats the listeners with idle
 /// connections, and floods hellos from the peer's own address (as a host that took that address over would). Judged
 /// from outside: the channel stays up on both routers, a restarted peer gets back in, the attacker never receives a
-/// proof, the daemon's CPU stays modest, refusals are counted in status and logged a few times, cleaned.
+/// proof, each refusal costs little CPU and VRRP keeps its pace, refusals are counted in status and logged a few times,
+/// cleaned.
 /// </summary>
 [Collection(LabCollection.Name)]
 public sealed class HostileLanPeerTests(ITestOutputHelper output)
@@ -71,7 +72,7 @@ public sealed class HostileLanPeerTests(ITestOutputHelper output)
         }
         var lines = RefusalLines(a.Log()[logFrom..]);
         LabAssert.True(lines.Count is >= 1 and <= 3, $"A logged {lines.Count} refusal lines for the squat:\n{string.Join('\n', lines)}", lab);
-        Assert.Contains(LabTopology.AddressClient.ToString(), lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains($"connection from {LabTopology.AddressClient},", StringComparison.Ordinal));
         Assert.Equal("MASTER", a.State);
         Assert.Equal("BACKUP", b.State);
     }
