@@ -52,6 +52,9 @@ public abstract class VrrpNodeBase : IVrrpNode
     /// <summary>The daemon's exit code once it has exited; null while it runs or before it started.</summary>
     public int? ExitCode => Process?.ExitCode;
 
+    /// <summary>Everything the daemon printed since its last start.</summary>
+    public string Log() => Process?.Log ?? "";
+
     /// <summary>The last lines the daemon printed.</summary>
     public string LogTail() => Process?.LogTail() ?? "";
 
