@@ -323,14 +323,17 @@ internal sealed class RouterDaemon
         if (e is not Router.Peers.PeerHeartbeat) _roles.OnLeaseSync(now);
     }
 
-    /// <summary>The addresses the peer is known by: every configured path's remote end, and the advert sources of the peer's instances it
-    /// announced over the authenticated channel (kept after the channel drops: it was the peer's word).</summary>
+    /// <summary>The addresses the peer is known by, once it has spoken over the authenticated channel since this start: every
+    /// configured path's remote end, and the advert sources of the peer's instances it announced (kept after the channel
+    /// drops: it was the peer's word). Before that, none: the RFC rule (anyone may be master) applies, because a peer we
+    /// cannot talk to (a wrong secret, the other protocol version mid-upgrade, a cable-only channel that is down) may
+    /// advertise from an address we cannot know, and ignoring it would make two masters, then two tunnels.</summary>
     private IEnumerable<System.Net.IPAddress> PeerAddresses()
     {
+        if (_roles?.Coordinator.Fence?.Peer is not { } state) yield break;
         foreach (var peer in _config.Peers)
             foreach (var path in peer.Paths)
                 yield return path.Remote;
-        if (_roles?.Coordinator.Fence?.Peer is not { } state) yield break;
         if (state.VrrpAddress is { } announced) yield return announced;
         foreach (var source in state.VrrpSources ?? []) yield return source;
     }

@@ -102,6 +102,24 @@ public sealed class UnknownMasterTests
     }
 
     [Fact]
+    public void APeerThatNeverSpokeOverTheChannelIsFollowedByTheRfcRuleSoThereIsOneMasterAndOneTunnel()
+    {
+        // A cable-only channel that never comes up (a wrong secret, the other protocol version mid-upgrade, the cable
+        // unplugged): B cannot learn A's LAN address. Ignoring A's adverts would make B a second MASTER, and after the
+        // fence window a second tunnel.
+        using var pair = new TestPair(new PairOptions { LanPath = false, Cable = true });
+        pair.Peers.Cut("cable");
+        pair.StartAndElect();
+        pair.RunFor(TimeSpan.FromSeconds(3 * pair.Options.FenceWindowSeconds));
+
+        Assert.Equal("MASTER", pair.A.State());
+        Assert.Equal("BACKUP", pair.B.State());
+        Assert.Equal("192.168.1.2", pair.B.Status().Instances.Single().Master);
+        Assert.DoesNotContain(pair.B.Steps.Started, s => s.Name == "vpn" && s.Direction == Router.Core.Roles.ActionDirection.Start);
+        Assert.Equal(0, Ignored(pair.B));
+    }
+
+    [Fact]
     public void WithoutAPeerChannelAHigherPriorityAdvertWinsAsTheRfcSays()
     {
         using var pair = new TestPair(new PairOptions { Peer = false, Actions = false });
