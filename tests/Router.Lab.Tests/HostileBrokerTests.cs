@@ -60,7 +60,7 @@ public sealed class HostileBrokerTests(ITestOutputHelper output)
         Assert.True(a.IsRunning);
 
         // The refusal is in the log as one line naming the packet and the size; repeats of the same failure are not.
-        var lines = a.Log.Split('\n');
+        var lines = a.Log().Split('\n');
         var connack = lines.Where(l => l.Contains($"the broker announced a CONNACK of {Announced} bytes, over max_packet_size 65536: connection closed; retrying with backoff",
             StringComparison.Ordinal)).ToList();
         Assert.Single(connack);

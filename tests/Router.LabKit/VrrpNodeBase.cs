@@ -58,9 +58,6 @@ public abstract class VrrpNodeBase : IVrrpNode
     /// <summary>The last lines the daemon printed.</summary>
     public string LogTail() => Process?.LogTail() ?? "";
 
-    /// <summary>Everything the daemon printed since its last start.</summary>
-    public string Log => Process?.Log ?? "";
-
     public virtual IReadOnlyList<int> Pids => Process is null ? [] : [Process.Pid];
 
     public virtual void Kill9()
