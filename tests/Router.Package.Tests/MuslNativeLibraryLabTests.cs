@@ -188,7 +188,9 @@ public sealed class MuslNativeLibraryLabTests
         Assert.True(online.Ok, online.StdErr);
         await Wait.UntilAsync(() => Active() == 2, TimeSpan.FromSeconds(5), "the daemon storing the second lease",
             a.Diagnostics, cts.Token);
-        Assert.Contains(("10.77.0.32", "02:00:00:00:00:32", "active", "laptop"), Leases());
+        // The daemon answers once it holds the lease and commits it with the next batch (commit_interval, 500 ms).
+        await Wait.UntilAsync(() => Leases().Contains(("10.77.0.32", "02:00:00:00:00:32", "active", "laptop")), TimeSpan.FromSeconds(5),
+            "the second lease in the store file", a.Diagnostics, cts.Token);
         AssertMapped(root, root.Run("/usr/sbin/routerha", "status", "--json", "-c", conf), "libsqlite3.so.0");
     }
 
