@@ -57,4 +57,51 @@ public sealed class LeaseStoreFailureTests(ITestOutputHelper output)
         Assert.Equal((0, (string?)null), (view.Pending, view.WriteError));
         Assert.Contains(pair.A.Log, l => l.Contains("writing again"));
     }
+
+    private static int InFile(TestPair pair)
+    {
+        using var file = LeaseStore.OpenReadOnly(Path.Combine(pair.Dir, "a.db"));
+        return file?.List().Count ?? 0;
+    }
+
+    [Fact]
+    public void ALeaseAfterAQuietIntervalIsInTheFileWhenDnsmasqGetsItsAnswerAndABurstIsCommittedOncePerInterval()
+    {
+        using var pair = new TestPair(new PairOptions { Leases = true });
+        pair.RunFor(TimeSpan.FromSeconds(5));
+
+        // At the pace of ordinary DHCP traffic, "stored" means on disk: a kill -9 right after the answer loses nothing.
+        Assert.True(Lease(pair.A, "add", "02:00:00:00:02:01", "192.168.1.151", pair.Clock).Ok);
+        Assert.Equal(1, InFile(pair));
+        Assert.Equal(0, pair.A.Status().Leases!.Pending);
+
+        // Churn: the events that follow within commit_interval wait for one commit together.
+        for (var i = 2; i <= 6; i++) Assert.True(Lease(pair.A, "add", $"02:00:00:00:02:{i:x2}", $"192.168.1.{150 + i}", pair.Clock).Ok);
+        Assert.Equal(1, InFile(pair));
+        Assert.Equal(5, pair.A.Status().Leases!.Pending);
+        pair.RunFor(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(6, InFile(pair));
+
+        // Quiet again for an interval: the next one is committed before its answer.
+        pair.RunFor(TimeSpan.FromSeconds(1));
+        Assert.True(Lease(pair.A, "add", "02:00:00:00:02:07", "192.168.1.157", pair.Clock).Ok);
+        Assert.Equal(7, InFile(pair));
+    }
+
+    [Fact]
+    public void LeasesDroppedAtMaxRowsAreSaidOnceNotPerBatch()
+    {
+        using var pair = new TestPair(new PairOptions { Leases = true, MaxRows = 64 });
+        pair.RunFor(TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 80; i++)
+        {
+            Assert.True(Lease(pair.A, "add", $"02:00:00:00:03:{i:x2}", $"192.168.1.{i + 10}", pair.Clock).Ok);
+            pair.RunFor(TimeSpan.FromMilliseconds(100));
+        }
+        pair.RunFor(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(64, InFile(pair));
+        var said = Assert.Single(pair.A.Log, l => l.Contains("dropped at max_rows 64"));
+        Assert.Contains("raise max_rows", said);
+    }
 }

@@ -52,6 +52,10 @@ internal sealed class LeaseBook : IDisposable
 
     public long DroppedRows => _store.DroppedRows;
 
+    public long OverMaxRows => _store.OverMaxRows;
+
+    public int MaxRows => _store.Limits.MaxRows;
+
     /// <param name="loopBusyMs">for the daemon's loop: how long a write may wait for another process's lock</param>
     public static LeaseBook Open(string dbPath, string node, Action<string> log, DateTimeOffset now,
         LeaseLimits? limits = null, int? loopBusyMs = null)

@@ -10,9 +10,12 @@ namespace Router.Daemon.Leases;
 /// <summary>
 /// The lease store on the loop: dnsmasq's dhcp-script calls in arrival order, replication with the peer, and the
 /// hand-off of the merged set to DHCP when this router starts serving (the role plan's lease hook).
-/// dnsmasq's events are committed together every commit_interval (the first event of a batch starts the wait), and
-/// a failed commit is tried again after 1 s, doubling to 30 s: the loop never waits on the file for long
-/// (<see cref="LoopBusyMs"/>), and what is not written yet is still what readers and dnsmasq see.
+/// An event that comes at least commit_interval after the last commit is committed before dnsmasq gets its answer,
+/// so at the pace of ordinary DHCP traffic a crash loses no lease dnsmasq was told is stored. Faster events (churn)
+/// are taken into memory, answered at once and committed together when commit_interval has passed since the last
+/// commit: at most one commit (one fsync) per interval, and a kill -9 loses at most that interval's events. A failed
+/// commit is tried again after 1 s, doubling to 30 s: the loop never waits on the file for long (<see cref="LoopBusyMs"/>),
+/// and what is not written yet is still what readers and dnsmasq see.
 /// </summary>
 internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log, TimeProvider clock)
 {
@@ -24,6 +27,10 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(30);
     private readonly TimeSpan _commitInterval = TimeSpan.FromMilliseconds(config?.CommitIntervalMs ?? 500);
     private TimeSpan? _flushAt;
+    private TimeSpan? _committedAt;
+    private static readonly TimeSpan OverMaxRowsQuiet = TimeSpan.FromHours(1);
+    private long _overMaxRowsSaid;
+    private TimeSpan? _overMaxRowsAt;
     private TimeSpan _retry = FirstRetry;
     private LeaseReplicator? _sync;
     private int? _count;
@@ -73,7 +80,7 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
             log.Debug($"lease {e.Action.ToString().ToLowerInvariant()} {e.Mac} {e.Address} {e.Hostname ?? "*"}");
             if (ok)
             {
-                _flushAt ??= now + _commitInterval;
+                _flushAt ??= _committedAt is { } last && now - last < _commitInterval ? last + _commitInterval : now;
                 if (_flushAt <= now) Flush(now);
             }
         }
@@ -115,6 +122,17 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
         if (book is not null && _countAt + CountRefresh <= now) Recount(now);
     }
 
+    /// <summary>Rows dropped at max_rows are leases a LAN larger than the limit loses: said at once, then at most hourly.</summary>
+    private void SayOverMaxRows(TimeSpan now)
+    {
+        var over = book!.OverMaxRows;
+        if (over == _overMaxRowsSaid || (_overMaxRowsAt is { } at && now - at < OverMaxRowsQuiet)) return;
+        log.Warn($"lease store: {over - _overMaxRowsSaid} row(s) dropped at max_rows {book.MaxRows} (released leases first, " +
+            "then those ending soonest); raise max_rows in 'config leases' if the LAN has more clients");
+        _overMaxRowsSaid = over;
+        _overMaxRowsAt = now;
+    }
+
     /// <summary>Commits the pending events; they reach the peer once committed (its acks name committed changes).</summary>
     private void Flush(TimeSpan now)
     {
@@ -122,6 +140,7 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
         if (book.Flush(clock.GetUtcNow()))
         {
             _flushAt = null;
+            _committedAt = now;
             _retry = FirstRetry;
             _sync?.OnLocalChange(now);
         }
@@ -171,6 +190,7 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
     {
         _countAt = now;
         if (book is null) return;
+        SayOverMaxRows(now);
         int? count;
         try { count = book.ActiveCount(clock.GetUtcNow()); }
         catch (Exception ex)

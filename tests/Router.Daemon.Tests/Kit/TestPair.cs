@@ -19,6 +19,8 @@ internal sealed record PairOptions
     public bool Preempt { get; init; } = true;
     /// <summary>A lease store per router (SQLite in a temporary directory) and a lease file handed to dnsmasq.</summary>
     public bool Leases { get; init; }
+    /// <summary>`option max_rows` of the lease store; null = the default.</summary>
+    public int? MaxRows { get; init; }
     /// <summary>A second peer path 'cable' (a dedicated link) after 'lan'.</summary>
     public bool Cable { get; init; }
     /// <summary>The peer path 'lan' (between the routers' LAN addresses, their advert sources); off needs Cable.</summary>
@@ -211,6 +213,7 @@ internal sealed class TestPair : IDisposable
                 config leases
                 	option db_path '{_dir}/{which}.db'
                 	option lease_file '{_dir}/{which}.leases'
+                	{(o.MaxRows is { } max ? $"option max_rows '{max}'" : "")}
 
                 """;
         return s;
