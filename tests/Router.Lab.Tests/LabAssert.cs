@@ -39,7 +39,7 @@ public static class LabAssert
         var min = 2 * s.AdvertInterval.TotalMilliseconds;
         var max = s.MasterDownInterval.TotalMilliseconds + 250;
         True(o.Probe.GapMs >= min && o.Probe.GapMs <= max,
-            $"{o.Kind}: client gap {o.Probe.GapMs} ms outside [{min}, {max}] ms ({o.Probe.Runs})", lab);
+            $"{o.Kind}: client gap {o.Probe.GapMs} ms outside [{min}, {max}] ms ({o.Probe.Runs}; before the break: {o.Before})", lab);
         Assert.Equal("B", o.AnsweredBy);
     }
 }

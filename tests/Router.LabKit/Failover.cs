@@ -11,8 +11,10 @@ public enum FailoverKind
 }
 
 /// <summary>How a takeover looked: the client's record, the old master's exit code (SIGTERM) and who answers after.</summary>
+/// <param name="Before">who the client's neighbour entry named and the backup's state just before the break: a gap of
+/// 0 ms with anything but "A, BACKUP" here means the pair was not as elected when the break came.</param>
 public sealed record FailoverOutcome(FailoverKind Kind, ProbeResult Probe, int? OldMasterExitCode, string? AnsweredBy,
-    bool OldMasterStillHasVip);
+    bool OldMasterStillHasVip, string Before = "");
 
 public static class Failover
 {
@@ -30,6 +32,7 @@ public static class Failover
         // A short steady run before the failure so the record starts clean.
         await prober.WaitForReplyAfterAsync(prober.SentCount + 5, settle, ct).ConfigureAwait(false);
 
+        var before = $"client's VIP neighbour {lab.Topology.WhoAnswers(vip) ?? "none"}, backup {backup.State}";
         Task<int?>? exit = null;
         switch (kind)
         {
@@ -52,6 +55,6 @@ public static class Failover
         var exitCode = exit is null ? null : await exit.ConfigureAwait(false);
         var result = prober.Stop();
         var stillHasVip = kind != FailoverKind.LinkDown && !lab.HasNoVip(master);
-        return new FailoverOutcome(kind, result, exitCode, lab.Topology.WhoAnswers(vip), stillHasVip);
+        return new FailoverOutcome(kind, result, exitCode, lab.Topology.WhoAnswers(vip), stillHasVip, before);
     }
 }
