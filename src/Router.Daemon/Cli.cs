@@ -22,6 +22,9 @@ public static class Cli
           leases [--json]                the DHCP lease store (active, expired and deleted rows)
           dhcp-script [-c FILE] [-s SOCKET] ACTION ARGS...
                                          dnsmasq --dhcp-script entry (add, old, del, init, ...)
+          import-keepalived FILE [--force]
+                                         print keepalived.conf as /etc/config/routerha; what cannot be carried
+                                         over goes to stderr as FILE:LINE: (exit 1 if important, unless --force)
           genkey [FILE]                  a new random peer secret: printed, or written to a new FILE (mode 0600)
           version                        print the version
         -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)
@@ -37,6 +40,7 @@ public static class Cli
         var verb = args[0];
         // dnsmasq's arguments (MAC, IP, hostname) are positional and not routerha options.
         if (verb == "dhcp-script") return Leases.DhcpScriptCommand.Run(args[1..]);
+        if (verb == "import-keepalived") return ImportKeepalived(args[1..]);
         var opts = Options.Parse(args[1..], out var error);
         if (error is not null) return UsageError(error);
         try
@@ -85,6 +89,39 @@ public static class Cli
         }
         Console.Error.WriteLine($"routerha: new key in {file} (mode 0600); copy it to the other router and set option secret_file '{file}' on both");
         return 0;
+    }
+
+    /// <summary>Exit 0: all carried over (or --force); 1: something important dropped; 2: usage, unreadable, bad syntax.</summary>
+    private static int ImportKeepalived(string[] args)
+    {
+        var force = args.Contains("--force");
+        var rest = args.Where(a => a != "--force").ToList();
+        if (rest.Count != 1 || rest[0].StartsWith('-'))
+            return UsageError(rest.Count == 0 ? "import-keepalived needs a keepalived.conf file" : $"import-keepalived: unexpected argument '{rest.FirstOrDefault(a => a.StartsWith('-')) ?? rest[1]}'");
+        var path = Path.GetFullPath(rest[0]);
+        var files = new KeepalivedFiles();
+        if (files.Read(path) is null)
+        {
+            Console.Error.WriteLine($"routerha: cannot read {rest[0]}");
+            return 2;
+        }
+        var result = Router.Core.Import.KeepalivedImporter.Import(path, files);
+        foreach (var note in result.Notes.Concat(result.SyntaxErrors))
+            Console.Error.WriteLine(Router.Core.Text.SafeText.Clean(note.ToString(), 1000));
+        if (result.SyntaxErrors.Count > 0)
+        {
+            Console.Error.WriteLine($"routerha: {rest[0]} is not valid keepalived syntax: nothing imported");
+            return 2;
+        }
+        Console.Write(result.Uci);
+        if (!result.LostSomething) return 0;
+        if (force)
+        {
+            Console.Error.WriteLine("routerha: --force: printed although some of the above was dropped");
+            return 0;
+        }
+        Console.Error.WriteLine("routerha: some of the above is dropped and changes what the pair does: exit 1 (the config is printed; --force accepts it)");
+        return 1;
     }
 
     private static int Print(string text)
