@@ -29,11 +29,15 @@ public sealed partial class KeepalivedNode : VrrpNodeBase
 
     public NotifyScript Notify => _notify;
 
+    /// <summary>A keepalived.conf to run as is instead of one rendered from Settings (Settings still names the
+    /// instance whose state is read, and the VIPs and timers the lab waits on).</summary>
+    public string? ConfigText { get; set; }
+
     protected override void WriteConfig()
     {
         File.Delete(_notify.StatePath);
         _loggedState = null;
-        File.WriteAllText(ConfigPath, Render(Settings, Label, _notify.ScriptPath));
+        File.WriteAllText(ConfigPath, ConfigText ?? Render(Settings, Label, _notify.ScriptPath));
     }
 
     /// <summary>keepalived.conf equivalent of the routerha UCI instance.</summary>

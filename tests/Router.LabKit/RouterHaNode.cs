@@ -21,7 +21,11 @@ public sealed class RouterHaNode : VrrpNodeBase
     public string ControlSocket => Path.Combine(_dir, "ctl.sock");
     public NotifyScript Notify { get; }
 
-    protected override void WriteConfig() => File.WriteAllText(ConfigPath, Render(Settings, ControlSocket, Notify.ScriptPath));
+    /// <summary>A UCI config to run as is instead of one rendered from Settings (it must set control_socket to
+    /// <see cref="ControlSocket"/>; Settings still names the instance whose state is read).</summary>
+    public string? ConfigText { get; set; }
+
+    protected override void WriteConfig() => File.WriteAllText(ConfigPath, ConfigText ?? Render(Settings, ControlSocket, Notify.ScriptPath));
 
     /// <summary>Rewrites the config with new settings (for `reload` tests) without restarting.</summary>
     public void Rewrite(VrrpSettings settings) => File.WriteAllText(ConfigPath, Render(settings, ControlSocket, Notify.ScriptPath));

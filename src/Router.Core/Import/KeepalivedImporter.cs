@@ -94,7 +94,7 @@ public static class KeepalivedImporter
         writer.Comment("Review it, then install it as /etc/config/routerha (docs/migrating-from-keepalived.md).");
         if (global.Count > 0)
         {
-            writer.Section("global", null, null);
+            writer.Section("global", "main", null);
             foreach (var v in global) writer.Option(v.Name, v.Value, v.Origin);
         }
         foreach (var i in instances)
