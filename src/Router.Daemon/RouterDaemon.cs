@@ -145,6 +145,9 @@ internal sealed class RouterDaemon
             _log.Warn("fenced actions are configured but no 'config peer': the tunnel and WAN will start without asking the other router");
         _leases.Attach(_peer?.Channel, Now);
         _instances.Start(_config);
+        // Checks start up (or down with init_fail) before their first run: a positive weight counts, and a weight-0
+        // init_fail check holds FAULT, from the start as in keepalived, not from the first change.
+        if (_health is not null) _instances.ApplyHealth(_health.Tracker);
         if (_instances.RoleAddress is { } address) _roles.SetVrrpAddress(address, Now);
         foreach (var warning in FenceBudget.Warnings(_config)) _log.Warn(warning);
         PublishIfChanged();
