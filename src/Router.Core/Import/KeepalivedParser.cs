@@ -146,7 +146,7 @@ public static class KeepalivedParser
         var top = new List<KeepalivedNode>();
         var stack = new Stack<Frame>();
         var words = new List<string>();
-        string file = "";
+        var file = "";
         var line = 0;
         var lastEndedByLine = false;
 
