@@ -17,7 +17,6 @@ namespace Router.Integrations.Mqtt;
 /// treated as gone. Reconnects back off exponentially (capped) with jitter so a fleet does not reconnect in step.
 /// Not a general-purpose library: no QoS 2, no persistent sessions, no MQTT 5.
 /// </summary>
-#if !MQTTNET
 public sealed class MqttClient : IMqttClient
 {
     private readonly MqttClientOptions _options;
@@ -374,8 +373,6 @@ public sealed class MqttClient : IMqttClient
         }
     }
 }
-
-#endif
 
 /// <summary>CONNACK with a non-zero return code: the broker is there but will not have us.</summary>
 public sealed class MqttRefusedException(int code) : Exception($"connection {MqttPackets.ConnAckMeaning(code)}")
