@@ -39,7 +39,7 @@ internal static class ConfigSchema
     public static readonly SectionSchema Mqtt = new(
         single: ["enabled", "host", "port", "username", "password", "node_id", "client_id", "topic_prefix", "keepalive",
                  "tls", "ca_file", "cert_file", "key_file", "discovery", "discovery_prefix", "commands",
-                 "max_packet_size"],
+                 "max_packet_size", "protocol", "event_expiry"],
         lists: []);
 
     public static readonly SectionSchema Action = new(

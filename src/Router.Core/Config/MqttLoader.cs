@@ -42,9 +42,33 @@ internal static class MqttLoader
             DiscoveryPrefix = TopicLevel(r, "discovery_prefix", single: false) ?? defaults.DiscoveryPrefix,
             Commands = r.Bool("commands", false),
             MaxPacketSize = r.Int("max_packet_size", MqttConfig.MinMaxPacketSize, MqttConfig.MaxMaxPacketSize) ?? MqttConfig.DefaultMaxPacketSize,
+            Protocol = Protocol(r),
+            EventExpiry = EventExpiry(r),
             Line = r.Section.Line,
         };
         return enabled ? config : null;
+    }
+
+    private static MqttProtocol Protocol(SectionReader r)
+    {
+        if (r.Get("protocol") is not { } o) return MqttProtocol.Auto;
+        switch (o.Value)
+        {
+            case "auto": return MqttProtocol.Auto;
+            case "5": return MqttProtocol.V5;
+            case "3.1.1": return MqttProtocol.V311;
+            default:
+                r.Error(o.Line, $"protocol '{o.Value}' is not one of auto, 5, 3.1.1");
+                return MqttProtocol.Auto;
+        }
+    }
+
+    /// <summary>Whole seconds, 0 = never; MQTT 5 only (a 3.1.1 broker has no expiry to give).</summary>
+    private static TimeSpan? EventExpiry(SectionReader r)
+    {
+        if (r.Get("event_expiry") is null) return MqttConfig.DefaultEventExpiry;
+        var seconds = r.Int("event_expiry", 0, MqttConfig.MaxEventExpirySeconds);
+        return seconds is null ? MqttConfig.DefaultEventExpiry : seconds == 0 ? null : TimeSpan.FromSeconds(seconds.Value);
     }
 
     private static string? Host(SectionReader r)

@@ -93,13 +93,29 @@ public sealed record MqttConfig
     public bool Commands { get; init; }
     /// <summary>Largest packet accepted from the broker, in bytes (remaining length); more closes the connection.</summary>
     public int MaxPacketSize { get; init; } = DefaultMaxPacketSize;
+    /// <summary>Which MQTT the client speaks: 5 with a fall back to 3.1.1 (auto), or only one of them.</summary>
+    public MqttProtocol Protocol { get; init; } = MqttProtocol.Auto;
+    /// <summary>MQTT 5 Message Expiry Interval of the (not retained) events; null = events never expire.</summary>
+    public TimeSpan? EventExpiry { get; init; } = DefaultEventExpiry;
     public int Line { get; init; }
+
+    public static readonly TimeSpan DefaultEventExpiry = TimeSpan.FromMinutes(5);
+    /// <summary>One day: an alert older than that is history, which the status topic and the log already hold.</summary>
+    public const int MaxEventExpirySeconds = 86_400;
 
     public const int DefaultMaxPacketSize = 64 * 1024;
     /// <summary>A CONNACK or PUBACK must fit; below 1 KiB a retained command or discovery echo would not.</summary>
     public const int MinMaxPacketSize = 1024;
     /// <summary>16 MiB: beyond that the limit no longer protects a router with 128 MB of RAM.</summary>
     public const int MaxMaxPacketSize = 16 * 1024 * 1024;
+}
+
+public enum MqttProtocol
+{
+    /// <summary>MQTT 5, and 3.1.1 from then on if the broker refuses 5 as an unacceptable protocol version.</summary>
+    Auto,
+    V5,
+    V311,
 }
 
 public sealed record SyncGroupConfig(string Name, IReadOnlyList<string> Instances, NotifyConfig Notify, int Line);

@@ -63,6 +63,7 @@ public sealed record MqttClientOptions
     /// <summary>A packet from the broker announcing more than this (remaining length, bytes) closes the connection
     /// before its body is read. What we subscribe to is a few words; 64 KiB leaves room for any sane broker.</summary>
     public int MaxPacketSize { get; init; } = Router.Core.Config.MqttConfig.DefaultMaxPacketSize;
+    public Router.Core.Config.MqttProtocol Protocol { get; init; } = Router.Core.Config.MqttProtocol.Auto;
 
     public string Endpoint => $"{(Tls ? "mqtts" : "mqtt")}://{Host}:{Port}";
 

@@ -11,18 +11,20 @@ using Router.Integrations.Logging;
 namespace Router.Integrations.Mqtt;
 
 /// <summary>
-/// A small MQTT 3.1.1 client for one job: keep a connection to one broker, publish QoS 0/1 (retained or not),
+/// A small MQTT 5 / 3.1.1 client for one job: keep a connection to one broker, publish QoS 0/1 (retained or not),
 /// receive a few subscriptions. Clean session on every connect; QoS 1 messages stay in flight until PUBACK and
 /// are resent with DUP after a reconnect; PINGREQ every keepalive, and a broker silent for 1.5 keepalives is
 /// treated as gone. Reconnects back off exponentially (capped) with jitter so a fleet does not reconnect in step.
-/// Not a general-purpose library: no QoS 2, no persistent sessions, no MQTT 5.
+/// With MQTT 5 it announces its packet limit and sends message expiry; a broker that refuses MQTT 5 as an
+/// unacceptable version is spoken to in 3.1.1 from then on (protocol auto).
+/// Not a general-purpose library: no QoS 2, no persistent sessions, no topic aliases or other MQTT 5 extras.
 /// </summary>
 public sealed class MqttClient : IMqttClient
 {
     private readonly MqttClientOptions _options;
     private readonly Log? _log;
     private readonly object _gate = new();
-    private readonly OrderedDictionary<ushort, MqttMessage> _inFlight = [];
+    private readonly OrderedDictionary<ushort, Pending> _inFlight = [];
     private readonly List<(string Topic, int Qos)> _subscriptions = [];
     private readonly CancellationTokenSource _stop = new();
     private Channel<byte[]>? _out;
@@ -36,11 +38,13 @@ public sealed class MqttClient : IMqttClient
     private long _connections;
     private DateTimeOffset? _nextAttempt;
     private long _lastReceived;
+    private volatile MqttVersion _version;
 
     public MqttClient(MqttClientOptions options, Log? log = null)
     {
         _options = options;
         _log = log;
+        _version = options.Protocol == Router.Core.Config.MqttProtocol.V311 ? MqttVersion.V311 : MqttVersion.V5;
     }
 
     public event Action? Connected;
@@ -72,7 +76,7 @@ public sealed class MqttClient : IMqttClient
                     _dropped++;
                     return false;
                 }
-                return _out.Writer.TryWrite(MqttPackets.Publish(message, 0, dup: false));
+                return _out.Writer.TryWrite(Encode(message, 0, dup: false, Stopwatch.GetTimestamp()));
             }
             if (_inFlight.Count >= _options.MaxInFlight)
             {
@@ -80,9 +84,10 @@ public sealed class MqttClient : IMqttClient
                 _dropped++;
             }
             var id = NextPacketId();
-            _inFlight.Add(id, message);
+            var queued = Stopwatch.GetTimestamp();
+            _inFlight.Add(id, new Pending(message, queued));
             if (_drained.Task.IsCompleted) _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _out?.Writer.TryWrite(MqttPackets.Publish(message, id, dup: false));
+            _out?.Writer.TryWrite(Encode(message, id, dup: false, queued));
             return true;
         }
     }
@@ -92,7 +97,7 @@ public sealed class MqttClient : IMqttClient
         lock (_gate)
         {
             _subscriptions.Add((topicFilter, qos));
-            _out?.Writer.TryWrite(MqttPackets.Subscribe(NextPacketId(), [(topicFilter, qos)]));
+            _out?.Writer.TryWrite(MqttPackets.Subscribe(NextPacketId(), [(topicFilter, qos)], _version));
         }
     }
 
@@ -135,6 +140,20 @@ public sealed class MqttClient : IMqttClient
         return t;
     }
 
+    /// <summary>
+    /// The expiry sent is what is left of it: a message held through an outage does not get its full time again
+    /// at the broker. Callers drop a message whose expiry ran out before it could be sent.
+    /// </summary>
+    private byte[] Encode(MqttMessage m, ushort id, bool dup, long queued)
+    {
+        uint? left = null;
+        if (_version == MqttVersion.V5 && m.Expiry is { } expiry)
+            left = (uint)Math.Max(1, Math.Ceiling((expiry - Stopwatch.GetElapsedTime(queued)).TotalSeconds));
+        return MqttPackets.Publish(m, id, dup, _version, left);
+    }
+
+    private static bool Expired(Pending p) => p.Message.Expiry is { } e && Stopwatch.GetElapsedTime(p.Queued) >= e;
+
     /// <summary>Ids 1..65535, skipping any still waiting for its PUBACK (0 is not a valid id).</summary>
     private ushort NextPacketId()
     {
@@ -153,6 +172,15 @@ public sealed class MqttClient : IMqttClient
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
+            }
+            catch (MqttRefusedException r) when (MqttPackets.IsUnsupportedVersion(r.Code) && _version == MqttVersion.V5
+                                                  && _options.Protocol == Router.Core.Config.MqttProtocol.Auto)
+            {
+                // A 3.1.1 broker answers an MQTT 5 CONNECT this way (3.1.1 spec 3.1.2.2): ask again at once in 3.1.1,
+                // and keep to it for the life of the process.
+                _version = MqttVersion.V311;
+                _log?.Info($"mqtt {_options.Endpoint}: the broker does not speak MQTT 5, using MQTT 3.1.1");
+                continue;
             }
             catch (Exception e) when (e is IOException or SocketException or AuthenticationException or TimeoutException
                                           or OperationCanceledException or CryptographicException or MqttRefusedException)
@@ -219,7 +247,7 @@ public sealed class MqttClient : IMqttClient
                 await tcp.ConnectAsync(_options.Host, _options.Port, connectTimeout.Token).ConfigureAwait(false);
                 stream = await SecureAsync(tcp.GetStream(), connectTimeout.Token).ConfigureAwait(false);
                 await stream.WriteAsync(MqttPackets.Connect(_options.ClientId, (ushort)_options.Keepalive.TotalSeconds,
-                    _options.Username, _options.Password, _options.Will), connectTimeout.Token).ConfigureAwait(false);
+                    _options.Username, _options.Password, _options.Will, _version, _options.MaxPacketSize), connectTimeout.Token).ConfigureAwait(false);
                 var code = MqttPackets.ConnAckCode(await MqttPackets.ReadAsync(stream, _options.MaxPacketSize, connectTimeout.Token).ConfigureAwait(false));
                 if (code != 0) throw new MqttRefusedException(code);
             }
@@ -241,12 +269,20 @@ public sealed class MqttClient : IMqttClient
             _lastError = null;
             _nextAttempt = null;
             foreach (var (topic, qos) in _subscriptions)
-                channel.Writer.TryWrite(MqttPackets.Subscribe(NextPacketId(), [(topic, qos)]));
+                channel.Writer.TryWrite(MqttPackets.Subscribe(NextPacketId(), [(topic, qos)], _version));
+            for (var i = _inFlight.Count - 1; i >= 0; i--)
+            {
+                if (!Expired(_inFlight.GetAt(i).Value)) continue;
+                _inFlight.RemoveAt(i);
+                _dropped++;
+            }
+            if (_inFlight.Count == 0) _drained.TrySetResult();
             resent = _inFlight.Count;
-            foreach (var (id, m) in _inFlight) channel.Writer.TryWrite(MqttPackets.Publish(m, id, dup: true));
+            foreach (var (id, p) in _inFlight) channel.Writer.TryWrite(Encode(p.Message, id, dup: true, p.Queued));
         }
         Interlocked.Exchange(ref _lastReceived, Stopwatch.GetTimestamp());
-        _log?.Info($"mqtt {_options.Endpoint}: connected as {_options.ClientId}{(resent > 0 ? $", resending {resent} unacknowledged" : "")}");
+        _log?.Info($"mqtt {_options.Endpoint}: connected as {_options.ClientId} (MQTT {(_version == MqttVersion.V5 ? "5" : "3.1.1")})" +
+                   (resent > 0 ? $", resending {resent} unacknowledged" : ""));
         try
         {
             Connected?.Invoke();
@@ -325,13 +361,13 @@ public sealed class MqttClient : IMqttClient
                     }
                     break;
                 case PacketType.Publish:
-                    var (message, packetId) = MqttPackets.ParsePublish(p);
+                    var (message, packetId) = MqttPackets.ParsePublish(p, _version);
                     if (message.Qos == 1)
                         lock (_gate) _out?.Writer.TryWrite(MqttPackets.PubAck(packetId));
                     Received?.Invoke(message);
                     break;
                 case PacketType.SubAck:
-                    if (MqttPackets.SubAckCodes(p).Any(c => c == 0x80))
+                    if (MqttPackets.SubAckCodes(p, _version).Any(MqttPackets.IsRefusal))
                     {
                         lock (_gate) _lastError = "the broker refused a subscription (ACL?)";
                         _log?.Warn($"mqtt {_options.Endpoint}: the broker refused a subscription (check its ACL)");
@@ -339,6 +375,8 @@ public sealed class MqttClient : IMqttClient
                     break;
                 case PacketType.PingResp:
                     break;
+                case PacketType.Disconnect when _version == MqttVersion.V5:
+                    throw new MqttProtocolException(MqttPackets.DisconnectMeaning(p));
                 default:
                     throw new MqttProtocolException($"unexpected {MqttPackets.Describe(p)} from the broker");
             }
@@ -373,6 +411,10 @@ public sealed class MqttClient : IMqttClient
         }
     }
 }
+
+/// <summary>A QoS 1 message waiting for its PUBACK, and when it was queued (Stopwatch ticks) for its expiry.</summary>
+/// <remarks>A class, not a tuple: a value type would make NativeAOT compile the whole OrderedDictionary once more.</remarks>
+internal sealed record Pending(MqttMessage Message, long Queued);
 
 /// <summary>CONNACK with a non-zero return code: the broker is there but will not have us.</summary>
 public sealed class MqttRefusedException(int code) : Exception($"connection {MqttPackets.ConnAckMeaning(code)}")

@@ -37,10 +37,14 @@ public sealed class MqttPublisher : IRouterObserver
     private volatile bool _disposing;
     private long _droppedEvents;
     private long _published;
+    private readonly TimeSpan? _eventExpiry;
 
+    /// <param name="eventExpiry">MQTT 5 message expiry of events (not retained): a Home Assistant that comes back
+    /// late with a kept session is not handed a backlog of stale alerts. Retained topics never expire.</param>
     public MqttPublisher(MqttTopics topics, string endpoint, IMqttClient client, bool discovery, bool commands,
-        RouterCommand commandSink, Log log)
+        RouterCommand commandSink, Log log, TimeSpan? eventExpiry = null)
     {
+        _eventExpiry = eventExpiry;
         _topics = topics;
         _endpoint = endpoint;
         _client = client;
@@ -80,9 +84,11 @@ public sealed class MqttPublisher : IRouterObserver
             CertFile = config.CertFile,
             KeyFile = config.KeyFile,
             MaxPacketSize = config.MaxPacketSize,
+            Protocol = config.Protocol,
         };
         var client = new MqttClient(options, log);
-        var publisher = new MqttPublisher(topics, options.Endpoint, client, config.Discovery, config.Commands, commandSink, log);
+        var publisher = new MqttPublisher(topics, options.Endpoint, client, config.Discovery, config.Commands, commandSink, log,
+            config.EventExpiry);
         client.Start();
         return publisher;
     }
@@ -176,7 +182,7 @@ public sealed class MqttPublisher : IRouterObserver
             }
             // Events go out even while disconnected: QoS 1 keeps them until the broker takes them.
             while (_events.Reader.TryRead(out var e))
-                Send(MqttMessage.Of(_topics.Events, MqttPayloads.Event(e, view?.Node ?? _topics.NodeId), 1, retain: false));
+                Send(MqttMessage.Of(_topics.Events, MqttPayloads.Event(e, view?.Node ?? _topics.NodeId), 1, retain: false) with { Expiry = _eventExpiry });
         }
     }
 

@@ -35,6 +35,43 @@ public sealed class MqttConfigTests
         Assert.Equal(1048576, c!.Mqtt!.MaxPacketSize);
     }
 
+    [Theory]
+    [InlineData("", MqttProtocol.Auto)]
+    [InlineData("\toption protocol 'auto'\n", MqttProtocol.Auto)]
+    [InlineData("\toption protocol '5'\n", MqttProtocol.V5)]
+    [InlineData("\toption protocol '3.1.1'\n", MqttProtocol.V311)]
+    public void ProtocolIsAutoUnlessNamed(string option, MqttProtocol expected)
+    {
+        var (c, errors) = Load("config mqtt\n\toption host 'b'\n" + option);
+        Assert.Empty(errors);
+        Assert.Equal(expected, c!.Mqtt!.Protocol);
+    }
+
+    [Fact]
+    public void AnUnknownProtocolIsRefusedAtItsLine()
+    {
+        var (_, errors) = Load("config mqtt\n\toption host 'b'\n\toption protocol '3.1'\n");
+        Assert.Equal("/etc/config/routerha:7: protocol '3.1' is not one of auto, 5, 3.1.1", Assert.Single(errors).ToString());
+    }
+
+    [Theory]
+    [InlineData("", 300)]
+    [InlineData("\toption event_expiry '60'\n", 60)]
+    [InlineData("\toption event_expiry '0'\n", null)]
+    public void EventsExpireAfterFiveMinutesByDefaultAndZeroMeansNever(string option, int? seconds)
+    {
+        var (c, errors) = Load("config mqtt\n\toption host 'b'\n" + option);
+        Assert.Empty(errors);
+        Assert.Equal(seconds is null ? null : TimeSpan.FromSeconds(seconds.Value), c!.Mqtt!.EventExpiry);
+    }
+
+    [Fact]
+    public void AnEventExpiryOverADayIsRefused()
+    {
+        var (_, errors) = Load("config mqtt\n\toption host 'b'\n\toption event_expiry '86401'\n");
+        Assert.Equal("/etc/config/routerha:7: event_expiry 86401 out of range 0..86400", Assert.Single(errors).ToString());
+    }
+
     [Fact]
     public void TlsDefaultsToPort8883AndDisabledMeansNoMqtt()
     {
