@@ -199,11 +199,11 @@ public sealed class DBusExporter : IRouterObserver, IPathMethodHandler
     {
         var instances = view?.Instances ?? [];
         if (path == DBusNames.DaemonPath)
-            context.ReplyIntrospectXml([DBusIntrospection.Daemon], ["Instance"]);
+            context.ReplyIntrospectXml([DBusIntrospection.Properties, DBusIntrospection.Daemon], ["Instance"]);
         else if (path == DBusNames.InstancePathPrefix.TrimEnd('/'))
             context.ReplyIntrospectXml([], instances.Select(i => DBusNames.PathElement(i.Name)).ToArray());
         else if (instances.Any(i => DBusNames.InstancePath(i.Name) == path))
-            context.ReplyIntrospectXml([DBusIntrospection.Instance], Array.Empty<string>());
+            context.ReplyIntrospectXml([DBusIntrospection.Properties, DBusIntrospection.Instance], Array.Empty<string>());
         else
             context.ReplyError(DBusNames.ErrorUnknownObject, $"no object {SafeText.Clean(path)}");
     }

@@ -4,9 +4,34 @@ namespace Router.Integrations.DBus;
 
 /// <summary>The interface descriptions Introspect returns, written by hand: the property lists of DBusProperties and
 /// the methods DBusExporter answers must say the same (DBusIntrospectionTests checks the properties).
-/// The library adds the standard org.freedesktop.DBus interfaces and the child nodes.</summary>
+/// The library adds Introspectable, Peer and the child nodes; Properties is ours, so it is described here.</summary>
 internal static class DBusIntrospection
 {
+    public static readonly ReadOnlyMemory<byte> Properties = Encoding.UTF8.GetBytes("""
+        <interface name="org.freedesktop.DBus.Properties">
+          <method name="Get">
+            <arg name="interface_name" type="s" direction="in"/>
+            <arg name="property_name" type="s" direction="in"/>
+            <arg name="value" type="v" direction="out"/>
+          </method>
+          <method name="GetAll">
+            <arg name="interface_name" type="s" direction="in"/>
+            <arg name="properties" type="a{sv}" direction="out"/>
+          </method>
+          <method name="Set">
+            <arg name="interface_name" type="s" direction="in"/>
+            <arg name="property_name" type="s" direction="in"/>
+            <arg name="value" type="v" direction="in"/>
+          </method>
+          <signal name="PropertiesChanged">
+            <arg name="interface_name" type="s"/>
+            <arg name="changed_properties" type="a{sv}"/>
+            <arg name="invalidated_properties" type="as"/>
+          </signal>
+        </interface>
+
+        """);
+
     public static readonly ReadOnlyMemory<byte> Daemon = Encoding.UTF8.GetBytes($"""
         <interface name="{DBusNames.DaemonInterface}">
           <method name="Switchover">
