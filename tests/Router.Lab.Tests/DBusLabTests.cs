@@ -14,11 +14,14 @@ public sealed class DBusLabTests
 {
     private static readonly TimeSpan Advert = TimeSpan.FromMilliseconds(100);
     private const string InstancePath = DBusNames.InstancePathPrefix + "lan";
+    /// <summary>The default: on because DBUS_SYSTEM_BUS_ADDRESS names a bus (the LabKit turns D-Bus off otherwise).</summary>
+    private const string AutoDbus = "\toption dbus 'auto'\n";
 
     private static (PairLab Lab, SystemBus BusA, SystemBus BusB) Create(bool preempt = true)
     {
         var lab = PairLab.Create(DaemonKind.RouterHa,
-            VrrpSettings.For(150, Advert) with { Preempt = preempt }, VrrpSettings.For(100, Advert) with { Preempt = preempt });
+            VrrpSettings.For(150, Advert) with { Preempt = preempt, GlobalUci = AutoDbus },
+            VrrpSettings.For(100, Advert) with { Preempt = preempt, GlobalUci = AutoDbus });
         try
         {
             var a = lab.Topology.Own(SystemBus.Start());
