@@ -26,6 +26,8 @@ MUSL_LIBS_PKGS := musl-tools musl-dev curl xz-utils tcl perl make binutils linux
 LAB_PKGS   += conntrackd
 # openvpn: the single-client tunnel stand-in (server in the VPS namespace, client per router) of the HA lab.
 LAB_PKGS   += openvpn
+# The D-Bus lab: dbus-daemon for a private system bus, busctl (systemd) as the client, setpriv (util-linux) to call as nobody.
+LAB_PKGS   += dbus systemd util-linux
 
 # QEMU router images (toolchain/image/): emulators, depmod and cpio for the builder; the kernels and busybox
 # come as .deb downloads into build/image/debs (arm64 ones need the arm64 apt architecture, which build.sh adds).

@@ -212,6 +212,15 @@ public static class Cli
         if (config.Mqtt is { } mqtt)
             observers.Add(Router.Integrations.Mqtt.MqttPublisher.Create(mqtt, NodeIdentity.Of(config.Global),
                 (command, on) => daemon is null ? Task.FromResult((false, "starting")) : daemon.Commands(command, on), log));
+        if (config.Global.Dbus ?? Router.Integrations.DBus.DBusExporter.SystemBusPresent(Environment.GetEnvironmentVariable, File.Exists))
+            observers.Add(new Router.Integrations.DBus.DBusExporter(
+                Router.Integrations.DBus.DBusExporter.SystemBusAddress(Environment.GetEnvironmentVariable),
+                async (command, instance, on) =>
+                {
+                    if (daemon is null) return (false, "starting");
+                    var r = await daemon.Ask(new Control.ControlRequest(command, on, instance)).ConfigureAwait(false);
+                    return (r.Ok, r.Ok ? r.Message ?? "ok" : r.Error ?? "failed");
+                }, log));
         var (watchdog, note) = Router.Integrations.Supervision.ServiceWatchdogs.FromEnvironment(
             Environment.GetEnvironmentVariable, Environment.ProcessId, new Router.Integrations.Actions.CommandRunner(), log.Warn);
         using var _ = watchdog;

@@ -37,6 +37,8 @@ public sealed class RouterHaNode : VrrpNodeBase
         b.Append($"\toption control_socket '{controlSocket}'\n");
         b.Append("\toption syslog '0'\n");
         if (s.NodeName is not null) b.Append($"\toption node_name '{s.NodeName}'\n");
+        // A lab daemon must never reach the host's system bus: only a test that starts its own bus turns D-Bus on.
+        if (!s.GlobalUci.Contains("option dbus", StringComparison.Ordinal)) b.Append("\toption dbus '0'\n");
         b.Append(s.GlobalUci);
         b.Append('\n');
         b.Append($"config instance '{s.InstanceName}'\n");

@@ -16,7 +16,7 @@ internal static class ConfigSchema
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout",
-                 "watchdog", "respawn_delay", "term_timeout"],
+                 "watchdog", "respawn_delay", "term_timeout", "dbus"],
         lists: []);
 
     public static readonly SectionSchema Instance = new(

@@ -30,8 +30,13 @@ internal static class GlobalLoader
             Watchdog = WholeSeconds(r, "watchdog", defaults.Watchdog, 0),
             RespawnDelay = WholeSeconds(r, "respawn_delay", defaults.RespawnDelay, 0),
             TermTimeout = WholeSeconds(r, "term_timeout", defaults.TermTimeout, 1),
+            Dbus = Dbus(r),
         };
     }
+
+    /// <summary>"auto" (null) leaves the choice to the start, which looks for a system bus; otherwise a boolean.</summary>
+    private static bool? Dbus(SectionReader r) =>
+        r.Get("dbus") is { Value: "auto" } ? null : r.Get("dbus") is null ? null : r.Bool("dbus", false);
 
     private static TimeSpan WholeSeconds(SectionReader r, string name, TimeSpan fallback, int min) =>
         r.Int(name, min, 3600) is { } v ? TimeSpan.FromSeconds(v) : fallback;

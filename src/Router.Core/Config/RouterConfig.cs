@@ -42,6 +42,8 @@ public sealed record GlobalConfig
     public TimeSpan RespawnDelay { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>SIGTERM to SIGKILL (procd's term_timeout). A hung loop never ends on SIGTERM, so a watchdog kill takes this long.</summary>
     public TimeSpan TermTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>The D-Bus API (docs/dbus.md): true on, false off, null ("auto") on when a system bus is there.</summary>
+    public bool? Dbus { get; init; }
 }
 
 public sealed record NotifyConfig

@@ -20,7 +20,8 @@ internal static class ViewBuilder
             instances.All.Where(r => !r.Stopping).Select(r => new InstanceView(
                 r.Name, r.Settings.Vrid, r.Config.Interface, StateNames.Of(r.Machine.State), r.Machine.EffectivePriority,
                 r.Machine.MasterAddress?.ToString(), r.Machine.State == VrrpState.Master && r.Link is not null && r.VipsPresent,
-                r.Config.VirtualPrefixes.Select(v => v.ToString()).ToList())).ToList())
+                r.Config.VirtualPrefixes.Select(v => v.ToString()).ToList())
+            { ConfiguredPriority = r.Settings.Priority }).ToList())
         {
             LeaseCount = leases.Count,
             Role = coordinator.Plan is { } p ? new RoleView(p.Target is { } t ? RoleNames.Of(t) : null, p.Finished, coordinator.Tunnel.ToString(),

@@ -3,7 +3,7 @@ namespace Router.Integrations.Events;
 // What the daemon tells its integrations (MQTT today; anything that reports state tomorrow). The daemon owns
 // the state and pushes; an integration never reaches into the loop, it only asks through RouterCommand.
 
-/// <summary>One VRRP instance as the outside world cares about it.</summary>
+/// <summary>One VRRP instance as the outside world cares about it. Priority is the effective one (tracks applied).</summary>
 public sealed record InstanceView(
     string Name,
     int Vrid,
@@ -12,7 +12,11 @@ public sealed record InstanceView(
     int Priority,
     string? Master,
     bool VipsPresent,
-    IReadOnlyList<string> Vips);
+    IReadOnlyList<string> Vips)
+{
+    /// <summary>The priority in the config, before tracks and maintenance (D-Bus shows both).</summary>
+    public int ConfiguredPriority { get; init; }
+}
 
 /// <summary>The whole router, pushed after every change that someone could see.</summary>
 public sealed record RouterView(string Node, string Version, bool Maintenance, IReadOnlyList<InstanceView> Instances)
