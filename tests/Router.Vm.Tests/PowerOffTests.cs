@@ -83,7 +83,7 @@ public sealed class PowerOffTests(ITestOutputHelper output)
             if (!preempt)
             {
                 var first = await RouterVm.WaitStateAsync(a, "BACKUP", TimeSpan.FromSeconds(30));
-                Assert.Equal(("INIT", "BACKUP"), (first.Transitions[0].From, first.Transitions[0].To));
+                Assert.Equal("BACKUP", RolesAfterBoot(first)[0].To);
                 await RouterVm.WaitHearsMasterAsync(a, RouterVm.LanAddress(2), TimeSpan.FromSeconds(10));
                 await RouterVm.AssertStaysBackupAsync(a, 0, TimeSpan.FromSeconds(PreemptDelay) + 2 * RouterVm.MasterDown(150));
                 Assert.Equal("MASTER", (await RouterVm.LogAsync(b)).State);
@@ -91,8 +91,8 @@ public sealed class PowerOffTests(ITestOutputHelper output)
                 return;
             }
             var logA = await RouterVm.WaitStateAsync(a, "MASTER", TimeSpan.FromSeconds(PreemptDelay + 60));
-            var t = logA.Transitions;
-            Assert.Equal(("INIT", "BACKUP"), (t[0].From, t[0].To));
+            var t = RolesAfterBoot(logA);
+            Assert.Equal("BACKUP", t[0].To);
             Assert.Equal(("BACKUP", "MASTER"), (t[1].From, t[1].To));
             Assert.StartsWith($"preempting lower priority master {RouterVm.LanAddress(2)} (100)", t[1].Reason, StringComparison.Ordinal);
             Assert.True(t[1].At - t[0].At >= TimeSpan.FromSeconds(PreemptDelay) - TimeSpan.FromMilliseconds(50),
@@ -108,5 +108,16 @@ public sealed class PowerOffTests(ITestOutputHelper output)
             await RouterVm.WaitLogAsync(b, l => l.Wan.LastOrDefault().State == "down", TimeSpan.FromSeconds(10), "B's WAN down");
             await client.Console.CheckAsync($"ping -c 3 -W 2 {RouterVm.Vip}");
         });
+    }
+
+    /// <summary>
+    /// The transitions of a router that just booted, without FAULT: /init raises `lan` right before it starts
+    /// routerha, and on the arm64 VM the virtio link reports carrier about 150 ms later, so routerha may start
+    /// with `INIT -> FAULT (lan is down)` and go BACKUP when the link comes up. Only that FAULT is allowed.
+    /// </summary>
+    private static List<RouterLog.Transition> RolesAfterBoot(RouterLog log)
+    {
+        Assert.All(log.Transitions.Where(t => t.To == "FAULT"), t => Assert.Equal(("INIT", "lan is down"), (t.From, t.Reason)));
+        return log.Transitions.Where(t => t.To != "FAULT").ToList();
     }
 }
