@@ -22,6 +22,8 @@ PACKAGE_PKGS := busybox-static musl tar gzip
 # musl builds of SQLite and OpenSSL from Debian sources, for the package tests (toolchain/musl-libs.sh): tclsh
 # generates the SQLite amalgamation, perl runs OpenSSL's Configure, linux-libc-dev has the uapi headers.
 MUSL_LIBS_PKGS := musl-tools musl-dev curl xz-utils tcl perl make binutils linux-libc-dev
+# ... and cross-compiled for aarch64: Debian's cross gcc with musl's arm64 specs file and the arm64 uapi headers.
+MUSL_LIBS_PKGS += gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu musl-dev:arm64 linux-libc-dev:arm64
 # conntrackd: the real daemon behind the conntrackd role action (Router.Integrations.Tests).
 LAB_PKGS   += conntrackd
 # openvpn: the single-client tunnel stand-in (server in the VPS namespace, client per router) of the HA lab.
@@ -33,7 +35,8 @@ LAB_PKGS   += dbus systemd util-linux
 # come as .deb downloads into build/image/debs (arm64 ones need the arm64 apt architecture, which build.sh adds).
 VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-static
 
-# make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-openwrt|armv7-openwrt ; make ipk TARGET=x86_64-openwrt
+# make release TARGET=x86_64-glibc|x86_64-openwrt|aarch64-glibc|aarch64-openwrt|armv7-openwrt
+# make ipk TARGET=x86_64-openwrt|aarch64-openwrt
 TARGET ?= x86_64-openwrt
 
 .PHONY: build deps-build deps-lab deps-test test unit fuzz lab demo bench bench-handoff clean release ipk deps-release deps-package image vmtest \
@@ -108,9 +111,10 @@ ipk: release deps-package
 deps-musl-libs:
 	@scripts/deps.sh $(MUSL_LIBS_PKGS)
 
-# Cached in build/musl-libs by source hash: a no-op when already built.
+# Cached in build/musl-libs (build/musl-libs-aarch64) by source hash: a no-op when already built.
 musl-libs: deps-musl-libs
-	toolchain/musl-libs.sh
+	toolchain/musl-libs.sh x86_64
+	toolchain/musl-libs.sh aarch64
 
 # The package tests (in scripts/test.sh) unpack the ipk and run its binary in a musl-only root; the
 # bench reports their sizes.
@@ -120,8 +124,9 @@ test: musl-libs
 deps-vm:
 	@scripts/deps.sh $(VM_PKGS)
 
-# The router image for x86_64 (with the ipk of `make ipk`, TARGET=x86_64-openwrt by default) and aarch64 (boot rig; no arm64 routerha yet).
-image: ipk deps-vm
+# The router images for x86_64 and aarch64, each with its ipk and the musl SQLite/OpenSSL it depends on.
+image: ipk musl-libs deps-vm
+	$(MAKE) --no-print-directory ipk TARGET=aarch64-openwrt
 	toolchain/image/build.sh x86_64
 	toolchain/image/build.sh aarch64
 

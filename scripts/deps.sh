@@ -12,5 +12,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# PKG:ARCH of a foreign architecture (the arm64 cross build's libc6-dev:arm64, musl-dev:arm64) needs that
+# architecture in dpkg first.
+for p in "${missing[@]}"; do
+  a=${p#*:}
+  if [ "$a" != "$p" ] && [ "$a" != "$(dpkg --print-architecture)" ] && ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+    dpkg --add-architecture "$a"
+  fi
+done
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,14 +1,31 @@
 #!/bin/bash
-# Builds the two native libraries the x86_64-openwrt binary loads at run time, against musl, from
+# Builds the two native libraries the *-openwrt binaries load at run time, against musl, from
 # Debian bookworm's source packages: libsqlite3.so.0 (the lease store) and libcrypto.so.3 + libssl.so.3
 # (.NET's crypto shim: peer channel HMAC, MQTT TLS). Debian ships none of them built for musl; OpenWrt
 # ships them as libsqlite3 and libopenssl3. The package tests install them into the musl-only root.
 #
+# Usage: toolchain/musl-libs.sh [x86_64|aarch64]   (x86_64 by default; aarch64 is cross-compiled with
+# Debian's gcc-aarch64-linux-gnu and musl's specs file from musl-dev:arm64).
 # Output: build/musl-libs/KEY/{libsqlite3.so.0,libcrypto.so.3,libssl.so.3} and build/musl-libs/current
-# pointing at it. KEY hashes the sources and this script, so a run with both unchanged does nothing.
+# pointing at it (build/musl-libs-aarch64/... for aarch64). KEY hashes the sources, this script and the
+# architecture, so a run with all unchanged does nothing.
 # Network: the Debian mirror only (the tarballs are kept in build/musl-src).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ARCH=${1:-x86_64}
+case "$ARCH" in
+  x86_64)
+    CC=musl-gcc; STRIP=strip; NM=nm; MUSL_LIBC=/usr/lib/x86_64-linux-musl/libc.so; OUT=build/musl-libs
+    SQLITE_HOST=(); OPENSSL_TARGET=linux-x86_64; UAPI_ASM=/usr/include/x86_64-linux-gnu/asm ;;
+  aarch64)
+    # -mno-outline-atomics: gcc's default on aarch64 calls libgcc's LSE helpers, whose initialiser in the cross
+    # (glibc) libgcc reads glibc's private __getauxval, which musl does not have: the library would not load.
+    CC="aarch64-linux-gnu-gcc -specs=/usr/lib/aarch64-linux-musl/musl-gcc.specs -mno-outline-atomics"
+    STRIP=aarch64-linux-gnu-strip; NM=aarch64-linux-gnu-nm; MUSL_LIBC=/usr/lib/aarch64-linux-musl/libc.so
+    OUT=build/musl-libs-aarch64
+    SQLITE_HOST=(--host=aarch64-linux-musl); OPENSSL_TARGET=linux-aarch64; UAPI_ASM=/usr/include/aarch64-linux-gnu/asm ;;
+  *) echo "musl-libs: unknown ARCH '$ARCH' (x86_64 aarch64)" >&2; exit 2 ;;
+esac
 
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Pinned .dsc files (sha256 from bookworm's Sources.xz). A Debian point release removes them from the pool:
@@ -21,7 +38,6 @@ SQLITE_DSC_SHA256=ee3459ae9d00939741c7708fc1b8ce1bde12d8c3fb1dfa005bbbc8651d884e
 SQLITE_ORIG=sqlite3_3.40.1.orig.tar.xz
 
 SRC=build/musl-src
-OUT=build/musl-libs
 mkdir -p "$SRC" "$OUT"
 
 fetch() { # URL FILE: download once; a partial download never survives under the final name
@@ -44,14 +60,14 @@ source_tarball() { # DSC DSC_SHA256 ORIG
 source_tarball "$OPENSSL_DSC" "$OPENSSL_DSC_SHA256" "$OPENSSL_ORIG"
 source_tarball "$SQLITE_DSC" "$SQLITE_DSC_SHA256" "$SQLITE_ORIG"
 
-KEY=$(cat "$0" "$SRC/$OPENSSL_ORIG" "$SRC/$SQLITE_ORIG" | sha256sum | cut -c1-16)
+KEY=$( { cat "$0" "$SRC/$OPENSSL_ORIG" "$SRC/$SQLITE_ORIG"; echo "$ARCH"; } | sha256sum | cut -c1-16)
 DEST="$OUT/$KEY"
 if [ -f "$DEST/libssl.so.3" ] && [ -f "$DEST/libcrypto.so.3" ] && [ -f "$DEST/libsqlite3.so.0" ]; then
   ln -sfn "$KEY" "$OUT/current"
   exit 0
 fi
 
-command -v musl-gcc >/dev/null || { echo "musl-libs: musl-gcc missing (apt install musl-tools)" >&2; exit 1; }
+command -v "${CC%% *}" >/dev/null || { echo "musl-libs: ${CC%% *} missing (make deps-musl-libs)" >&2; exit 1; }
 WORK=$(mktemp -d "$PWD/$OUT/work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 JOBS=$(nproc)
@@ -62,9 +78,9 @@ start=$(date +%s)
 tar -xJf "$SRC/$SQLITE_ORIG" -C "$WORK"
 (
   cd "$WORK"/sqlite3-*/
-  ./configure CC=musl-gcc --disable-tcl --disable-readline >configure.log 2>&1 || { cat configure.log >&2; exit 1; }
+  ./configure "${SQLITE_HOST[@]}" CC="$CC" --disable-tcl --disable-readline >configure.log 2>&1 || { cat configure.log >&2; exit 1; }
   make sqlite3.c >make.log 2>&1 || { cat make.log >&2; exit 1; }
-  musl-gcc -shared -fPIC -O2 -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_UNLOCK_NOTIFY \
+  $CC -shared -fPIC -O2 -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_UNLOCK_NOTIFY \
     -Wl,-soname,libsqlite3.so.0 -o libsqlite3.so.0 sqlite3.c -lpthread -lm
 )
 sqlite_done=$(date +%s)
@@ -76,7 +92,7 @@ sqlite_done=$(date +%s)
 mkdir -p "$WORK/uapi"
 ln -s /usr/include/linux "$WORK/uapi/linux"
 ln -s /usr/include/asm-generic "$WORK/uapi/asm-generic"
-ln -s /usr/include/x86_64-linux-gnu/asm "$WORK/uapi/asm"
+ln -s "$UAPI_ASM" "$WORK/uapi/asm"
 tar -xzf "$SRC/$OPENSSL_ORIG" -C "$WORK"
 (
   cd "$WORK"/openssl-*/
@@ -84,19 +100,28 @@ tar -xzf "$SRC/$OPENSSL_ORIG" -C "$WORK"
   SOURCE_DATE_EPOCH=$(stat -c %Y VERSION.dat)
   export SOURCE_DATE_EPOCH
   # Relative: the flags end up in the library ("compiler:"), and WORK's name is random.
-  ./Configure linux-x86_64 shared no-tests no-afalgeng no-ktls -isystem../uapi \
-    --prefix=/usr --libdir=lib --openssldir=/etc/ssl CC=musl-gcc >configure.log 2>&1 || { cat configure.log >&2; exit 1; }
+  ./Configure "$OPENSSL_TARGET" shared no-tests no-afalgeng no-ktls -isystem../uapi \
+    --prefix=/usr --libdir=lib --openssldir=/etc/ssl CC="$CC" >configure.log 2>&1 || { cat configure.log >&2; exit 1; }
   { make -j"$JOBS" build_generated && make -j"$JOBS" libcrypto.so.3 libssl.so.3; } >make.log 2>&1 || { tail -50 make.log >&2; exit 1; }
 )
 openssl_done=$(date +%s)
 
 mkdir -p "$WORK/out"
 cp "$WORK"/sqlite3-*/libsqlite3.so.0 "$WORK"/openssl-*/libcrypto.so.3 "$WORK"/openssl-*/libssl.so.3 "$WORK/out/"
-strip --strip-unneeded "$WORK"/out/*
+$STRIP --strip-unneeded "$WORK"/out/*
+
+# Every symbol the libraries need must come from musl's libc or from each other (libssl from libcrypto): a
+# toolchain leak (a glibc-private symbol such as __getauxval) fails here, not at the router's first dlopen.
+defined=$( { "$NM" -D --defined-only "$MUSL_LIBC" "$WORK"/out/*.so* | awk 'NF == 3 { print $3 }'; } | sed 's/@.*//' | sort -u)
+for lib in "$WORK"/out/*; do
+  missing=$("$NM" -D --undefined-only "$lib" | awk '$1 == "U" { print $2 }' | sed 's/@.*//' | sort -u | comm -23 - <(echo "$defined"))
+  # Weak references (w) may stay unresolved; only strong ones (U) are checked.
+  [ -z "$missing" ] || { echo "musl-libs $ARCH: $(basename "$lib") needs symbols musl does not have: $(echo $missing)" >&2; exit 1; }
+done
 rm -rf "$DEST"
 mv "$WORK/out" "$DEST"
 ln -sfn "$KEY" "$OUT/current"
 # Builds of older sources or of an older version of this script.
 find "$OUT" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended -regex '.*/[0-9a-f]{16}' ! -name "$KEY" -exec rm -rf {} +
-echo "musl-libs: built in $DEST (sqlite $((sqlite_done - start)) s, openssl $((openssl_done - sqlite_done)) s, $JOBS jobs):"
+echo "musl-libs $ARCH: built in $DEST (sqlite $((sqlite_done - start)) s, openssl $((openssl_done - sqlite_done)) s, $JOBS jobs):"
 ls -l "$DEST"

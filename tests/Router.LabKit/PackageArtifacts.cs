@@ -6,7 +6,10 @@ namespace Router.LabKit;
 /// </summary>
 public static class PackageArtifacts
 {
-    public static readonly string[] Targets = ["x86_64-glibc", "x86_64-openwrt", "aarch64-openwrt", "armv7-openwrt"];
+    public static readonly string[] Targets = ["x86_64-glibc", "x86_64-openwrt", "aarch64-glibc", "aarch64-openwrt", "armv7-openwrt"];
+
+    /// <summary>The OpenWrt package architectures `make ipk TARGET=aarch64-openwrt` writes an ipk for (one binary).</summary>
+    public static readonly string[] Aarch64PackageArchs = ["aarch64_generic", "aarch64_cortex-a53", "aarch64_cortex-a72", "aarch64_cortex-a76"];
 
     public static string ReleaseDir => Path.Combine(RouterHaBinary.RepoRoot, "build", "release");
 
@@ -24,9 +27,15 @@ public static class PackageArtifacts
     public static string? FindIpk()
     {
         if (Environment.GetEnvironmentVariable("ROUTERHA_IPK") is { Length: > 0 } env) return Path.GetFullPath(env);
+        return FindIpk("x86_64");
+    }
+
+    /// <summary>The newest build/ipk/routerha_*_ARCH.ipk, or null.</summary>
+    public static string? FindIpk(string packageArch)
+    {
         var dir = Path.Combine(RouterHaBinary.RepoRoot, "build", "ipk");
         if (!Directory.Exists(dir)) return null;
-        return Directory.GetFiles(dir, "routerha_*_x86_64.ipk").Select(f => new FileInfo(f))
+        return Directory.GetFiles(dir, $"routerha_*_{packageArch}.ipk").Select(f => new FileInfo(f))
             .OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.FullName;
     }
 

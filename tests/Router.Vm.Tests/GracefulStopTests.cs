@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
 
+using Router.LabKit.Vm;
+
 namespace Router.Vm.Tests;
 
 /// <summary>
@@ -13,11 +15,13 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(100);
 
-    [Fact]
-    public async Task InitScriptStopHandsOverWithPriorityZeroRestartWithoutPreemptStaysBackup()
+    [Theory]
+    [InlineData("x86_64")]
+    [InlineData("aarch64")]
+    public async Task InitScriptStopHandsOverWithPriorityZeroRestartWithoutPreemptStaysBackup(string archName)
     {
-        var arch = VmArch.X86_64;
-        using var rig = new VmRig(output);
+        var arch = VmArch.Named(archName);
+        using var rig = new VmRig(output.WriteLine);
         await rig.RunAsync(async () =>
         {
             int lan = rig.NewSegment(), wanA = rig.NewSegment(), wanB = rig.NewSegment();

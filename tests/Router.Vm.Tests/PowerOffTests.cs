@@ -1,11 +1,15 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
 
+using Router.LabKit.Vm;
+
 namespace Router.Vm.Tests;
 
 /// <summary>
-/// The pair as two QEMU x86_64 machines running the x86_64-openwrt (musl) routerha from the image, and a
-/// client on their LAN: the master loses power, the backup takes the VIP; the former master boots again.
+/// The pair as two QEMU machines of one architecture running the *-openwrt (musl) routerha from the image's ipk,
+/// and a client on their LAN: the master loses power, the backup takes the VIP; the former master boots again.
+/// x86_64 with and without preemption; aarch64 (Cortex-A53, slower under emulation) without, where the former
+/// master must come back as BACKUP.
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class PowerOffTests(ITestOutputHelper output)
@@ -14,12 +18,13 @@ public sealed class PowerOffTests(ITestOutputHelper output)
     private const int PreemptDelay = 5;
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task MasterPowerOffBackupTakesOverWithinMasterDownRebootedMasterComesUpBackupThenPreemptsPerConfig(bool preempt)
+    [InlineData("x86_64", true)]
+    [InlineData("x86_64", false)]
+    [InlineData("aarch64", false)]
+    public async Task MasterPowerOffBackupTakesOverWithinMasterDownRebootedMasterComesUpBackupThenPreemptsPerConfig(string archName, bool preempt)
     {
-        var arch = VmArch.X86_64;
-        using var rig = new VmRig(output);
+        var arch = VmArch.Named(archName);
+        using var rig = new VmRig(output.WriteLine);
         await rig.RunAsync(async () =>
         {
             int lan = rig.NewSegment(), wanA = rig.NewSegment(), wanB = rig.NewSegment();
@@ -43,7 +48,8 @@ public sealed class PowerOffTests(ITestOutputHelper output)
             // The release artifact itself, where its ipk puts it, in a root with musl's loader only.
             var release = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(arch.RouterHaRelease)));
             Assert.StartsWith(release, (await a.Console.CheckAsync("sha256sum /usr/sbin/routerha")).Trim(), StringComparison.Ordinal);
-            Assert.Equal("ld-musl-x86_64.so.1", (await a.Console.CheckAsync("ls /lib | grep '^ld-'")).Trim());
+            Assert.Equal($"ld-musl-{arch.Name}.so.1", (await a.Console.CheckAsync("ls /lib | grep '^ld-'")).Trim());
+            Assert.Equal(arch.Name, (await a.Console.CheckAsync("uname -m")).Trim());
 
             // Election: A (150) MASTER with its WAN up, B BACKUP with its WAN down.
             await RouterVm.WaitStateAsync(a, "MASTER", TimeSpan.FromSeconds(60));
@@ -77,7 +83,7 @@ public sealed class PowerOffTests(ITestOutputHelper output)
             if (!preempt)
             {
                 var first = await RouterVm.WaitStateAsync(a, "BACKUP", TimeSpan.FromSeconds(30));
-                Assert.Equal(("INIT", "BACKUP"), (first.Transitions[0].From, first.Transitions[0].To));
+                Assert.Equal("BACKUP", RolesAfterBoot(first)[0].To);
                 await RouterVm.WaitHearsMasterAsync(a, RouterVm.LanAddress(2), TimeSpan.FromSeconds(10));
                 await RouterVm.AssertStaysBackupAsync(a, 0, TimeSpan.FromSeconds(PreemptDelay) + 2 * RouterVm.MasterDown(150));
                 Assert.Equal("MASTER", (await RouterVm.LogAsync(b)).State);
@@ -85,8 +91,8 @@ public sealed class PowerOffTests(ITestOutputHelper output)
                 return;
             }
             var logA = await RouterVm.WaitStateAsync(a, "MASTER", TimeSpan.FromSeconds(PreemptDelay + 60));
-            var t = logA.Transitions;
-            Assert.Equal(("INIT", "BACKUP"), (t[0].From, t[0].To));
+            var t = RolesAfterBoot(logA);
+            Assert.Equal("BACKUP", t[0].To);
             Assert.Equal(("BACKUP", "MASTER"), (t[1].From, t[1].To));
             Assert.StartsWith($"preempting lower priority master {RouterVm.LanAddress(2)} (100)", t[1].Reason, StringComparison.Ordinal);
             Assert.True(t[1].At - t[0].At >= TimeSpan.FromSeconds(PreemptDelay) - TimeSpan.FromMilliseconds(50),
@@ -102,5 +108,16 @@ public sealed class PowerOffTests(ITestOutputHelper output)
             await RouterVm.WaitLogAsync(b, l => l.Wan.LastOrDefault().State == "down", TimeSpan.FromSeconds(10), "B's WAN down");
             await client.Console.CheckAsync($"ping -c 3 -W 2 {RouterVm.Vip}");
         });
+    }
+
+    /// <summary>
+    /// The transitions of a router that just booted, without FAULT: /init raises `lan` right before it starts
+    /// routerha, and on the arm64 VM the virtio link reports carrier about 150 ms later, so routerha may start
+    /// with `INIT -> FAULT (lan is down)` and go BACKUP when the link comes up. Only that FAULT is allowed.
+    /// </summary>
+    private static List<RouterLog.Transition> RolesAfterBoot(RouterLog log)
+    {
+        Assert.All(log.Transitions.Where(t => t.To == "FAULT"), t => Assert.Equal(("INIT", "lan is down"), (t.From, t.Reason)));
+        return log.Transitions.Where(t => t.To != "FAULT").ToList();
     }
 }

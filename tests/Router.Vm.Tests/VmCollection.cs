@@ -1,3 +1,5 @@
+using Router.LabKit.Vm;
+
 namespace Router.Vm.Tests;
 
 /// <summary>The VMs run under software emulation on two cores: one scenario at a time, or gaps measure each other.</summary>

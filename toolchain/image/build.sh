@@ -9,9 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 arch=${1:?usage: toolchain/image/build.sh x86_64|aarch64}
+# ipk_arch: the package architecture whose ipk goes in (the VM's CPU is a Cortex-A53); libs: the musl
+# builds of SQLite and OpenSSL (`make musl-libs`) that opkg would install as routerha's dependencies.
 case "$arch" in
-  x86_64) deb_arch=amd64; kernel_pkg=linux-image-amd64 ;;
-  aarch64) deb_arch=arm64; kernel_pkg=linux-image-arm64 ;;
+  x86_64) deb_arch=amd64; kernel_pkg=linux-image-amd64; ipk_arch=x86_64; libs=build/musl-libs/current ;;
+  aarch64) deb_arch=arm64; kernel_pkg=linux-image-arm64; ipk_arch=aarch64_cortex-a53; libs=build/musl-libs-aarch64/current ;;
   *) echo "unknown ARCH '$arch' (x86_64 aarch64)" >&2; exit 2 ;;
 esac
 # Built in (CONFIG_PACKET=y, the PCI host bridges, the consoles); these are modules in Debian's kernels.
@@ -53,14 +55,17 @@ kernel_deb=$(fetch "$kernel_deb_pkg")
 busybox_deb=$(fetch busybox-static)
 musl_deb=$(fetch musl)
 
-# routerha as a router gets it: the newest ipk `make ipk` built for this architecture (none for aarch64 yet).
-ipk=$(ls -t build/ipk/routerha_*_"$arch"*.ipk 2>/dev/null | head -1 || true)
-if [ -z "$ipk" ] && [ "$arch" = x86_64 ]; then echo "image: no build/ipk/routerha_*_x86_64.ipk: make ipk first" >&2; exit 1; fi
+# routerha as a router gets it: the newest ipk `make ipk` built for this architecture, with its dependencies.
+ipk=$(ls -t build/ipk/routerha_*_"$ipk_arch".ipk 2>/dev/null | head -1 || true)
+[ -n "$ipk" ] || { echo "image: no build/ipk/routerha_*_$ipk_arch.ipk: make ipk TARGET=$arch-openwrt first" >&2; exit 1; }
+for lib in libsqlite3.so.0 libcrypto.so.3 libssl.so.3; do
+  [ -f "$libs/$lib" ] || { echo "image: no $libs/$lib: make musl-libs first" >&2; exit 1; }
+done
 
 inputs=$( {
   echo "$arch $kernel_deb $busybox_deb $musl_deb"
   find "$src" -type f | LC_ALL=C sort | xargs sha256sum
-  if [ -n "$ipk" ]; then sha256sum "$ipk"; fi
+  sha256sum "$ipk" "$libs"/*
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/inputs.sha256" ] && [ "$(cat "$out/inputs.sha256")" = "$inputs" ] && [ -f "$out/kernel" ] && [ -f "$out/rootfs.cpio.gz" ]; then
   echo "image $arch: up to date ($out)"
@@ -121,7 +126,9 @@ cp "$target" "$root/lib/$(basename "$loader")"
 # The image's own files (/init, inittab, the procd stand-in), then the ipk's files as opkg unpacks them
 # (its maintainer scripts only enable the service and reload rpcd, which do not exist here).
 cp -a "$src/rootfs/." "$root/"
-if [ -n "$ipk" ]; then tar -xzOf "$ipk" ./data.tar.gz | tar -xz -C "$root" --no-same-owner; fi
+tar -xzOf "$ipk" ./data.tar.gz | tar -xz -C "$root" --no-same-owner
+mkdir -p "$root/usr/lib"
+cp "$libs"/libsqlite3.so.0 "$libs"/libcrypto.so.3 "$libs"/libssl.so.3 "$root/usr/lib/"
 
 # Reproducible archive: fixed times, uid 0, sorted names, device-independent inode numbers.
 find "$root" -exec touch -h -d @0 {} +
@@ -133,8 +140,8 @@ find "$root" -exec touch -h -d @0 {} +
   echo "busybox $(basename "$busybox_deb")"
   echo "musl $(basename "$musl_deb") -> /lib/$(basename "$loader")"
   echo "modules ${kos[*]##*/}"
-  if [ -n "$ipk" ]; then echo "routerha $(sha256sum "$root/usr/sbin/routerha" | cut -d' ' -f1) from $(basename "$ipk")"
-  else echo "routerha none: no build/ipk/routerha_*_$arch*.ipk (no $arch build exists, see toolchain/README.md)"; fi
+  echo "routerha $(sha256sum "$root/usr/sbin/routerha" | cut -d' ' -f1) from $(basename "$ipk")"
+  echo "libs $(cd "$libs" && sha256sum libsqlite3.so.0 libcrypto.so.3 libssl.so.3 | awk '{ printf "%s %s ", $2, substr($1, 1, 16) }')from build/$(basename "$(dirname "$libs")")/$(readlink "$libs")"
 } > "$out/manifest.txt"
 rm -rf "$work" "$root"
 echo "$inputs" > "$out/inputs.sha256"

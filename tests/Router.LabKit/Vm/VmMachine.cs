@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Router.LabKit;
 
-namespace Router.Vm.Tests;
+namespace Router.LabKit.Vm;
 
 /// <summary>
 /// One QEMU virtual machine: booted from the image plus its own files, driven through its serial console,
@@ -62,11 +61,14 @@ public sealed class VmMachine : IDisposable
             psi.ArgumentList.Add(a);
         for (var i = 0; i < spec.Nics.Count; i++)
         {
-            // localaddr=127.0.0.1 keeps the segment on loopback (else the host joins the group on its real NIC).
+            var nic = spec.Nics[i];
             psi.ArgumentList.Add("-netdev");
-            psi.ArgumentList.Add($"socket,id=n{i},mcast=230.0.0.1:{spec.Nics[i].Port},localaddr=127.0.0.1");
+            // localaddr=127.0.0.1 keeps the segment on loopback (else the host joins the group on its real NIC).
+            psi.ArgumentList.Add(nic.HostService is { } hs
+                ? $"user,id=n{i},restrict=on,net=10.0.2.0/24,guestfwd=tcp:{hs.GuestAddress}:{hs.GuestPort}-cmd:busybox nc 127.0.0.1 {hs.HostPort}"
+                : $"socket,id=n{i},mcast=230.0.0.1:{nic.Port},localaddr=127.0.0.1");
             psi.ArgumentList.Add("-device");
-            psi.ArgumentList.Add($"virtio-net-pci,netdev=n{i},mac={spec.Nics[i].Mac}");
+            psi.ArgumentList.Add($"virtio-net-pci,netdev=n{i},mac={nic.Mac}");
         }
 
         var qemu = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {spec.Arch.Qemu}");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Router.Vm.Tests;
+namespace Router.LabKit.Vm;
 
 /// <summary>busybox ping's replies (`seq=N`) at a fixed interval: the longest stretch without a reply.</summary>
 public sealed partial class PingTrace

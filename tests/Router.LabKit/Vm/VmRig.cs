@@ -1,6 +1,4 @@
-using Xunit.Abstractions;
-
-namespace Router.Vm.Tests;
+namespace Router.LabKit.Vm;
 
 /// <summary>
 /// One scenario's machines: each run gets its own random block of multicast ports (concurrent runs do not share a LAN)
@@ -12,13 +10,13 @@ public sealed class VmRig : IDisposable
     public static readonly TimeSpan BootTimeout = TimeSpan.FromSeconds(120);
 
     private readonly List<VmMachine> _machines = [];
-    private readonly ITestOutputHelper _output;
+    private readonly Action<string> _output;
     private int _nextPort;
     private bool _failed;
 
     public string Dir { get; }
 
-    public VmRig(ITestOutputHelper output)
+    public VmRig(Action<string> output)
     {
         _output = output;
         Dir = Directory.CreateTempSubdirectory("rha-vm-").FullName;
@@ -53,9 +51,9 @@ public sealed class VmRig : IDisposable
             lock (_machines) all = [.. _machines];
             foreach (var vm in all)
             {
-                _output.WriteLine(vm.Describe());
+                _output(vm.Describe());
                 if (vm.Exited) continue;
-                try { _output.WriteLine((await vm.Console.RunAsync("cat /var/log/routerha.log", TimeSpan.FromSeconds(10))).Output); }
+                try { _output((await vm.Console.RunAsync("cat /var/log/routerha.log", TimeSpan.FromSeconds(10))).Output); }
                 catch (Exception e) when (e is TimeoutException or InvalidOperationException) { }
             }
             throw;
@@ -67,7 +65,7 @@ public sealed class VmRig : IDisposable
         List<VmMachine> all;
         lock (_machines) all = [.. _machines];
         foreach (var vm in all) vm.Dispose();
-        if (_failed) _output.WriteLine($"VM run directory kept: {Dir}");
+        if (_failed) _output($"VM run directory kept: {Dir}");
         else Directory.Delete(Dir, recursive: true);
     }
 }

@@ -1,9 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using Router.LabKit;
 
-namespace Router.Vm.Tests;
+namespace Router.LabKit.Vm;
 
 /// <summary>
 /// The serial console of a VM (QEMU's chardev socket; QEMU also writes everything to the console log).

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Router.LabKit;
 
-namespace Router.Vm.Tests;
+namespace Router.LabKit.Vm;
 
 /// <summary>
 /// The pair's machines: routers (lan + wan NIC, routerha started by /init through /etc/init.d/routerha, the
@@ -20,11 +19,18 @@ public static partial class RouterVm
 
     public static TimeSpan SkewTime(int priority) => (256 - priority) * Advert / 256;
 
-    public static VmSpec Router(VmArch arch, string name, int index, int lanPort, int wanPort, int priority, bool preempt, int preemptDelay)
+    /// <summary>
+    /// A router of the pair. <paramref name="extraConfig"/> is appended to its /etc/config/routerha (more sections);
+    /// <paramref name="files"/> are more files of its own (certificates...); <paramref name="mgmt"/> adds the
+    /// management NIC (10.0.2.15) reaching one host service; without <paramref name="startAtBoot"/> routerha is
+    /// installed but not started.
+    /// </summary>
+    public static VmSpec Router(VmArch arch, string name, int index, int lanPort, int wanPort, int priority, bool preempt, int preemptDelay,
+        string extraConfig = "", IReadOnlyDictionary<string, string>? files = null, VmHostService? mgmt = null, bool startAtBoot = true)
     {
         var lanMac = $"52:54:00:00:01:{index:x2}";
         var wanMac = $"52:54:00:00:02:{index:x2}";
-        var files = new Dictionary<string, string>
+        var all = new Dictionary<string, string>
         {
             ["/etc/vm.conf"] = $"""
                 VM_NAME={name}
@@ -32,7 +38,9 @@ public static partial class RouterVm
                 VM_LAN_ADDR={LanAddress(index)}/24
                 VM_WAN_MAC={wanMac}
                 VM_WAN_ADDR=192.0.2.{index}/24
-                VM_START="wanwatch routerha"
+                VM_MGMT_MAC={(mgmt is null ? "" : MgmtMac(index))}
+                VM_MGMT_ADDR={(mgmt is null ? "" : "10.0.2.15/24")}
+                VM_START="wanwatch{(startAtBoot ? " routerha" : "")}"
 
                 """,
             // Logs to stderr: the image's procd stand-in writes it to /var/log/routerha.log (there is no logd).
@@ -56,10 +64,28 @@ public static partial class RouterVm
                 	option kind 'link'
                 	list interface 'wan'
 
-                """,
+                """ + extraConfig,
         };
-        return new VmSpec(name, arch, [new VmNic(lanMac, lanPort), new VmNic(wanMac, wanPort)], files);
+        foreach (var (path, text) in files ?? new Dictionary<string, string>()) all[path] = text;
+        List<VmNic> nics = [new VmNic(lanMac, lanPort), new VmNic(wanMac, wanPort)];
+        if (mgmt is not null) nics.Add(new VmNic(MgmtMac(index), 0, mgmt));
+        return new VmSpec(name, arch, nics, all);
     }
+
+    private static string MgmtMac(int index) => $"52:54:00:00:03:{index:x2}";
+
+    /// <summary>The `config peer` and `config leases` sections of router `index` (1 or 2) of a pair that replicates leases.</summary>
+    public static string PeerAndLeases(int index, string secret) => $"""
+
+        config peer 'other'
+        	list path 'lan {LanAddress(index)} {LanAddress(3 - index)}'
+        	option secret '{secret}'
+        	option fence_window '5'
+
+        config leases
+        	option db_path '/tmp/routerha/leases.db'
+
+        """;
 
     public static VmSpec Client(VmArch arch, int lanPort) =>
         new("client", arch, [new VmNic("52:54:00:00:01:64", lanPort)], new Dictionary<string, string>
