@@ -18,7 +18,7 @@ LAB_PKGS   := iproute2 iputils-ping procps keepalived tcpdump mosquitto mosquitt
 # Release binaries: the x86_64-openwrt binary is the linux-x64 NativeAOT object relinked against musl.
 RELEASE_PKGS := musl-tools musl-dev binutils
 # Package tests: a musl-only root (busybox-static + Debian's musl loader) runs the router binary.
-PACKAGE_PKGS := busybox-static musl tar gzip
+PACKAGE_PKGS := busybox-static musl tar gzip zopfli
 # musl builds of SQLite and OpenSSL from Debian sources, for the package tests (toolchain/musl-libs.sh): tclsh
 # generates the SQLite amalgamation, perl runs OpenSSL's Configure, linux-libc-dev has the uapi headers.
 MUSL_LIBS_PKGS := musl-tools musl-dev curl xz-utils tcl perl make binutils linux-libc-dev
@@ -39,7 +39,7 @@ VM_PKGS := qemu-system-x86 qemu-system-arm kmod cpio gzip xz-utils busybox-stati
 # make ipk TARGET=x86_64-openwrt|aarch64-openwrt
 TARGET ?= x86_64-openwrt
 
-.PHONY: build deps-build deps-lab deps-test test unit fuzz lab demo bench bench-handoff clean release ipk deps-release deps-package image vmtest \
+.PHONY: build deps-build deps-lab deps-test test unit fuzz lab demo bench bench-handoff bench-package clean release ipk deps-release deps-package image vmtest \
         vm-shell deps-vm musl-libs deps-musl-libs format format-check
 
 deps-build:
@@ -92,6 +92,10 @@ demo: build deps-lab
 bench: build deps-lab
 	ROUTERHA_BIN=$(abspath $(BIN)) scripts/bench.sh
 
+# Only the artifact figures (sizes, start-up, idle memory, start -> BACKUP in the arm64 VM): make bench-package BENCH_ARGS="--reps 3"
+bench-package: build deps-lab image
+	ROUTERHA_BIN=$(abspath $(BIN)) $(DOTNET) run --project tests/Router.LabTool -c Release -- bench-package $(BENCH_ARGS)
+
 # Only issue 12's handoff scenarios (a few minutes per repetition): make bench-handoff BENCH_ARGS="--reps 1"
 bench-handoff: build deps-lab
 	ROUTERHA_BIN=$(abspath $(BIN)) scripts/bench.sh handoff $(BENCH_ARGS)
@@ -126,7 +130,7 @@ deps-vm:
 
 # The router images for x86_64 and aarch64, each with its ipk and the musl SQLite/OpenSSL it depends on.
 image: ipk musl-libs deps-vm
-	$(MAKE) --no-print-directory ipk TARGET=aarch64-openwrt
+	$(MAKE) --no-print-directory ipk TARGET=aarch64-openwrt VERSION=$(VERSION)
 	toolchain/image/build.sh x86_64
 	toolchain/image/build.sh aarch64
 
@@ -138,7 +142,7 @@ VM_ARCH ?= x86_64
 vm-shell: deps-vm
 	toolchain/image/vm-shell.sh $(VM_ARCH)
 
-test: image
+test bench: image
 
 clean:
 	rm -rf build

@@ -30,6 +30,17 @@ pack() { # DIR OUT: a reproducible tar.gz of DIR's contents as ./...
     -C "$1" -cf - . | gzip -9n > "$2"
 }
 
+# data.tar.gz, the bulk of the ipk, through zopfli: a plain gzip stream (opkg's and busybox's gunzip read it) about
+# 3 % smaller than gzip -9 (4,051,457 -> 3,939,083 bytes for the x86_64 binary), which keeps the ipk under 4 MB.
+# Its header has no name and mtime 0, so it stays reproducible. ~20 s per call: the aarch64 ipks share one.
+pack_data() { # DIR OUT
+  tar --format=gnu --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
+    -C "$1" -cf "$2.tar" .
+  zopfli --i5 -c "$2.tar" > "$2"
+  rm -f "$2.tar"
+}
+data_gz=
+
 ipk_for() { # ARCH
   local arch=$1 stage=build/ipk/.stage-$1 installed_size out
   rm -rf "$stage"
@@ -56,7 +67,12 @@ EOF_FILES
   install -m 0755 "$feed/ipk/postinst" "$feed/ipk/prerm" "$stage/control/"
   echo 2.0 > "$stage/debian-binary"
 
-  pack "$stage/data" "$stage/data.tar.gz"
+  # The data is the same for every package architecture of a target: compressed once.
+  if [ -z "$data_gz" ]; then
+    data_gz=build/ipk/.data-$target.tar.gz
+    pack_data "$stage/data" "$data_gz"
+  fi
+  cp "$data_gz" "$stage/data.tar.gz"
   pack "$stage/control" "$stage/control.tar.gz"
   touch -d "@$epoch" "$stage/debian-binary" "$stage/data.tar.gz" "$stage/control.tar.gz"
   out=build/ipk/routerha_${version}_${arch}.ipk
@@ -67,3 +83,4 @@ EOF_FILES
 }
 
 for arch in "${archs[@]}"; do ipk_for "$arch"; done
+rm -f "$data_gz"

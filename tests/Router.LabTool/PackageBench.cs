@@ -18,6 +18,13 @@ public static class PackageBench
 {
     private static readonly TimeSpan Advert = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>`labtool bench-package`: these figures alone (the idle window as in `bench`).</summary>
+    public static async Task<int> RunStandaloneAsync(Options opts, CancellationToken ct)
+    {
+        await RunAsync(opts.Reps, opts.Quick ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(30), ct);
+        return 0;
+    }
+
     public static async Task RunAsync(int reps, TimeSpan idle, CancellationToken ct)
     {
         var ipk = PackageArtifacts.FindIpk();

@@ -33,6 +33,7 @@ try
         "bench-tunnel" => await RunTunnelBench(opts.Reps, cts.Token),
         "bench-leases" => await RunLeaseBench(opts.Quick, cts.Token),
         "bench-handoff" => await HandoffBench.RunStandaloneAsync(opts, cts.Token),
+        "bench-package" => await PackageBench.RunStandaloneAsync(opts, cts.Token),
         _ => throw new InvalidOperationException("unreachable: verb validated by Options.Parse"),
     };
 }
