@@ -43,7 +43,7 @@ public static class PackageBench
             report.StartupToBackupMs.Add(ms);
             Console.WriteLine($"  routerha-musl start -> BACKUP rep {rep}: {ms:0.0} ms");
         }
-        report.StartupMedianMs = Median(report.StartupToBackupMs);
+        report.StartupMedianMs = Bench.Median(report.StartupToBackupMs);
         (report.IdleVmRssKb, report.IdlePssKb) = await IdleMasterMemoryAsync(ipk, idle, ct);
 
         if (PackageArtifacts.FindIpk("aarch64_cortex-a53") is { } armIpk)
@@ -54,7 +54,7 @@ public static class PackageBench
         if (File.Exists(VmArch.Aarch64.Rootfs))
         {
             report.Arm64VmStartupToBackupMs = await Arm64VmStartupToBackupMsAsync(reps);
-            report.Arm64VmStartupMedianMs = Median(report.Arm64VmStartupToBackupMs);
+            report.Arm64VmStartupMedianMs = Bench.Median(report.Arm64VmStartupToBackupMs);
         }
         else Console.WriteLine("  arm64 VM start -> BACKUP skipped: no aarch64 image (make image)");
 
@@ -110,8 +110,6 @@ public static class PackageBench
         });
         return samples;
     }
-
-    private static double Median(List<double> xs) => xs.Count == 0 ? 0 : xs.Order().ElementAt(xs.Count / 2);
 
     /// <summary>The musl build as MASTER (against the glibc build as backup) after an idle window.</summary>
     private static async Task<(long RssKb, long PssKb)> IdleMasterMemoryAsync(string ipk, TimeSpan idle, CancellationToken ct)
