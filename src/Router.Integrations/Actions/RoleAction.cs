@@ -14,3 +14,15 @@ public interface IRoleAction
 {
     Task RunAsync(ActionContext context, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// An action whose effect can be read back, so a router notices when something else undid it (OMR's cron restarting
+/// a service, an `ifup`, the VPS API client re-enabling the tunnel). Correcting the drift is <see cref="IRoleAction.RunAsync"/>
+/// with the same context: both directions are idempotent.
+/// </summary>
+public interface IDriftCheckedAction : IRoleAction
+{
+    /// <summary>What differs from the state <paramref name="context"/>'s direction wants (one line each, e.g.
+    /// "glorytun: glorytun.vpn.enable is 1"); empty when the system is in that state. Reads only, changes nothing.</summary>
+    Task<IReadOnlyList<string>> DriftAsync(ActionContext context, CancellationToken cancellationToken);
+}
