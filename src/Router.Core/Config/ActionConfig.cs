@@ -2,7 +2,7 @@ using Router.Core.Roles;
 
 namespace Router.Core.Config;
 
-public enum ActionKind { OpenWrtWan, OpenWrtGlorytun, OpenWrtDnsmasq, Link, Systemd, Command, Conntrackd }
+public enum ActionKind { OpenWrtWan, OpenWrtGlorytun, OpenWrtDnsmasq, Link, Systemd, Command, Conntrackd, OmrVpn, OmrProxy, OmrVpsApi }
 
 /// <summary>One "config action" section: something started on MASTER and stopped on BACKUP / FAULT / stop.</summary>
 public sealed record ActionConfig
@@ -14,7 +14,8 @@ public sealed record ActionConfig
     public int Retries { get; init; } = 2;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Starts only after the fence check (default for openwrt_glorytun, openwrt_wan and link); stopped first when
-    /// leaving MASTER, and Released is told to the peer only once every fenced action has stopped.</summary>
+    /// leaving MASTER, and Released is told to the peer only once every fenced action has stopped. Default for
+    /// openwrt_glorytun, openwrt_wan, link and the omr_* kinds.</summary>
     public bool Fenced { get; init; }
     /// <summary>openwrt_wan: OpenWrt logical interfaces (wan1, wan2). link: kernel devices.</summary>
     public IReadOnlyList<string> Interfaces { get; init; } = [];
@@ -24,6 +25,14 @@ public sealed record ActionConfig
     /// <summary>openwrt_glorytun: UCI packages / init scripts (glorytun, glorytun-udp). openwrt_dnsmasq: init scripts.
     /// systemd: units.</summary>
     public IReadOnlyList<string> Services { get; init; } = [];
+    /// <summary>openwrt_dnsmasq: the dhcp sections switched with ignore/force (default lan).</summary>
+    public IReadOnlyList<string> Sections { get; init; } = [];
+    /// <summary>omr_vpn: the tunnel pinned by option vpn; null = openmptcprouter.settings.vpn, read when the action runs.</summary>
+    public string? Vpn { get; init; }
+    /// <summary>omr_proxy: the proxy pinned by option proxy; null = openmptcprouter.settings.proxy, read when the action runs.</summary>
+    public string? Proxy { get; init; }
+    /// <summary>omr_vps_api: the openmptcprouter server sections; empty = every `config server` section.</summary>
+    public IReadOnlyList<string> Servers { get; init; } = [];
     /// <summary>command: command lines (split like notify scripts, no shell).</summary>
     public string? Start { get; init; }
     public string? Stop { get; init; }

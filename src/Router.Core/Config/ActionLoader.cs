@@ -6,10 +6,10 @@ namespace Router.Core.Config;
 internal static partial class ActionLoader
 {
     public static readonly string[] Kinds =
-        ["openwrt_wan", "openwrt_glorytun", "openwrt_dnsmasq", "link", "systemd", "command", "conntrackd"];
+        ["openwrt_wan", "openwrt_glorytun", "openwrt_dnsmasq", "link", "systemd", "command", "conntrackd", "omr_vpn", "omr_proxy", "omr_vps_api"];
 
-    /// <summary>OMR's values for network.IFACE.multipath.</summary>
-    public static readonly string[] MultipathValues = ["on", "off", "master", "backup", "handover"];
+    /// <summary>OMR's values for network.IFACE.multipath (netifd / the MPTCP hotplug; `handover` is gone).</summary>
+    public static readonly string[] MultipathValues = ["on", "off", "master", "backup"];
 
     public static readonly string[] CommonOptions = ["kind", "order", "timeout", "retries", "retry_delay", "fenced"];
 
@@ -18,16 +18,20 @@ internal static partial class ActionLoader
     {
         ["openwrt_wan"] = ["interface", "multipath_master", "multipath_backup"],
         ["openwrt_glorytun"] = ["service"],
-        ["openwrt_dnsmasq"] = ["service"],
+        ["openwrt_dnsmasq"] = ["service", "section"],
         ["link"] = ["interface"],
         ["systemd"] = ["service", "dhcp"],
         ["command"] = ["start", "stop", "dhcp"],
         ["conntrackd"] = ["config", "binary"],
+        ["omr_vpn"] = ["vpn"],
+        ["omr_proxy"] = ["proxy"],
+        ["omr_vps_api"] = ["server"],
     };
 
     public static List<ActionConfig> Load(IReadOnlyList<SectionReader> sections)
     {
         var result = new List<ActionConfig>();
+        var wans = new List<(SectionReader Reader, ActionConfig Action)>();
         var seen = new Dictionary<string, int>();
         foreach (var r in sections)
         {
@@ -46,9 +50,31 @@ internal static partial class ActionLoader
             var kindText = r.Choice("kind", "", Kinds);
             if (kindText.Length == 0) continue;
             RejectForeignOptions(r, kindText);
-            result.Add(LoadOne(r, kindText));
+            var action = LoadOne(r, kindText);
+            if (action.Kind == ActionKind.OpenWrtWan) wans.Add((r, action));
+            result.Add(action);
         }
+        OneMultipathMaster(wans, "multipath_master", a => a.MultipathMaster);
+        OneMultipathMaster(wans, "multipath_backup", a => a.MultipathBackup);
         return result;
+    }
+
+    /// <summary>OMR's MPTCP hotplug refuses a second `master` interface ("Multipath master already set"), so one
+    /// role's values may name at most one, within one action (it applies to each of its interfaces) or across them.</summary>
+    private static void OneMultipathMaster(List<(SectionReader Reader, ActionConfig Action)> wans, string option, Func<ActionConfig, string?> value)
+    {
+        var first = (string?)null;
+        foreach (var (r, a) in wans)
+        {
+            if (value(a) != "master" || r.Get(option) is not { } o) continue;
+            if (a.Interfaces.Count > 1)
+                r.Error(o.Line, $"{option} 'master' would make {a.Interfaces.Count} interfaces multipath master ({string.Join(", ", a.Interfaces)}): " +
+                                "OMR allows one; give that interface an action of its own and 'on' or 'backup' to the others");
+            else if (first is not null)
+                r.Error(o.Line, $"{option} 'master' in {r.Label} makes a second multipath master besides {first}: OMR allows one");
+            else if (a.Interfaces.Count == 1)
+                first = $"{a.Interfaces[0]} ({r.Label}, line {o.Line})";
+        }
     }
 
     private static ActionConfig LoadOne(SectionReader r, string kindText)
@@ -61,6 +87,9 @@ internal static partial class ActionLoader
             "link" => ActionKind.Link,
             "systemd" => ActionKind.Systemd,
             "command" => ActionKind.Command,
+            "omr_vpn" => ActionKind.OmrVpn,
+            "omr_proxy" => ActionKind.OmrProxy,
+            "omr_vps_api" => ActionKind.OmrVpsApi,
             _ => ActionKind.Conntrackd,
         };
         var config = new ActionConfig
@@ -89,7 +118,17 @@ internal static partial class ActionLoader
             case ActionKind.OpenWrtGlorytun:
                 return config with { Services = Names(r, "service", UciName, "glorytun or glorytun-udp", ["glorytun"]) };
             case ActionKind.OpenWrtDnsmasq:
-                return config with { Services = Names(r, "service", UciName, "an init script name such as dnsmasq", ["dnsmasq"]) };
+                return config with
+                {
+                    Services = Names(r, "service", UciName, "an init script name such as dnsmasq", ["dnsmasq"]),
+                    Sections = Names(r, "section", UciName, "a dhcp section name such as lan", ["lan"]),
+                };
+            case ActionKind.OmrVpn:
+                return config with { Vpn = Pinned(r, "vpn", OmrNames.Tunnels, "openmptcprouter.settings.vpn") };
+            case ActionKind.OmrProxy:
+                return config with { Proxy = Pinned(r, "proxy", OmrNames.Proxies, "openmptcprouter.settings.proxy") };
+            case ActionKind.OmrVpsApi:
+                return config with { Servers = Names(r, "server", UciName, "an openmptcprouter server section such as vps", []) };
             case ActionKind.Systemd:
                 return config with { Services = Names(r, "service", Unit, "a systemd unit such as openvpn-client@vps.service") };
             case ActionKind.Command:
@@ -103,15 +142,20 @@ internal static partial class ActionLoader
 
     /// <summary>The tunnel (one client per VPS) and the WAN: on OpenMPTCProuter both routers carry the same WAN address
     /// toward the modems, so two WANs up at once is an address conflict. `link` is how a WAN port is switched without
-    /// OpenWrt, so it counts as WAN too. `option fenced 0` opts out (a WAN that may run on both routers).</summary>
-    private static bool FencedByDefault(ActionKind kind) => kind is ActionKind.OpenWrtGlorytun or ActionKind.OpenWrtWan or ActionKind.Link;
+    /// OpenWrt, so it counts as WAN too. `option fenced 0` opts out (a WAN that may run on both routers).
+    /// The omr_* services each talk to the VPS as this router's single client.</summary>
+    private static bool FencedByDefault(ActionKind kind) =>
+        kind is ActionKind.OpenWrtGlorytun or ActionKind.OpenWrtWan or ActionKind.Link or ActionKind.OmrVpn or ActionKind.OmrProxy or ActionKind.OmrVpsApi;
 
-    /// <summary>Where each kind goes in the MASTER plan unless "order" says otherwise: WAN, conntrack state, tunnel, DHCP, the rest.</summary>
+    /// <summary>Where each kind goes in the MASTER plan unless "order" says otherwise: WAN, conntrack state, tunnel, proxy,
+    /// VPS API client, DHCP, the rest.</summary>
     private static int DefaultOrder(ActionKind kind) => kind switch
     {
         ActionKind.OpenWrtWan or ActionKind.Link => 10,
         ActionKind.Conntrackd => 20,
-        ActionKind.OpenWrtGlorytun => 30,
+        ActionKind.OpenWrtGlorytun or ActionKind.OmrVpn => 30,
+        ActionKind.OmrProxy => 32,
+        ActionKind.OmrVpsApi => 34,
         ActionKind.OpenWrtDnsmasq => 40,
         _ => 50,
     };
@@ -149,8 +193,25 @@ internal static partial class ActionLoader
         return names;
     }
 
-    private static string? Multipath(SectionReader r, string option) =>
-        r.Get(option) is null ? null : r.Choice(option, "", MultipathValues) is { Length: > 0 } v ? v : null;
+    private static string? Multipath(SectionReader r, string option)
+    {
+        if (r.Get(option) is not { } o) return null;
+        if (o.Value == "handover")
+        {
+            r.Error(o.Line, $"{option} 'handover' is not a multipath value on current OMR (only in old kernels' comments): use one of {string.Join(", ", MultipathValues)}");
+            return null;
+        }
+        return r.Choice(option, "", MultipathValues) is { Length: > 0 } v ? v : null;
+    }
+
+    private static string? Pinned(SectionReader r, string option, IReadOnlyList<string> known, string setting)
+    {
+        if (r.Get(option) is not { } o) return null;
+        if (known.Contains(o.Value)) return o.Value;
+        r.Error(o.Line, $"{option} '{o.Value}' is not a {option} routerha knows: one of {string.Join(", ", known)}{Suggestion.Hint(o.Value, known)} " +
+                        $"(leave it out to follow {setting})");
+        return null;
+    }
 
     private static string? CommandLine(SectionReader r, string option)
     {

@@ -44,8 +44,8 @@ internal static class ConfigSchema
 
     public static readonly SectionSchema Action = new(
         single: ["kind", "order", "timeout", "retries", "retry_delay", "fenced", "multipath_master", "multipath_backup",
-                 "start", "stop", "config", "binary", "dhcp"],
-        lists: ["interface", "service"]);
+                 "start", "stop", "config", "binary", "dhcp", "vpn", "proxy"],
+        lists: ["interface", "service", "section", "server"]);
 
     public static readonly SectionSchema Track = new(
         single: ["kind", "interval", "timeout", "rise", "fall", "weight", "init_fail", "interface", "host", "port", "source",

@@ -75,7 +75,7 @@ public class ActionTrackConfigTests
     [InlineData("\toption kind 'command'", 5, "kind command needs option start and/or option stop")]
     [InlineData("\toption kind 'command'\n\toption start 'openvpn'", 7, "start 'openvpn' must start with an absolute path")]
     [InlineData("\toption kind 'command'\n\toption start '/bin/x'\n\tlist service 'a'", 8, "option 'service' does not apply to kind 'command' (it is for openwrt_glorytun, openwrt_dnsmasq, systemd)")]
-    [InlineData("\toption kind 'openwrt_wan'\n\tlist interface 'wan'\n\toption multipath_master 'yes'", 8, "multipath_master 'yes' must be one of: on, off, master, backup, handover")]
+    [InlineData("\toption kind 'openwrt_wan'\n\tlist interface 'wan'\n\toption multipath_master 'yes'", 8, "multipath_master 'yes' must be one of: on, off, master, backup")]
     [InlineData("\toption kind 'systemd'\n\tlist service 'a b'", 7, "service 'a b' is not a systemd unit")]
     [InlineData("\toption kind 'conntrackd'\n\toption config 'conntrackd.conf'", 7, "config 'conntrackd.conf' must be an absolute path")]
     [InlineData("\toption kind 'openwrt_dnsmasq'\n\toption retries '-1'", 7, "retries '-1' is not a whole number")]
