@@ -16,15 +16,20 @@ public static class ActionFactory
 {
     public static IRoleAction Create(ActionConfig c, ActionEnvironment env) => c.Kind switch
     {
-        ActionKind.OpenWrtWan => new OpenWrtWanAction(c.Interfaces, c.MultipathMaster, c.MultipathBackup, env.Runner),
-        ActionKind.OpenWrtGlorytun => new GlorytunAction(c.Services, env.Runner, env.InitDir),
-        ActionKind.OpenWrtDnsmasq => new InitScriptAction(c.Services, env.Runner, env.InitDir),
+        ActionKind.OpenWrtWan => new OpenWrtWanAction(c.Interfaces, c.MultipathMaster, c.MultipathBackup, OpenWrt(env)),
+        ActionKind.OpenWrtGlorytun => new GlorytunAction(c.Services, OpenWrt(env)),
+        ActionKind.OpenWrtDnsmasq => new OpenWrtDnsmasqAction(c.Sections, c.Services, OpenWrt(env)),
+        ActionKind.OmrVpn => OmrSelectedServiceAction.Vpn(c.Vpn, OpenWrt(env)),
+        ActionKind.OmrProxy => OmrSelectedServiceAction.Proxy(c.Proxy, OpenWrt(env)),
+        ActionKind.OmrVpsApi => new OmrVpsApiAction(c.Servers, OpenWrt(env)),
         ActionKind.Link => new LinkAction(c.Interfaces, env.OpenLinkControl),
         ActionKind.Systemd => new SystemdAction(c.Services, env.Runner, env.SystemdRuntimeDir),
         ActionKind.Command => new CommandPairAction(c.Start, c.Stop, env.Runner),
         ActionKind.Conntrackd => new ConntrackdAction(c.ConntrackdBinary ?? "conntrackd", c.ConntrackdConfig, env.Runner),
         _ => throw new ArgumentOutOfRangeException(nameof(c), c.Kind, "unknown action kind"),
     };
+
+    private static OpenWrtSystem OpenWrt(ActionEnvironment env) => new(env.Runner, env.InitDir);
 
     public static Dictionary<string, IRoleAction> CreateAll(IEnumerable<ActionConfig> actions, ActionEnvironment env) =>
         actions.ToDictionary(a => a.Name, a => Create(a, env));

@@ -1,0 +1,44 @@
+using Router.Core.Config;
+using Router.Core.Roles;
+using Router.Integrations.Actions;
+using static Router.Integrations.Tests.Actions.OpenWrtActionTests;
+
+namespace Router.Integrations.Tests.Actions;
+
+/// <summary>`routerha boot-guard` (START 15, before netifd at 20) on the stateful stand-ins: a MASTER that reboots
+/// does not raise its WAN at boot; routerha's election does.</summary>
+public sealed class WanBootGuardTests : IDisposable
+{
+    private readonly StandIns _sys = new StandIns().Uci().Ubus()
+        .Config("network", "lan=interface", "wan1=interface", "wan2=interface", "wan3=interface");
+
+    [Fact]
+    public async Task BootGuardStandInARebootingMasterKeepsItsFencedWanDownUntilElectedAndLeavesUnfencedOnesAlone()
+    {
+        ActionConfig[] actions =
+        [
+            new() { Name = "wan", Kind = ActionKind.OpenWrtWan, Order = 10, Fenced = true, Interfaces = ["wan1", "wan2"] },
+            new() { Name = "shared", Kind = ActionKind.OpenWrtWan, Order = 10, Fenced = false, Interfaces = ["wan3"] },
+        ];
+        Assert.Equal(["wan1", "wan2"], WanBootGuard.Interfaces(actions));
+        var sys = new OpenWrtSystem(new CommandRunner(_sys.BinDir), _sys.InitDir);
+        var wan = ActionFactory.Create(actions[0], new ActionEnvironment(sys.Runner, () => throw new InvalidOperationException()) { InitDir = _sys.InitDir });
+        await Run(wan, RoleTarget.Master);
+        Assert.Equal("1", _sys.Committed("network.wan1.auto") ?? "1");
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        _sys.PowerOff();
+        Assert.True(await WanBootGuard.ApplyAsync(WanBootGuard.Interfaces(actions), sys, cts.Token));
+        _sys.Boot();
+        Assert.Equal((false, false, true), (_sys.IsUp("wan1"), _sys.IsUp("wan2"), _sys.IsUp("wan3")));
+        Assert.Empty(await Drift(wan, RoleTarget.Backup));
+
+        await Run(wan, RoleTarget.Master);
+        Assert.True(_sys.IsUp("wan1") && _sys.IsUp("wan2"));
+        // Already guarded: a second run writes nothing (no flash write at every boot of a BACKUP).
+        await Run(wan, RoleTarget.Backup);
+        Assert.False(await WanBootGuard.ApplyAsync(WanBootGuard.Interfaces(actions), sys, cts.Token));
+    }
+
+    public void Dispose() => _sys.Dispose();
+}
