@@ -52,6 +52,7 @@ ipk_for() { # ARCH
   done <<EOF_FILES
 /usr/sbin/routerha 0755 $bin
 /etc/init.d/routerha 0755 $feed/files/routerha.init
+/etc/init.d/routerha-boot 0755 $feed/files/routerha.boot
 /etc/config/routerha 0600 $feed/files/routerha.config
 /etc/hotplug.d/dhcp/50-routerha 0644 $feed/files/routerha.hotplug
 /usr/libexec/rpcd/routerha 0755 $feed/files/routerha.rpcd

@@ -26,6 +26,7 @@ public static class Cli
                                          print keepalived.conf as /etc/config/routerha; what cannot be carried
                                          over goes to stderr as FILE:LINE: (exit 1 if important, unless --force)
           genkey [FILE]                  a new random peer secret: printed, or written to a new FILE (mode 0600)
+          boot-guard [-c FILE]           at boot, before the network: network.X.auto=0 on every fenced openwrt_wan
           version                        print the version
         -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)
         -s SOCKET  control socket (default: control_socket from the config, else /var/run/routerha.sock)
@@ -57,6 +58,7 @@ public static class Cli
                 "reload" => Control(opts, new ControlRequest("reload")),
                 "leases" => Leases.LeasesCommand.Run(opts.Config, opts.Json),
                 "genkey" => GenKey(opts.Positional),
+                "boot-guard" => BootGuard.Run(opts.Config, new Router.Integrations.Actions.CommandRunner()),
                 "version" or "--version" or "-V" => Print(Version),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => UsageError($"unknown verb '{verb}'"),

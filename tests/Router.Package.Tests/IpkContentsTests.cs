@@ -48,6 +48,7 @@ public sealed partial class IpkContentsTests
     [Theory]
     [InlineData("/usr/sbin/routerha", 0b111_101_101)]
     [InlineData("/etc/init.d/routerha", 0b111_101_101)]
+    [InlineData("/etc/init.d/routerha-boot", 0b111_101_101)]
     [InlineData("/etc/config/routerha", 0b110_000_000)]
     [InlineData("/etc/hotplug.d/dhcp/50-routerha", 0b110_100_100)]
     [InlineData("/usr/libexec/rpcd/routerha", 0b111_101_101)]
@@ -64,7 +65,7 @@ public sealed partial class IpkContentsTests
     {
         var files = Package.Data.Where(e => e.Type != TarEntryType.Directory).Select(e => e.Name).Order();
         Assert.Equal(["./etc/config/routerha", "./etc/hotplug.d/dhcp/50-routerha", "./etc/init.d/routerha",
-            "./usr/libexec/rpcd/routerha", "./usr/sbin/routerha"], files);
+            "./etc/init.d/routerha-boot", "./usr/libexec/rpcd/routerha", "./usr/sbin/routerha"], files);
         Assert.All(Package.Data.Where(e => e.Type == TarEntryType.Directory),
             d => Assert.Equal(("755", 0, 0), (Convert.ToString(d.Octal, 8), d.Uid, d.Gid)));
     }

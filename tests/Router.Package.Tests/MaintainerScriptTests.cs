@@ -47,6 +47,8 @@ public sealed class MaintainerScriptTests : IDisposable
         var start = _ipk.DataFile("/etc/init.d/routerha")!.Text.Split('\n').Single(l => l.StartsWith("START=", StringComparison.Ordinal))[6..];
         var link = new FileInfo(_root.PathOf($"/image/etc/rc.d/S{start}routerha"));
         Assert.Equal("../init.d/routerha", link.LinkTarget);
+        // The boot guard runs before netifd (START 15 < network's 20).
+        Assert.Equal("../init.d/routerha-boot", new FileInfo(_root.PathOf("/image/etc/rc.d/S15routerha-boot")).LinkTarget);
         Assert.Empty(RunScript("prerm", new() { ["IPKG_INSTROOT"] = "/image" }));
     }
 

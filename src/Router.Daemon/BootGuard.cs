@@ -1,0 +1,51 @@
+using Router.Core.Config;
+using Router.Integrations.Actions;
+
+namespace Router.Daemon;
+
+/// <summary>
+/// `routerha boot-guard`, run by /etc/init.d/routerha-boot before netifd (START 15 &lt; 20): persists
+/// `network.X.auto=0` for every fenced openwrt_wan interface, so a rebooting former MASTER does not raise its WAN
+/// before the election (netifd raises every `auto 1` interface long before routerha starts). The MASTER plan sets it
+/// back to 1. A config that does not load changes nothing: the daemon would not start either, and nothing would
+/// ever raise the WAN again.
+/// </summary>
+public static class BootGuard
+{
+    public static int Run(string? configPath, CommandRunner runner)
+    {
+        var path = ConfigFile.ResolvePath(configPath);
+        var errors = new List<ConfigError>();
+        var config = ConfigFile.Load(path, null, errors);
+        if (config is null)
+        {
+            foreach (var e in errors) Console.Error.WriteLine(e);
+            Console.Error.WriteLine($"routerha boot-guard: {path} does not load: WAN interfaces left as they are");
+            return 1;
+        }
+        if (!config.Global.Enabled)
+        {
+            Console.WriteLine($"routerha boot-guard: disabled in {path} (option enabled '0'): nothing to do");
+            return 0;
+        }
+        var interfaces = WanBootGuard.Interfaces(config.Actions);
+        if (interfaces.Count == 0)
+        {
+            Console.WriteLine("routerha boot-guard: no fenced openwrt_wan action: nothing to do");
+            return 0;
+        }
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var changed = WanBootGuard.ApplyAsync(interfaces, new OpenWrtSystem(runner, "/etc/init.d"), cts.Token).GetAwaiter().GetResult();
+            Console.WriteLine($"routerha boot-guard: auto=0 on {string.Join(", ", interfaces)} " +
+                              (changed ? "(committed): up only once this router is elected MASTER" : "(already)"));
+            return 0;
+        }
+        catch (Exception e) when (e is ActionFailedException or OperationCanceledException)
+        {
+            Console.Error.WriteLine($"routerha boot-guard: {e.Message}");
+            return 1;
+        }
+    }
+}
