@@ -22,8 +22,8 @@ internal sealed record DaemonPorts(
 {
     public ReceiveStarter StartReceiving { get; init; } = ReceivePump.Start;
 
-    /// <summary>The backends of the configured actions; results are reported from any thread.</summary>
-    public Func<IReadOnlyList<ActionConfig>, Action<StepResult>, IStepRunner>? OpenActions { get; init; }
+    /// <summary>The backends of the configured actions; step and enforcement results are reported from any thread.</summary>
+    public Func<IReadOnlyList<ActionConfig>, Action<StepResult>, Action<EnforcementResult>, IStepRunner>? OpenActions { get; init; }
 
     public Func<PeerChannelOptions, Action<PeerEvent>, IPeerChannel> OpenPeer { get; init; } = (o, e) => new PeerChannel(o, e);
 
@@ -36,7 +36,7 @@ internal sealed record DaemonPorts(
     /// <summary>The supervisor's watchdog (systemd, procd) the loop feeds; null when none asked for one.</summary>
     public Router.Integrations.Supervision.IServiceWatchdog? Watchdog { get; init; }
 
-    public IStepRunner CreateStepRunner(IReadOnlyList<ActionConfig> actions, Action<StepResult> report) =>
-        OpenActions?.Invoke(actions, report)
-        ?? new ActionExecutor(ActionFactory.CreateAll(actions, new ActionEnvironment(new CommandRunner(), OpenLinkControl)), report);
+    public IStepRunner CreateStepRunner(IReadOnlyList<ActionConfig> actions, Action<StepResult> report, Action<EnforcementResult> enforcement) =>
+        OpenActions?.Invoke(actions, report, enforcement)
+        ?? new ActionExecutor(ActionFactory.CreateAll(actions, new ActionEnvironment(new CommandRunner(), OpenLinkControl)), report, enforcement);
 }

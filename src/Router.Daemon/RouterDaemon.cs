@@ -62,7 +62,9 @@ internal sealed class RouterDaemon
         _instances = new InstanceSet(ports, log, () => Now, Post, _hub, _notify, OnRoleInstanceChanged, PeerAddresses);
         _leases = new LeaseDriver(leases, config.Leases, log, clock);
         if (config.Peers.FirstOrDefault() is { } peer) _peer = new PeerLink(peer, log, _hub);
-        var runner = config.Actions.Count > 0 ? ports.CreateStepRunner(config.Actions, r => Post(new StepDone(r))) : null;
+        var runner = config.Actions.Count > 0
+            ? ports.CreateStepRunner(config.Actions, r => Post(new StepDone(r)), r => Post(new EnforcementDone(r)))
+            : null;
         var agentCommand = _peer?.Config.FenceCommand is { } fc ? Router.Integrations.Notify.CommandLine.Split(fc) : null;
         var agent = agentCommand is { Count: > 0 } ? ports.CreateFenceAgent(agentCommand, r => Post(new FenceAgentDone(r))) : null;
         _roles = new RoleDriver(new RoleCoordinator(new RoleCoordinatorSettings
@@ -72,6 +74,8 @@ internal sealed class RouterDaemon
             PeerDeadAfter = _peer is { } p && FastPeerDeath(p.Config) ? p.Config.DeadInterval : null,
             PeerHeartbeat = _peer?.Config.HeartbeatInterval ?? TimeSpan.FromSeconds(1),
             FenceAgentTimeout = agent is null ? null : _peer!.Config.FenceTimeout,
+            EnforceInterval = config.Global.EnforceInterval,
+            DriftChecked = runner?.DriftChecked ?? [],
         }, _peer is null ? null : NewFence(_peer.Config), RolePriority), runner, _peer, _leases, log, _hub, _instances.OnPeerTakeover, agent);
         if (config.Tracks.Count > 0) _health = new HealthDriver(config.Tracks, ports.Network, log, _hub, Post);
         _status = new StatusBuilder(clock, _startTimestamp);
@@ -286,6 +290,9 @@ internal sealed class RouterDaemon
             case StepDone d:
                 _roles.OnStepDone(d.Result, Now);
                 break;
+            case EnforcementDone d:
+                _roles.OnEnforcementDone(d.Result, Now);
+                break;
             case FenceAgentDone f:
                 _roles.OnFenceAgentDone(f.Result, Now);
                 break;
@@ -410,6 +417,7 @@ internal sealed class RouterDaemon
         if (Log.TryParseLevel(fresh.Global.LogLevel, out var level)) _log.Minimum = level;
         _config = fresh with { Global = fresh.Global with { ControlSocket = _config.Global.ControlSocket } };
         var summary = _instances.Reload(_config);
+        _roles.SetEnforceInterval(_config.Global.EnforceInterval, Now);
         if (_instances.RoleAddress is { } address) _roles.SetVrrpAddress(address, Now);
         return (true, summary);
     }
@@ -418,6 +426,8 @@ internal sealed class RouterDaemon
     {
         if (!_stopping) _watchdog?.Stopping();
         _stopping = true;
+        // The stop plan is the last word: a check queued behind it would only hold up the exit.
+        _roles.SetEnforceInterval(TimeSpan.Zero, Now);
         _instances.StopAll("daemon stopping", handover: true);
     }
 

@@ -37,6 +37,14 @@ internal static class StatusText
             foreach (var step in r.Steps)
                 Line(sb, $"  {C(step.Name),-14} {C(step.Direction),-5} {C(step.Outcome),-10} attempts {step.Attempts}{(step.Error is null ? "" : $": {C(step.Error)}")}");
         }
+        if (s.Enforcement is { } e)
+        {
+            Line(sb, e.IntervalS == 0 ? "enforce: off (enforce_interval 0)"
+                : $"enforce: every {e.IntervalS:0.###} s, {(e.Active ? $"holding the {C(e.Target)} state" : "waiting for the plan to complete")}");
+            foreach (var d in e.Actions)
+                Line(sb, $"  {C(d.Action),-14} {C(d.Direction),-5} {DriftText(d)}; {d.Episodes} episode(s), {d.Corrections} correction(s), {d.Checks} check(s)" +
+                         (d.LastError is null ? "" : $"; error: {C(d.LastError)}"));
+        }
         if (s.Fence is { } f)
             Line(sb, $"fence {C(f.Gate)}: {C(f.Reason)}{Window(f)}; peer {C(f.PeerRole) ?? "unknown"} tunnel {C(f.PeerTunnel) ?? "unknown"}; dual-master episodes {f.DualMasterEpisodes}" +
                           (f.DualMasterEpisodes > 0 ? $" (longest {f.DualMasterLongestMs:0} ms)" : "") +
@@ -70,6 +78,14 @@ internal static class StatusText
     }
 
     private static string? C(string? text) => SafeText.Clean(text);
+
+    private static string DriftText(DriftInfo d) => d.State switch
+    {
+        "drifting" => $"DRIFTING for {d.DriftingForS:0.#} s: {C(d.LastDrift)}{(d.Held is null ? "" : $" (not corrected: {C(d.Held)})")}",
+        "in_state" => "in state",
+        "check_failing" => "check failing",
+        _ => "not checked yet",
+    };
 
     private static void Line(StringBuilder sb, string line) => sb.Append(SafeText.Clean(line, LineMax)).Append('\n');
 

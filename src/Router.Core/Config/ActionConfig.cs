@@ -36,6 +36,8 @@ public sealed record ActionConfig
     /// <summary>command: command lines (split like notify scripts, no shell).</summary>
     public string? Start { get; init; }
     public string? Stop { get; init; }
+    /// <summary>command: exits 0 when what start starts is running, non-zero when it is not; lets enforcement notice drift.</summary>
+    public string? Check { get; init; }
     /// <summary>conntrackd: its config file (-C) and binary; null = conntrackd's default / the one on PATH.</summary>
     public string? ConntrackdConfig { get; init; }
     public string? ConntrackdBinary { get; init; }

@@ -21,7 +21,7 @@ internal static partial class ActionLoader
         ["openwrt_dnsmasq"] = ["service", "section"],
         ["link"] = ["interface"],
         ["systemd"] = ["service", "dhcp"],
-        ["command"] = ["start", "stop", "dhcp"],
+        ["command"] = ["start", "stop", "dhcp", "check"],
         ["conntrackd"] = ["config", "binary"],
         ["omr_vpn"] = ["vpn"],
         ["omr_proxy"] = ["proxy"],
@@ -134,7 +134,7 @@ internal static partial class ActionLoader
             case ActionKind.Command:
                 if (r.Get("start") is null && r.Get("stop") is null)
                     r.Error(r.Section.Line, $"{r.Label}: kind command needs option start and/or option stop (a command line)");
-                return config with { Start = CommandLine(r, "start"), Stop = CommandLine(r, "stop") };
+                return config with { Start = CommandLine(r, "start"), Stop = CommandLine(r, "stop"), Check = CommandLine(r, "check") };
             default:
                 return config with { ConntrackdConfig = r.AbsolutePath("config"), ConntrackdBinary = r.AbsolutePath("binary") };
         }

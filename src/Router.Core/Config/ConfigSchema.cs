@@ -16,7 +16,7 @@ internal static class ConfigSchema
 
     public static readonly SectionSchema Global = new(
         single: ["enabled", "node_name", "control_socket", "startup_delay", "log_level", "syslog", "syslog_facility", "notify_timeout",
-                 "watchdog", "respawn_delay", "term_timeout", "dbus"],
+                 "watchdog", "respawn_delay", "term_timeout", "dbus", "enforce_interval"],
         lists: []);
 
     public static readonly SectionSchema Instance = new(
@@ -44,7 +44,7 @@ internal static class ConfigSchema
 
     public static readonly SectionSchema Action = new(
         single: ["kind", "order", "timeout", "retries", "retry_delay", "fenced", "multipath_master", "multipath_backup",
-                 "start", "stop", "config", "binary", "dhcp", "vpn", "proxy"],
+                 "start", "stop", "config", "binary", "dhcp", "check", "vpn", "proxy"],
         lists: ["interface", "service", "section", "server"]);
 
     public static readonly SectionSchema Track = new(

@@ -31,7 +31,19 @@ internal static class GlobalLoader
             RespawnDelay = WholeSeconds(r, "respawn_delay", defaults.RespawnDelay, 0),
             TermTimeout = WholeSeconds(r, "term_timeout", defaults.TermTimeout, 1),
             Dbus = Dbus(r),
+            EnforceInterval = EnforceInterval(r, defaults.EnforceInterval),
         };
+    }
+
+    /// <summary>Each check runs a command or two per action: below a second it would keep a small router busy.</summary>
+    private static TimeSpan EnforceInterval(SectionReader r, TimeSpan fallback)
+    {
+        if (r.RawSeconds("enforce_interval") is not { } v) return fallback;
+        if (v == 0) return TimeSpan.Zero;
+        if (v >= 1 && v <= 3600) return SectionReader.ToTimeSpan(v);
+        r.Error(r.Get("enforce_interval")!.Line,
+            $"enforce_interval {r.Get("enforce_interval")!.Value} must be 0 (off) or 1..3600 seconds (how often drift is checked and corrected)");
+        return fallback;
     }
 
     /// <summary>"auto" (null) leaves the choice to the start, which looks for a system bus; otherwise a boolean.</summary>

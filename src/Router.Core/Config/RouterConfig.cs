@@ -44,6 +44,9 @@ public sealed record GlobalConfig
     public TimeSpan TermTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>The D-Bus API (docs/dbus.md): true on, false off, null ("auto") on when a system bus is there.</summary>
     public bool? Dbus { get; init; }
+    /// <summary>How often the actions that can read their state back are checked and put back into the state the role's
+    /// plan left them in (docs/configuration.md, "Continuous enforcement"). Zero = off.</summary>
+    public TimeSpan EnforceInterval { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed record NotifyConfig

@@ -39,6 +39,8 @@ public sealed class PlanRunner
     }
 
     public RoleTarget? Target => _target;
+    /// <summary>Grows with every transition (0 before the first).</summary>
+    public long PlanId => _planId;
     public bool Finished => _target is null || _index >= _steps.Count;
     public TimeSpan? NextDeadline => _runningTicket != 0 ? _deadline : _retryAt;
 

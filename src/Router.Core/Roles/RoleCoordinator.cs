@@ -23,6 +23,12 @@ public sealed record RoleCoordinatorSettings
 
     /// <summary>The fencing agent's timeout when `fence_command` is configured; null = no agent (needs a fence).</summary>
     public TimeSpan? FenceAgentTimeout { get; init; }
+
+    /// <summary>How often a completed plan's drift-checked actions are checked (global `enforce_interval`); zero = never.</summary>
+    public TimeSpan EnforceInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Names of the actions whose backend can read its state back (IDriftCheckedAction); only these are enforced.</summary>
+    public IReadOnlyCollection<string> DriftChecked { get; init; } = [];
 }
 
 /// <summary>
@@ -63,6 +69,8 @@ public sealed class RoleCoordinator
     private long? _fenceEpisode;
     private readonly Dictionary<string, TunnelStatus> _fenced = [];
     private ActionDirection _fencedDirection = ActionDirection.Stop;
+    private readonly Enforcer _enforcer;
+    private long _changes;
 
     /// <param name="fence">Null when no peer is configured: the fence step then passes at once.</param>
     public RoleCoordinator(RoleCoordinatorSettings settings, TunnelFence? fence, byte priority)
@@ -74,10 +82,11 @@ public sealed class RoleCoordinator
         if (settings.Actions.Count > 0) _plan = new PlanRunner(settings.Actions);
         foreach (var a in settings.Actions.Where(a => a.Fenced)) _fenced[a.Name] = TunnelStatus.Released;
         if (fence is not null && settings.FenceAgentTimeout is { } agentTimeout) _agent = new FenceAgent(agentTimeout);
+        _enforcer = new Enforcer(settings.EnforceInterval, settings.Actions.Where(a => settings.DriftChecked.Contains(a.Name)).ToList());
     }
 
     /// <summary>Grows whenever something `status` or the published view shows has changed.</summary>
-    public long Version { get; private set; }
+    public long Version => _changes + _enforcer.Version;
 
     public bool HasPlan => _plan is not null;
 
@@ -109,7 +118,7 @@ public sealed class RoleCoordinator
             next = Min(next, _fenceRecheck);
             if (_fence is not null) next = Min(next, _nextFenceSend);
             if (_dhcpHold is { } h) next = Min(next, h.Until);
-            return Min(Min(next, PeerDeadAt), _agent?.NextDeadline);
+            return Min(Min(Min(next, PeerDeadAt), _agent?.NextDeadline), _enforcer.NextDeadline);
         }
     }
 
@@ -309,7 +318,41 @@ public sealed class RoleCoordinator
         }
         ReleaseDhcpHold(now, commands);
         Settle(now, commands);
+        _enforcer.OnTimer(now, commands);
         return commands;
+    }
+
+    /// <summary>Continuous enforcement as `status` shows it.</summary>
+    public EnforcementStatus Enforcement => _enforcer.Status;
+
+    /// <summary>An enforcement check (<paramref name="drift"/>: what differs) or correction ended.</summary>
+    public IReadOnlyList<RoleCommand> OnEnforcementResult(long ticket, bool ok, IReadOnlyList<string> drift, string? error, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        if (!_enforcer.OnResult(ticket, ok, drift, error, now, a => CorrectionBlocked(a, now), commands)) return commands;
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>A reload's `enforce_interval` (zero: off, which cancels the work in flight).</summary>
+    public IReadOnlyList<RoleCommand> SetEnforceInterval(TimeSpan interval, TimeSpan now)
+    {
+        var commands = new List<RoleCommand>();
+        _enforcer.SetInterval(interval, now, commands);
+        Settle(now, commands);
+        return commands;
+    }
+
+    /// <summary>Why a drifted action may not be run again now; null when it may. Stopping is always safe. Starting a
+    /// fenced action must not bypass the fence: only a MASTER whose plan started every fenced action (the gate was
+    /// open then) and whose gate is still open now may start one again; otherwise the drift is only reported.</summary>
+    private string? CorrectionBlocked(ActionSpec action, TimeSpan now)
+    {
+        if (_plan?.Target != RoleTarget.Master || !action.Fenced) return null;
+        if (_role != RoleTarget.Master || _demoted) return "this router is not MASTER for the fence";
+        if (_tunnel != TunnelStatus.Up) return $"the plan did not start every fenced action (fenced actions {_tunnel})";
+        if (Verdict(now) is { Gate: not TunnelGate.Allowed } v) return $"the fence does not allow it now ({v.Reason})";
+        return null;
     }
 
     private void UpdateRole(string reason, TimeSpan now, List<RoleCommand> commands)
@@ -364,7 +407,7 @@ public sealed class RoleCoordinator
                     break;
             }
         }
-        if (plan.Count > 0) Version++;
+        if (plan.Count > 0) _changes++;
     }
 
     private void Run(StartStep s, TimeSpan now, List<RoleCommand> commands)
@@ -411,7 +454,7 @@ public sealed class RoleCoordinator
 
     private void SetTunnel(TunnelStatus status, TimeSpan now)
     {
-        if (status != _tunnel) Version++;
+        if (status != _tunnel) _changes++;
         _tunnel = status;
         _fence?.SetLocal(FenceRoleOf(_vrrpRole), _priority, status, now);
     }
@@ -421,6 +464,12 @@ public sealed class RoleCoordinator
     /// MASTER runs the stop plan.</remarks>
     private void Settle(TimeSpan now, List<RoleCommand> commands)
     {
+        SettleFence(now, commands);
+        if (_plan is not null) _enforcer.Follow(_plan.PlanId, _plan.Target, _plan.Finished, now, commands);
+    }
+
+    private void SettleFence(TimeSpan now, List<RoleCommand> commands)
+    {
         if (_fence is null) return;
         var v = WithAgent(_fence.Advance(now), now);
         _fenceRecheck = v.RecheckAt;
@@ -429,7 +478,7 @@ public sealed class RoleCoordinator
         {
             _lastFenceReason = v.Reason;
             commands.Add(new RoleNote(NoteLevel.Info, $"fence: {v.Gate} ({v.Reason})"));
-            Version++;
+            _changes++;
         }
         if (_fenceTicket is { } ticket && _plan is not null && v.Gate != TunnelGate.Wait)
         {
@@ -448,14 +497,14 @@ public sealed class RoleCoordinator
                 ["outcome"] = "running",
                 ["detail"] = why,
             }));
-            Version++;
+            _changes++;
         }
         if (v.StepDown != _demoted)
         {
             // Forcing VRRP down would not hold: across a LAN cut no advert arrives and the master-down timer makes
             // us MASTER again, flapping WAN with it. The plan is what must not run twice, so demote that.
             _demoted = v.StepDown;
-            Version++;
+            _changes++;
             commands.Add(v.StepDown
                 ? new RoleNote(NoteLevel.Warn, $"fence: WAN, tunnel and DHCP stay down here ({v.Reason})")
                 : new RoleNote(NoteLevel.Info, "fence: no better live MASTER any more"));
@@ -514,7 +563,7 @@ public sealed class RoleCoordinator
 
     private void ReportAgent(bool opened, List<RoleCommand> commands)
     {
-        Version++;
+        _changes++;
         var s = _agent!.Status;
         var outcome = s.Outcome switch
         {
@@ -543,7 +592,7 @@ public sealed class RoleCoordinator
 
     private void Report(FenceEvent e, List<RoleCommand> commands)
     {
-        Version++;
+        _changes++;
         switch (e)
         {
             case DualMasterStarted d:

@@ -29,7 +29,19 @@ public sealed record StatusReport(
     IReadOnlyList<TrackView>? Tracks = null,
     LeasesView? Leases = null,
     FenceAgentInfo? FenceAgent = null,
-    WatchdogStatus? Watchdog = null);
+    WatchdogStatus? Watchdog = null,
+    EnforcementInfo? Enforcement = null);
+
+/// <summary>Continuous enforcement (null when no action can read its state back): IntervalS (0 = off); Active while the
+/// completed plan of Target is being enforced (not while a plan runs).</summary>
+public sealed record EnforcementInfo(double IntervalS, bool Active, string? Target, IReadOnlyList<DriftInfo> Actions);
+
+/// <summary>One drift-checked action. Direction: the state wanted (start on MASTER, stop otherwise). State: unchecked,
+/// in_state, drifting, check_failing. DriftingSince / DriftingForS: the open episode (null when none). Episodes: times it
+/// was found out of state; Corrections: runs that put it back. Held: why a drift is not corrected (a MASTER's fenced
+/// action without the fence); null when it is.</summary>
+public sealed record DriftInfo(string Action, string Direction, string State, DateTimeOffset? DriftingSince, double? DriftingForS,
+    long Checks, long Episodes, long Corrections, string? LastDrift, string? LastError, double? LastCheckAgoMs, string? Held);
 
 /// <summary>The service watchdog the loop feeds (null in status when no supervisor asked for one).</summary>
 public sealed record WatchdogStatus(string Supervisor, double TimeoutS, double IntervalS, bool Ready, long Pings, long Failures,

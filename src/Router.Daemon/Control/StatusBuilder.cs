@@ -35,7 +35,8 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
             Peers: peer?.PathsStatus(),
             Tracks: health?.View(),
             Leases: leases.View(now),
-            FenceAgent: roles.FenceAgentInfo(now));
+            FenceAgent: roles.FenceAgentInfo(now),
+            Enforcement: roles.Enforcement(now, _startWall));
     }
 
     /// <summary>The fence's reasoning on the window: how long the peer has been silent, of how long, and what the window must outlast.</summary>

@@ -23,6 +23,9 @@ internal sealed record SignalArrived(PosixSignal Signal) : LoopEvent;
 /// <summary>An action attempt of the role plan ended (from the ActionExecutor's thread).</summary>
 internal sealed record StepDone(Router.Integrations.Actions.StepResult Result) : LoopEvent;
 
+/// <summary>An enforcement check or correction ended (from the ActionExecutor's thread).</summary>
+internal sealed record EnforcementDone(Router.Integrations.Actions.EnforcementResult Result) : LoopEvent;
+
 /// <summary>A health probe answered.</summary>
 internal sealed record ProbeDone(string Track, long Ticket, Router.Integrations.Health.ProbeResult Result) : LoopEvent;
 

@@ -34,6 +34,10 @@ internal static class ViewBuilder
                 }
                 : null,
             PeerPaths = peer?.Links(),
+            Enforcement = coordinator.Enforcement is { Actions.Count: > 0 } e
+                ? new EnforcementView(e.Interval.TotalSeconds, e.Active, e.Actions.Select(a => new DriftView(a.Action, DriftNames.Of(a.State),
+                    a.Episodes, a.Corrections, a.State == DriftState.Drifting ? a.LastDrift : null)).ToList())
+                : null,
         };
     }
 }

@@ -33,6 +33,11 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
 
     public void OnStepDone(StepResult r, TimeSpan now) => Execute(coordinator.OnStepResult(r.Ticket, r.Ok, r.Error, now));
 
+    public void OnEnforcementDone(EnforcementResult r, TimeSpan now) =>
+        Execute(coordinator.OnEnforcementResult(r.Ticket, r.Ok, r.Drift, r.Error, now));
+
+    public void SetEnforceInterval(TimeSpan interval, TimeSpan now) => Execute(coordinator.SetEnforceInterval(interval, now));
+
     public void OnFenceAgentDone(FenceAgentResult r, TimeSpan now) => Execute(coordinator.OnFenceAgentResult(r.Ticket, r.Ok, r.Detail, now));
 
     public void OnPeer(PeerEvent e, TimeSpan now)
@@ -72,6 +77,19 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
             coordinator.Demoted,
             p.Steps.Select(s => new StepView(s.Name, s.Phase.ToString(), s.Direction.ToString(), RoleNames.Of(s.Outcome), s.Attempts, s.Error)).ToList(),
             p.StaleResults);
+    }
+
+    /// <summary>Continuous enforcement; null when no action can be checked.</summary>
+    public EnforcementInfo? Enforcement(TimeSpan now, DateTimeOffset startWall)
+    {
+        var e = coordinator.Enforcement;
+        if (e.Actions.Count == 0) return null;
+        return new EnforcementInfo(e.Interval.TotalSeconds, e.Active, e.Target is { } t ? RoleNames.Of(t) : null, e.Actions.Select(a =>
+            new DriftInfo(a.Action, a.Direction == ActionDirection.Start ? "start" : "stop", DriftNames.Of(a.State),
+                a.DriftingSince is { } since ? startWall + since : null,
+                a.DriftingSince is { } from ? Math.Round((now - from).TotalSeconds, 3) : null,
+                a.Checks, a.Episodes, a.Corrections, a.LastDrift, a.LastError,
+                a.LastCheckAt is { } at ? Math.Round((now - at).TotalMilliseconds) : null, a.Held)).ToList());
     }
 
     public FenceStatus? FenceStatus(TimeSpan now)
@@ -131,6 +149,12 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
                     break;
                 case CancelRun c:
                     runner?.Cancel(c.Ticket);
+                    break;
+                case RunEnforcement e:
+                    runner?.Enforce(e.Work);
+                    break;
+                case CancelEnforcement c:
+                    runner?.CancelEnforcement(c.Ticket);
                     break;
                 case RunFenceAgent f:
                     agent?.Start(f.Ticket, f.Timeout, FenceAgentEnvironment(f));

@@ -6,6 +6,10 @@ namespace Router.Integrations.Actions;
 /// <summary>The end of one attempt, to hand back to <see cref="PlanRunner.StepFinished"/> on the event loop.</summary>
 public sealed record StepResult(long Ticket, bool Ok, string? Error, TimeSpan Elapsed);
 
+/// <summary>The end of one enforcement check or correction, for <see cref="RoleCoordinator.OnEnforcementResult"/>.
+/// Drift: what a check found out of state (empty when in state, or after a correction).</summary>
+public sealed record EnforcementResult(long Ticket, bool Ok, IReadOnlyList<string> Drift, string? Error, TimeSpan Elapsed);
+
 /// <summary>Runs plan steps off the event loop and reports each end (the seam the daemon's tests replace).</summary>
 public interface IStepRunner : IAsyncDisposable
 {
@@ -13,6 +17,15 @@ public interface IStepRunner : IAsyncDisposable
 
     /// <summary>Kills the attempt; its result is not reported.</summary>
     void Cancel(long ticket);
+
+    /// <summary>The actions whose backend can read its state back (<see cref="IDriftCheckedAction"/>).</summary>
+    IReadOnlyCollection<string> DriftChecked => [];
+
+    /// <summary>Runs an enforcement check or correction in the same serial queue as the steps.</summary>
+    void Enforce(EnforcementWork work) => throw new NotSupportedException("this runner has no drift-checked actions");
+
+    /// <summary>Kills an enforcement check or correction; its result is not reported.</summary>
+    void CancelEnforcement(long ticket) { }
 }
 
 /// <summary>
@@ -20,11 +33,15 @@ public interface IStepRunner : IAsyncDisposable
 /// previous one has ended, also when that one was cancelled, so a superseded "tunnel start" is dead before
 /// "tunnel stop" runs. Each attempt is also bounded by its step's timeout here. Results go to
 /// <c>report</c> (called on a pool thread: post them into the loop). Fence steps are not run here.
+/// Enforcement checks and corrections join the same queue (results to <c>reportEnforcement</c>), so a check never
+/// reads an action while a plan step changes it.
 /// </summary>
-public sealed class ActionExecutor(IReadOnlyDictionary<string, IRoleAction> actions, Action<StepResult> report) : IStepRunner
+public sealed class ActionExecutor(IReadOnlyDictionary<string, IRoleAction> actions, Action<StepResult> report,
+    Action<EnforcementResult>? reportEnforcement = null) : IStepRunner
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<long, CancellationTokenSource> _running = [];
+    private readonly Dictionary<long, CancellationTokenSource> _enforcing = [];
     private readonly CancellationTokenSource _disposed = new();
     private Task _tail = Task.CompletedTask;
 
@@ -57,6 +74,34 @@ public sealed class ActionExecutor(IReadOnlyDictionary<string, IRoleAction> acti
         }
     }
 
+    public IReadOnlyCollection<string> DriftChecked => actions.Where(a => a.Value is IDriftCheckedAction).Select(a => a.Key).ToList();
+
+    public void Enforce(EnforcementWork work)
+    {
+        if (!actions.TryGetValue(work.Action, out var action) || (!work.Correct && action is not IDriftCheckedAction))
+        {
+            reportEnforcement?.Invoke(new EnforcementResult(work.Ticket, false, [], $"action '{work.Action}' has no drift check", TimeSpan.Zero));
+            return;
+        }
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        if (work.Timeout is { } timeout) cts.CancelAfter(timeout);
+        var context = new ActionContext(work.Action, work.Target, work.Direction, work.Reason, work.Timeout);
+        lock (_lock)
+        {
+            _enforcing[work.Ticket] = cts;
+            var previous = _tail;
+            _tail = EnforceAfterAsync(previous, work, action, context, cts);
+        }
+    }
+
+    public void CancelEnforcement(long ticket)
+    {
+        lock (_lock)
+        {
+            if (_enforcing.Remove(ticket, out var cts)) cts.Cancel();
+        }
+    }
+
     /// <summary>Completes when every started step has ended.</summary>
     public Task Idle { get { lock (_lock) return _tail; } }
 
@@ -85,6 +130,34 @@ public sealed class ActionExecutor(IReadOnlyDictionary<string, IRoleAction> acti
         lock (_lock) wanted = _running.Remove(ticket);
         cts.Dispose();
         if (wanted) report(result);
+    }
+
+    private async Task EnforceAfterAsync(Task previous, EnforcementWork work, IRoleAction action, ActionContext context, CancellationTokenSource cts)
+    {
+        await previous.ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        EnforcementResult result;
+        try
+        {
+            cts.Token.ThrowIfCancellationRequested();
+            IReadOnlyList<string> drift = [];
+            if (work.Correct) await action.RunAsync(context, cts.Token).ConfigureAwait(false);
+            else drift = await ((IDriftCheckedAction)action).DriftAsync(context, cts.Token).ConfigureAwait(false);
+            result = new EnforcementResult(work.Ticket, true, drift, null, watch.Elapsed);
+        }
+        catch (OperationCanceledException)
+        {
+            result = new EnforcementResult(work.Ticket, false, [], _disposed.IsCancellationRequested ? "cancelled: shutting down"
+                : $"killed after the timeout of {context.Timeout?.TotalSeconds:0.###} s", watch.Elapsed);
+        }
+        catch (Exception e) when (e is ActionFailedException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            result = new EnforcementResult(work.Ticket, false, [], e.Message, watch.Elapsed);
+        }
+        bool wanted;
+        lock (_lock) wanted = _enforcing.Remove(work.Ticket);
+        cts.Dispose();
+        if (wanted) reportEnforcement?.Invoke(result);
     }
 
     public async ValueTask DisposeAsync()

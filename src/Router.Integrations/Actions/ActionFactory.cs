@@ -24,7 +24,7 @@ public static class ActionFactory
         ActionKind.OmrVpsApi => new OmrVpsApiAction(c.Servers, OpenWrt(env)),
         ActionKind.Link => new LinkAction(c.Interfaces, env.OpenLinkControl),
         ActionKind.Systemd => new SystemdAction(c.Services, env.Runner, env.SystemdRuntimeDir),
-        ActionKind.Command => new CommandPairAction(c.Start, c.Stop, env.Runner),
+        ActionKind.Command => c.Check is { } check ? new CheckedCommandAction(c.Start, c.Stop, check, env.Runner) : new CommandPairAction(c.Start, c.Stop, env.Runner),
         ActionKind.Conntrackd => new ConntrackdAction(c.ConntrackdBinary ?? "conntrackd", c.ConntrackdConfig, env.Runner),
         _ => throw new ArgumentOutOfRangeException(nameof(c), c.Kind, "unknown action kind"),
     };

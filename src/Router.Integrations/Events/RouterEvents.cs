@@ -32,7 +32,16 @@ public sealed record RouterView(string Node, string Version, bool Maintenance, I
 
     /// <summary>The peer channel's paths; null when no peer is configured.</summary>
     public IReadOnlyList<PeerLinkView>? PeerPaths { get; init; }
+
+    /// <summary>Continuous enforcement; null when no action can read its state back.</summary>
+    public EnforcementView? Enforcement { get; init; }
 }
+
+/// <summary>IntervalS 0 = off; Active while a completed plan's state is being held.</summary>
+public sealed record EnforcementView(double IntervalS, bool Active, IReadOnlyList<DriftView> Actions);
+
+/// <summary>One drift-checked action. State: unchecked, in_state, drifting, check_failing; Drift: what differs while drifting.</summary>
+public sealed record DriftView(string Action, string State, long Episodes, long Corrections, string? Drift);
 
 /// <summary>Target: MASTER / BACKUP / FAULT / STOP; Tunnel: Released / Starting / Up / Stopping.</summary>
 public sealed record RoleView(string? Target, bool Finished, string Tunnel, bool FenceDemoted, IReadOnlyList<ActionView> Actions);
@@ -55,7 +64,7 @@ public sealed record PeerLinkView(string Path, bool Up);
 /// <summary>
 /// Something that happened, for alerting: Kind is one of "transition", "vip_restored", "notify_failed",
 /// "plan", "action_failed", "dual_master", "dual_master_ended", "fence_agent", "peer_lost", "peer_found", "command",
-/// "unknown_master".
+/// "unknown_master", "drift", "drift_ended".
 /// Fields carry the details by name.
 /// </summary>
 public sealed record RouterEvent(DateTimeOffset At, string Kind, string? Instance, string Message,

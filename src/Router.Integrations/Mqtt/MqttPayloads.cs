@@ -38,7 +38,32 @@ public static class MqttPayloads
         Role(w, view.Role);
         Fence(w, view.Fence);
         Peer(w, view.PeerPaths);
+        Enforcement(w, view.Enforcement);
     });
+
+    private static void Enforcement(Utf8JsonWriter w, EnforcementView? enforcement)
+    {
+        if (enforcement is null)
+        {
+            w.WriteNull("enforcement");
+            return;
+        }
+        w.WriteStartObject("enforcement");
+        w.WriteNumber("interval_s", enforcement.IntervalS);
+        w.WriteBoolean("active", enforcement.Active);
+        w.WriteStartObject("actions");
+        foreach (var a in enforcement.Actions)
+        {
+            w.WriteStartObject(a.Action);
+            w.WriteString("state", a.State);
+            w.WriteNumber("episodes", a.Episodes);
+            w.WriteNumber("corrections", a.Corrections);
+            w.WriteString("drift", a.Drift);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
 
     private static void Role(Utf8JsonWriter w, RoleView? role)
     {

@@ -13,14 +13,44 @@ internal sealed class FakeSteps(Func<TimeSpan> now) : IStepRunner
     private readonly Dictionary<string, string> _failing = [];
     private readonly Dictionary<long, StartStep> _pending = [];
     private Action<StepResult> _report = _ => { };
+    private Action<EnforcementResult> _enforced = _ => { };
+    private readonly Dictionary<string, bool> _running = [];
+
+    /// <summary>Actions with a drift check: their "running" flag follows start/stop, and the test can flip it behind the
+    /// daemon's back (<see cref="Undo"/>).</summary>
+    public HashSet<string> Checked { get; } = [];
+
+    public IReadOnlyCollection<string> DriftChecked => Checked;
+
+    public List<(TimeSpan At, EnforcementWork Work)> Enforced { get; } = [];
+
+    /// <summary>Something else (OMR's cron) starts or stops the action.</summary>
+    public void Undo(string action, bool running) => _running[action] = running;
+
+    public bool Running(string action) => _running.GetValueOrDefault(action);
+
+    public void Enforce(EnforcementWork work)
+    {
+        Enforced.Add((now(), work));
+        var wantRunning = work.Direction == ActionDirection.Start;
+        if (work.Correct)
+        {
+            _running[work.Action] = wantRunning;
+            _enforced(new EnforcementResult(work.Ticket, true, [], null, TimeSpan.Zero));
+            return;
+        }
+        IReadOnlyList<string> drift = Running(work.Action) == wantRunning ? [] : [$"{work.Action}: {(Running(work.Action) ? "running" : "not running")}"];
+        _enforced(new EnforcementResult(work.Ticket, true, drift, null, TimeSpan.Zero));
+    }
 
     public List<(TimeSpan At, string Name, ActionDirection Direction)> Started { get; } = [];
 
     public List<(TimeSpan At, string Name)> Cancelled { get; } = [];
 
-    public IStepRunner Attach(Action<StepResult> report)
+    public IStepRunner Attach(Action<StepResult> report, Action<EnforcementResult> enforced)
     {
         _report = report;
+        _enforced = enforced;
         return this;
     }
 
@@ -54,6 +84,7 @@ internal sealed class FakeSteps(Func<TimeSpan> now) : IStepRunner
             return;
         }
         var failed = _failing.TryGetValue(command.Step.Name, out var error);
+        if (!failed) _running[command.Step.Name] = command.Step.Direction == ActionDirection.Start;
         _report(new StepResult(command.Ticket, !failed, failed ? error : null, TimeSpan.Zero));
     }
 

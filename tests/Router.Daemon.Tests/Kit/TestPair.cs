@@ -29,6 +29,10 @@ internal sealed record PairOptions
     public double DeadSeconds { get; init; } = 3;
     /// <summary>Router A's service watchdog (a <see cref="FakeWatchdog"/>); null = none.</summary>
     public Router.Integrations.Supervision.IServiceWatchdog? WatchdogA { get; init; }
+    /// <summary>Actions whose fake backend has a drift check (continuous enforcement).</summary>
+    public IReadOnlyCollection<string> DriftChecked { get; init; } = [];
+    /// <summary>`option enforce_interval`; null = the default (5 s).</summary>
+    public double? EnforceSeconds { get; init; }
 }
 
 /// <summary>
@@ -51,8 +55,9 @@ internal sealed class TestPair : IDisposable
     {
         Clock = clock ?? new ManualClock();
         Options = options ?? new PairOptions();
-        A = new TestRouter("router-a", Uci('a', 150, "192.168.1.2", "192.168.1.3"), Lan, Peers, Clock, "192.168.1.2", Options.WatchdogA);
-        B = new TestRouter("router-b", Uci('b', 100, "192.168.1.3", "192.168.1.2"), Lan, Peers, Clock, "192.168.1.3");
+        A = new TestRouter("router-a", Uci('a', 150, "192.168.1.2", "192.168.1.3"), Lan, Peers, Clock, "192.168.1.2", Options.WatchdogA,
+            Options.DriftChecked);
+        B = new TestRouter("router-b", Uci('b', 100, "192.168.1.3", "192.168.1.2"), Lan, Peers, Clock, "192.168.1.3", null, Options.DriftChecked);
     }
 
     public PairOptions Options { get; }
@@ -147,6 +152,7 @@ internal sealed class TestPair : IDisposable
             	option node_name 'router-{which}'
             	option control_socket '/nonexistent/routerha-{which}.sock'
             	option syslog '0'
+            	{(o.EnforceSeconds is { } enforce ? $"option enforce_interval '{enforce}'" : "")}
 
             config instance 'lan'
             	option interface 'lan0'

@@ -14,7 +14,7 @@ internal sealed class TestRouter : IDisposable
     private readonly Leases.LeaseBook? _leases;
 
     public TestRouter(string name, string uci, FakeLan lan, FakePeerNet peers, ManualClock clock, string address,
-        Router.Integrations.Supervision.IServiceWatchdog? watchdog = null)
+        Router.Integrations.Supervision.IServiceWatchdog? watchdog = null, IReadOnlyCollection<string>? driftChecked = null)
     {
         Name = name;
         Kernel.AddLink("lan0", 2, address + "/24");
@@ -24,6 +24,7 @@ internal sealed class TestRouter : IDisposable
         var config = ConfigFile.Load(ConfigPath, Kernel, errors)
                      ?? throw new InvalidOperationException(string.Join("\n", errors));
         Steps = new FakeSteps(() => Daemon!.Now);
+        foreach (var a in driftChecked ?? []) Steps.Checked.Add(a);
         Agent = new FakeFenceAgent(() => Daemon!.Now);
         var ports = new DaemonPorts(Kernel, () => Kernel, Kernel,
             (link, ic) => Socket = new FakeVrrpSocket(lan, name, IPAddress.Parse(address), link.Index), () => throw new NotSupportedException())
@@ -33,7 +34,7 @@ internal sealed class TestRouter : IDisposable
                 lan.Attach((FakeVrrpSocket)socket);
                 return ((FakeVrrpSocket)socket).StartReceiving(onPacket);
             },
-            OpenActions = (_, report) => Steps.Attach(report),
+            OpenActions = (_, report, enforcement) => Steps.Attach(report, enforcement),
             OpenFenceAgent = (_, report) => Agent.Attach(report),
             OpenPeer = (options, onEvent) => peers.Open(name, options, onEvent),
             Watchdog = watchdog,
