@@ -174,6 +174,7 @@ public static class Cli
 
     private static int RunDaemon(Options opts)
     {
+        using var earlyHup = new EarlyHangup();
         var path = ConfigFile.ResolvePath(opts.Config);
         var stderr = new StderrSink();
         var log = new Log(LogLevel.Info, stderr);
@@ -236,7 +237,11 @@ public static class Cli
         daemon = new RouterDaemon(config, ports, log, TimeProvider.System, observers, leases);
         try
         {
-            return daemon.Run();
+            return daemon.Run(listening: () =>
+            {
+                earlyHup.Dispose();
+                if (earlyHup.Arrived) daemon.Post(new SignalArrived(System.Runtime.InteropServices.PosixSignal.SIGHUP));
+            });
         }
         finally
         {

@@ -181,12 +181,14 @@ internal sealed class RouterDaemon
     }
 
     /// <summary>Runs the loop on the calling thread until the daemon has stopped; returns the exit code.</summary>
-    public int Run()
+    /// <param name="listening">called once the signal handlers are installed (hands over from <see cref="EarlyHangup"/>)</param>
+    public int Run(Action? listening = null)
     {
         using var control = new ControlServer(_config.Global.ControlSocket, Ask);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+        listening?.Invoke();
         Start();
         while (!Finished) Turn(_events.Take(UntilNextDeadline()));
         if (!_roles.Coordinator.PlanFinished)

@@ -3,7 +3,7 @@ using Router.LabKit;
 namespace Router.Package.Tests;
 
 /// <summary>
-/// /etc/hotplug.d/dhcp/50-routerha from the ipk, sourced in a subshell by busybox sh inside a musl root as
+/// /etc/hotplug.d/dhcp/50-routerha (openwrt-feed/net/routerha/files/routerha.hotplug), sourced in a subshell by busybox sh inside a musl root as
 /// OpenWrt's hotplug-call does, with the environment dnsmasq's dhcp-script.sh exports. /usr/sbin/routerha is
 /// a stand-in there that records its arguments and DNSMASQ_* variables (the dhcp-script verb is issue 4's).
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class HotplugTests : IDisposable
 
     public HotplugTests()
     {
-        _root.InstallIpk(PackageArtifacts.RequireIpk());
+        _root.WriteFile("/etc/hotplug.d/dhcp/50-routerha", Feed.Text("files/routerha.hotplug"));
         _root.WriteFile("/usr/sbin/routerha",
             "#!/bin/sh\n{ printf 'argv'; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; echo; env | grep '^DNSMASQ_' | sort; } >> /tmp/calls\n",
             "0755");

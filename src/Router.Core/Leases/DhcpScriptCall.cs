@@ -11,6 +11,8 @@ public abstract record DhcpScriptCall;
 public sealed record DhcpScriptInit : DhcpScriptCall;
 
 /// <summary>add / old / del of one DHCPv4 lease.</summary>
+/// <param name="Stamped">the expiry came from dnsmasq (DNSMASQ_LEASE_EXPIRES), so it orders events
+/// (<see cref="LeaseEventOrder"/>); false when this process computed it at run time</param>
 public sealed record DhcpLeaseEvent(
     LeaseAction Action,
     string Mac,
@@ -18,7 +20,8 @@ public sealed record DhcpLeaseEvent(
     string? Hostname,
     string? ClientId,
     string? Interface,
-    long ExpiresUnix) : DhcpScriptCall
+    long ExpiresUnix,
+    bool Stamped = true) : DhcpScriptCall
 {
     public LeaseKey Key => new(Mac, Address);
 

@@ -62,13 +62,14 @@ public static class DhcpScriptParser
         var iface = Env(env, "INTERFACE");
         if (iface is not null && !IsToken(iface, 64))
             return new DhcpScriptMalformed($"{name}: DNSMASQ_INTERFACE '{Printable(iface)}' is not an interface name");
+        var stamped = Env(env, "LEASE_EXPIRES") is not null;
         if (Expiry(env, now, out var error) is not { } expires)
         {
             if (action != LeaseAction.Del) return new DhcpScriptMalformed($"{name}: {error}");
             // A release without a known end: the tombstone lives from now and is pruned after the grace period.
             expires = now.ToUnixTimeSeconds();
         }
-        return new DhcpLeaseEvent(action, mac, address, hostname, clientId, iface, expires);
+        return new DhcpLeaseEvent(action, mac, address, hostname, clientId, iface, expires, stamped);
     }
 
     private static long? Expiry(IReadOnlyDictionary<string, string> env, DateTimeOffset now, out string error)

@@ -27,7 +27,7 @@ internal static class DhcpScriptCommand
             else if (args[i] is "-s" or "--socket" && i + 1 < args.Length) socket = args[++i];
             else break;
         }
-        var rest = args[i..];
+        var rest = WithoutOwnHostname(args[i..], ReadHostname());
         var env = DnsmasqEnvironment();
         var now = DateTimeOffset.UtcNow;
         var call = DhcpScriptParser.Parse(rest, env, now);
@@ -130,6 +130,21 @@ internal static class DhcpScriptCommand
             Say($"lease store {path} cannot be opened for writing: {e.Message}{(answered ? " (its leases were served read-only)" : "; dnsmasq starts without them")}");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// dnsmasq on OpenWrt can pass the router's own name as a client's HOSTNAME (openwrt/openwrt issue 11982): stored,
+    /// it would be served to the peer and named in its lease file as a client. Dropped here, so the known name stays.
+    /// </summary>
+    internal static string[] WithoutOwnHostname(string[] args, string? own) =>
+        args is [_, _, _, var host] && own is { Length: > 0 } && string.Equals(host, own, StringComparison.OrdinalIgnoreCase)
+            ? args[..3]
+            : args;
+
+    private static string? ReadHostname()
+    {
+        try { return File.ReadAllText("/proc/sys/kernel/hostname").Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     private static void Say(string line) => Console.Error.WriteLine($"routerha: {line}");

@@ -94,6 +94,8 @@ internal sealed class LeaseBook : IDisposable
     private void Record(DhcpLeaseEvent e, DateTimeOffset now)
     {
         var current = Current(e.Key);
+        // Hotplug handlers run unordered: an event older than the stored row (by dnsmasq's stamp) changes nothing.
+        if (LeaseEventOrder.IsStale(e, current)) return;
         if (current is not null) _clock.Observe(current.Stamp);
         var row = e.ToRecord(_clock.Next(now), Node);
         // "old" without a hostname (dnsmasq's first call when a client takes over a preset lease) keeps the known one.
