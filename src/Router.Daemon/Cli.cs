@@ -25,6 +25,9 @@ public static class Cli
           import-keepalived FILE [--force]
                                          print keepalived.conf as /etc/config/routerha; what cannot be carried
                                          over goes to stderr as FILE:LINE: (exit 1 if important, unless --force)
+          setup omr --router a|b --vip ADDR[/LEN] --peer ADDR [--vrid N] [--secret-file FILE] [--root DIR] [--dry-run] [--force]
+                                         write /etc/config/routerha for an OpenMPTCProuter pair from this router's UCI
+                                         (--peer: the other router's LAN address; docs/setup-omr.md)
           genkey [FILE]                  a new random peer secret: printed, or written to a new FILE (mode 0600)
           boot-guard [-c FILE]           at boot, before the network: network.X.auto=0 on every fenced openwrt_wan
           version                        print the version
@@ -42,6 +45,7 @@ public static class Cli
         // dnsmasq's arguments (MAC, IP, hostname) are positional and not routerha options.
         if (verb == "dhcp-script") return Leases.DhcpScriptCommand.Run(args[1..]);
         if (verb == "import-keepalived") return ImportKeepalived(args[1..]);
+        if (verb == "setup") return SetupCommand.Run(args[1..], Console.Out, Console.Error);
         var opts = Options.Parse(args[1..], out var error);
         if (error is not null) return UsageError(error);
         try
