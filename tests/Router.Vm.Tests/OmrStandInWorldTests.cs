@@ -107,10 +107,10 @@ public sealed class OmrStandInWorldTests(ITestOutputHelper output)
     public async Task OmrStandInWorld_DnsmasqStart_RefusesWhileAnotherDhcpServerAnswers_UnlessForcedAndRestarted()
     {
         using var rig = new VmRig(output.WriteLine);
+        int lan = rig.NewSegment();
+        using var observer = new SegmentObserver(lan);
         await rig.RunAsync(async () =>
         {
-            int lan = rig.NewSegment();
-            using var observer = new SegmentObserver(lan);
             var first = await rig.BootAllAsync(OmrWorld.Router(Arch, "ra", 1, lan, rig.NewSegment(), routerha: null, TimeSpan.FromSeconds(60)),
                 OmrWorld.DhcpClient(Arch, lan));
             var (a, client) = (first[0], first[1]);

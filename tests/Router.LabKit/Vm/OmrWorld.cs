@@ -114,7 +114,7 @@ public static partial class OmrWorld
     public static async Task<(string Address, string Server)?> LeaseAsync(VmMachine client, string? requested = null)
     {
         var (code, output) = await client.Console.RunAsync(
-            $"udhcpc -i lan -n -q -f -s /bin/true -t 4 -T 1 -A 1{(requested is null ? "" : $" -r {requested}")} 2>&1", TimeSpan.FromSeconds(30));
+            $"udhcpc -i lan -n -q -f -s /bin/true -t 3 -T 3 -A 1{(requested is null ? "" : $" -r {requested}")} 2>&1", TimeSpan.FromSeconds(30));
         var m = LeaseRegex().Match(output);
         return code == 0 && m.Success ? (m.Groups[1].Value, m.Groups[2].Value) : null;
     }
