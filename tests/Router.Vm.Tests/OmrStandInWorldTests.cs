@@ -107,7 +107,7 @@ public sealed class OmrStandInWorldTests(ITestOutputHelper output)
     public async Task OmrStandInWorld_DnsmasqStart_RefusesWhileAnotherDhcpServerAnswers_UnlessForcedAndRestarted()
     {
         using var rig = new VmRig(output.WriteLine);
-        int lan = rig.NewSegment();
+        var lan = rig.NewSegment();
         using var observer = new SegmentObserver(lan);
         await rig.RunAsync(async () =>
         {
