@@ -62,8 +62,12 @@ for lib in libsqlite3.so.0 libcrypto.so.3 libssl.so.3; do
   [ -f "$libs/$lib" ] || { echo "image: no $libs/$lib: make musl-libs first" >&2; exit 1; }
 done
 
+# The real dnsmasq, built from Debian's source against musl (cached in build/image/dnsmasq).
+dnsmasq=$(toolchain/image/dnsmasq.sh "$arch")
+
 inputs=$( {
   echo "$arch $kernel_deb $busybox_deb $musl_deb"
+  sha256sum "$dnsmasq"
   find "$src" -type f | LC_ALL=C sort | xargs sha256sum
   sha256sum "$ipk" "$libs"/*
 } | sha256sum | cut -d' ' -f1)
@@ -108,7 +112,10 @@ cp "$work/kernel/lib/modules/$kver/modules.order" "$work/kernel/lib/modules/$kve
 depmod -b "$root" "$kver"
 
 # Userland: busybox-static (applets as links) and musl's loader, which is also its libc.so (OpenWrt's layout).
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,etc/config,etc/init.d,proc,sys,dev,tmp,root}
+# The image's own files first: a stand-in named like an applet (ifup, ifdown) wins over the link, and cp never
+# writes through an applet link (absolute: it would point at the build machine's /bin/busybox).
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,etc/config,etc/init.d,etc/rc.d,proc,sys,dev,tmp,root}
+cp -a "$src/rootfs/." "$root/"
 ln -s tmp "$root/var"  # OpenWrt: /var is /tmp (RAM)
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 # The applet list comes from the binary itself; the arm64 one cannot run here, and the host's busybox-static
@@ -123,10 +130,21 @@ target=$(readlink "$work/musl/$loader")
 case "$target" in /*) target=$work/musl$target ;; *) target=$work/musl/$(dirname "$loader")/$target ;; esac
 cp "$target" "$root/lib/$(basename "$loader")"
 
-# The image's own files (/init, inittab, the procd stand-in), then the ipk's files as opkg unpacks them
-# (its maintainer scripts only enable the service and reload rpcd, which do not exist here).
-cp -a "$src/rootfs/." "$root/"
+# The ipk's files as opkg unpacks them. Its maintainer scripts are not run (they restart dnsmasq and rpcd); what
+# the stock default_postinst does on a fresh install, enabling its init scripts, is done below with the image's own.
 tar -xzOf "$ipk" ./data.tar.gz | tar -xz -C "$root" --no-same-owner
+# The real dnsmasq behind the dnsmasq init stand-in (the image has no glibc: built static against musl).
+cp "$dnsmasq" "$root/usr/sbin/dnsmasq"
+# Enabled as on a fresh OpenWrt/OMR install: /etc/rc.d/S<START>NAME and K<STOP>NAME links to every init script
+# (network, dnsmasq, the VPS clients, omr-schedule, routerha and its early boot hook). /init runs them only for a VM
+# that asks for OpenWrt's boot (VM_START=boot).
+for script in "$root"/etc/init.d/*; do
+  name=${script##*/}
+  start=$(sed -n 's/^START=\([0-9]*\).*/\1/p' "$script" | head -1)
+  stop=$(sed -n 's/^STOP=\([0-9]*\).*/\1/p' "$script" | head -1)
+  [ -n "$start" ] && ln -s "../init.d/$name" "$root/etc/rc.d/S$start$name"
+  [ -n "$stop" ] && ln -s "../init.d/$name" "$root/etc/rc.d/K$stop$name"
+done
 mkdir -p "$root/usr/lib"
 cp "$libs"/libsqlite3.so.0 "$libs"/libcrypto.so.3 "$libs"/libssl.so.3 "$root/usr/lib/"
 
@@ -140,6 +158,7 @@ find "$root" -exec touch -h -d @0 {} +
   echo "busybox $(basename "$busybox_deb")"
   echo "musl $(basename "$musl_deb") -> /lib/$(basename "$loader")"
   echo "modules ${kos[*]##*/}"
+  echo "dnsmasq $(sha256sum "$dnsmasq" | cut -d' ' -f1 | cut -c1-16) from Debian's dnsmasq 2.90 source, static musl"
   echo "routerha $(sha256sum "$root/usr/sbin/routerha" | cut -d' ' -f1) from $(basename "$ipk")"
   echo "libs $(cd "$libs" && sha256sum libsqlite3.so.0 libcrypto.so.3 libssl.so.3 | awk '{ printf "%s %s ", $2, substr($1, 1, 16) }')from build/$(basename "$(dirname "$libs")")/$(readlink "$libs")"
 } > "$out/manifest.txt"
