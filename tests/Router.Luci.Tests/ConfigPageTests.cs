@@ -97,6 +97,42 @@ public sealed class ConfigPageTests(Chromium chromium) : IDisposable
             Assert.Equal((option, messages[CheckConfig.LineOf(doc.ToString(), option, value)].First()), (option, shown[option]));
     }
 
+    [Fact]
+    public async Task GenerateSecretWritesARootOnlyKeyOnceAndNeverOverwritesIt()
+    {
+        using var cts = LuciAssert.Budget();
+        var path = Path.Combine(_dir, "routerha");
+        var key = Path.Combine(_dir, "keys", "peer.key");
+        Directory.CreateDirectory(Path.GetDirectoryName(key)!);
+        File.WriteAllText(path, $"config global\n\toption dbus '0'\n\toption control_socket '{_dir}/ctl.sock'\n\n"
+            + $"config peer 'router_b'\n\tlist path 'lan 10.0.0.1 10.0.0.2'\n\toption secret_file '{key}'\n");
+        var routerha = new RouterHaUbus(path, Path.Combine(_dir, "ctl.sock"),
+            new Dictionary<string, string> { ["ROUTERHA_KEY_DIR"] = Path.GetDirectoryName(key)! });
+        var uci = new RpcdUciStandIn("routerha", path, () => { });
+        using var web = new LuciHarness((obj, method, args) => obj switch
+        {
+            "routerha" => routerha.Call(method, args),
+            "uci" => uci.Call(method, args),
+            _ => new JsonArray(4),
+        });
+        var page = await chromium.OpenAsync(web.Page("routerha/config"));
+        var button = Field(page, "router_b", "_genkey").Locator("button");
+
+        await button.ClickAsync();
+        await Expect(page.Locator(".routerha-answer")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".routerha-answer")).ToContainTextAsync(key);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        var secret = File.ReadAllText(key);
+        Assert.True(Convert.FromBase64String(secret.Trim()).Length >= 32, $"key file holds '{secret}'");
+
+        // A second click must not replace the key the other router already has.
+        await button.ClickAsync();
+        await Expect(page.Locator(".routerha-answer")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".alert-message.danger .routerha-answer")).ToContainTextAsync("exists");
+        Assert.Equal(secret, File.ReadAllText(key));
+        Assert.Equal(2, web.Calls.Count(c => c.StartsWith($"routerha.genkey {{\"file\":\"{key}\"}}", StringComparison.Ordinal)));
+    }
+
     /// <summary>Every ranged option of validate.js, probed just outside its range and with text that is no number,
     /// against check-config's message for the same value in the same kind of section: the two cannot drift.</summary>
     [Fact]

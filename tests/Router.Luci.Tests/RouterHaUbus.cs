@@ -11,7 +11,7 @@ namespace Router.Luci.Tests;
 /// control_socket leads to that node's daemon).
 /// When the binary has no rpcd verb yet, the same methods are answered through the older CLI verbs.
 /// </summary>
-public sealed class RouterHaUbus(string configPath, string controlSocket)
+public sealed class RouterHaUbus(string configPath, string controlSocket, IReadOnlyDictionary<string, string>? environment = null)
 {
     private static readonly Lazy<bool> HasRpcdVerb = new(() =>
     {
@@ -23,7 +23,7 @@ public sealed class RouterHaUbus(string configPath, string controlSocket)
 
     public JsonNode Call(string method, JsonObject args)
     {
-        var env = new Dictionary<string, string> { ["ROUTERHA_CONFIG"] = configPath };
+        var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["ROUTERHA_CONFIG"] = configPath };
         if (HasRpcdVerb.Value)
         {
             var r = Run(["rpcd", "call", method], args.ToJsonString(), env);
@@ -39,9 +39,9 @@ public sealed class RouterHaUbus(string configPath, string controlSocket)
                 ? ["switchover", "--instance", (string)i!, "-s", controlSocket]
                 : ["switchover", "-s", controlSocket], null, env)),
             "maintenance" => CliAnswer(Run(["maintenance", (bool?)args["on"] == true ? "on" : "off", "-s", controlSocket], null, env)),
-            "genkey" => Run(["genkey", (string?)args["file"] ?? "/etc/routerha/peer.key"], null, env) is { ExitCode: 0 }
+            "genkey" => Run(["genkey", (string?)args["file"] ?? "/etc/routerha/peer.key"], null, env) is var g && g.ExitCode == 0
                 ? new JsonObject { ["ok"] = true, ["file"] = (string?)args["file"] ?? "/etc/routerha/peer.key" }
-                : new JsonObject { ["ok"] = false, ["error"] = "genkey failed" },
+                : new JsonObject { ["ok"] = false, ["error"] = g.StdErr.Trim() },
             _ => new JsonObject { ["ok"] = false, ["error"] = $"unknown method '{method}'" },
         });
     }
