@@ -29,15 +29,15 @@ public sealed class ConfigPageTests(Chromium chromium) : IDisposable
         await lab.StartAndElectAsync(cts.Token);
         var b = (RouterHaNode)lab.B;
         var a = (RouterHaNode)lab.A;
-        var transitionsBefore = (a.Instance().Transitions.Count, b.Instance().Transitions.Count);
+        // What a failover would change: transitions and became-master counts on either router.
+        (int, int, long, long) Failovers() => (a.Instance().Transitions.Count, b.Instance().Transitions.Count,
+            a.Instance().Counters.BecameMaster, b.Instance().Counters.BecameMaster);
+        var before = Failovers();
         using var web = LuciHarness.For(b);
         var page = await chromium.OpenAsync(web.Page("routerha/config", "router B"));
 
         await Field(page, "lan", "priority").Locator("input").FillAsync("120");
         await Field(page, "lan", "garp_repeat").Locator("input").FillAsync("3");
-        var unicast = Field(page, "lan", "unicast_peer");
-        await unicast.Locator("input.cbi-input-text").FillAsync("10.77.0.2");
-        await unicast.Locator(".cbi-button-add").ClickAsync();
         await Screenshots.TakeAsync(page, "instance.png", "#cbi-routerha-instance");
         await page.Locator(".cbi-page-actions .cbi-button-apply").ClickAsync();
         await page.Locator(".routerha-applied").WaitForAsync(new() { Timeout = 10_000 });
@@ -46,17 +46,56 @@ public sealed class ConfigPageTests(Chromium chromium) : IDisposable
         var text = File.ReadAllText(b.ConfigPath);
         var lan = UciFile.Parse(text).Sections.Single(s => s.Type == "instance" && s.Name == "lan");
         Assert.Equal(("120", "3"), (lan.Get("priority"), lan.Get("garp_repeat")));
-        Assert.Equal(["10.77.0.2"], lan.GetList("unicast_peer"));
         Assert.Equal([LabTopology.Vip4Cidr], lan.GetList("vip"));
-        Assert.Contains("\tlist unicast_peer '10.77.0.2'\n", text, StringComparison.Ordinal);
         Assert.Empty(CheckConfig.Messages(b.ConfigPath));
 
         // Apply reloaded B (the running daemon took the new priority) and nobody failed over.
         await Wait.UntilAsync(() => b.Instance().Priority == 120, TimeSpan.FromSeconds(5), "B running with priority 120", lab.Diagnostics, cts.Token);
-        Assert.Equal(("MASTER", "BACKUP"), (lab.A.State, lab.B.State));
-        Assert.Equal(transitionsBefore, (a.Instance().Transitions.Count, b.Instance().Transitions.Count));
-        Assert.Equal(0, b.Instance().Counters.BecameMaster);
+        await Wait.HoldsAsync(() => lab.A.State == "MASTER" && lab.B.State == "BACKUP", 3 * lab.B.Settings.MasterDownInterval,
+            "A staying MASTER and B BACKUP after the reload", lab.Diagnostics, cts.Token);
+        Assert.Equal(before, Failovers());
         await Expect(page.Locator(".routerha-invalid")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task NewActionAndVipListAreWrittenAsUciWithOnlyTheKindsOwnOptions()
+    {
+        using var cts = LuciAssert.Budget();
+        var path = Path.Combine(_dir, "routerha");
+        File.WriteAllText(path, RouterHaNode.Render(VrrpSettings.For(150, Advert), Path.Combine(_dir, "ctl.sock"), null));
+        var uci = new RpcdUciStandIn("routerha", path, () => { });
+        using var web = new LuciHarness((obj, method, args) => obj == "uci" ? uci.Call(method, args) : new JsonArray(4));
+        var page = await chromium.OpenAsync(web.Page("routerha/config"));
+
+        var vip = Field(page, "lan", "vip");
+        await vip.Locator("input.cbi-input-text").FillAsync("10.77.0.5/24");
+        await vip.Locator(".cbi-button-add").ClickAsync();
+        var actions = page.Locator("#cbi-routerha-action");
+        await actions.Locator(".cbi-section-create-name").FillAsync("wan");
+        await actions.Locator(".cbi-section-create .cbi-button-add").ClickAsync();
+        // A command first (start filled in), then the kind the user meant: the command's start must not survive.
+        await Field(page, "wan", "kind").Locator("select").SelectOptionAsync("command");
+        await Field(page, "wan", "start").Locator("input").FillAsync("/bin/true");
+        await Field(page, "wan", "kind").Locator("select").SelectOptionAsync("openwrt_wan");
+        await Expect(Field(page, "wan", "start")).ToBeHiddenAsync();
+        var interfaces = Field(page, "wan", "interface");
+        await interfaces.Locator("input.cbi-input-text").FillAsync("wan");
+        await interfaces.Locator(".cbi-button-add").ClickAsync();
+        await Field(page, "wan", "multipath_master").Locator("select").SelectOptionAsync("master");
+        await page.Locator(".cbi-page-actions .cbi-button-apply").ClickAsync();
+        await page.Locator(".routerha-applied").WaitForAsync(new() { Timeout = 10_000 });
+
+        var text = File.ReadAllText(path);
+        var doc = UciFile.Parse(text);
+        Assert.Equal([LabTopology.Vip4Cidr, "10.77.0.5/24"], doc.Sections.Single(s => s.Name == "lan").GetList("vip"));
+        var wan = doc.Sections.Single(s => s.Name == "wan");
+        Assert.Equal("action", wan.Type);
+        Assert.Equal(["interface", "kind", "multipath_master"], wan.Options.Select(o => o.Name).Order());
+        Assert.Equal(("openwrt_wan", "master"), (wan.Get("kind"), wan.Get("multipath_master")));
+        Assert.Contains("config action 'wan'\n\toption kind 'openwrt_wan'\n", text, StringComparison.Ordinal);
+        Assert.Contains("\tlist interface 'wan'\n", text, StringComparison.Ordinal);
+        Assert.Contains("\tlist vip '10.77.0.5/24'\n", text, StringComparison.Ordinal);
+        Assert.Empty(CheckConfig.Messages(path));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Router.LabKit;
 using static Microsoft.Playwright.Assertions;
@@ -114,6 +115,24 @@ public sealed class StatusPageTests(Chromium chromium)
         await Expect(State(page)).ToHaveTextAsync("MASTER", Follows);
         Assert.Equal(["routerha.maintenance {\"on\":true}", "routerha.maintenance {\"on\":false}"],
             webA.Calls.Where(c => c.StartsWith("routerha.maintenance", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task StatusPageSaysSoWhenTheDaemonDoesNotAnswer()
+    {
+        using var cts = LuciAssert.Budget();
+        var dir = Directory.CreateTempSubdirectory("routerha-luci-").FullName;
+        using var cleanup = new TempDir(dir);
+        var config = Path.Combine(dir, "routerha");
+        var socket = Path.Combine(dir, "ctl.sock");
+        File.WriteAllText(config, $"config global\n\toption control_socket '{socket}'\n");
+        var routerha = new RouterHaUbus(config, socket);
+        using var web = new LuciHarness((obj, method, args) => obj == "routerha" ? routerha.Call(method, args) : new JsonArray(4));
+        var page = await chromium.OpenAsync(web.Page("routerha/status"));
+        await Expect(page.Locator(".routerha-down")).ToContainTextAsync("routerha does not answer");
+        await Expect(page.Locator(".routerha-switchover")).ToHaveCountAsync(0);
+        var overview = await chromium.OpenAsync($"{web.Url}?include=status/include/70_routerha");
+        await Expect(overview.Locator(".routerha-down")).ToContainTextAsync("routerha does not answer");
     }
 }
 
