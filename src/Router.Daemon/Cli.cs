@@ -26,6 +26,7 @@ public static class Cli
                                          print keepalived.conf as /etc/config/routerha; what cannot be carried
                                          over goes to stderr as FILE:LINE: (exit 1 if important, unless --force)
           genkey [FILE]                  a new random peer secret: printed, or written to a new FILE (mode 0600)
+          rpcd list | rpcd call METHOD   the rpcd plugin behind `ubus call routerha` (LuCI): JSON arguments on stdin
           version                        print the version
         -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)
         -s SOCKET  control socket (default: control_socket from the config, else /var/run/routerha.sock)
@@ -41,6 +42,7 @@ public static class Cli
         // dnsmasq's arguments (MAC, IP, hostname) are positional and not routerha options.
         if (verb == "dhcp-script") return Leases.DhcpScriptCommand.Run(args[1..]);
         if (verb == "import-keepalived") return ImportKeepalived(args[1..]);
+        if (verb == "rpcd") return Rpcd.RpcdCommand.Run(args[1..]);
         var opts = Options.Parse(args[1..], out var error);
         if (error is not null) return UsageError(error);
         try
