@@ -145,7 +145,7 @@ public sealed class ConfigPageTests(Chromium chromium) : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(key)!);
         File.WriteAllText(path, $"config global\n\toption dbus '0'\n\toption control_socket '{_dir}/ctl.sock'\n\n"
             + $"config peer 'router_b'\n\tlist path 'lan 10.0.0.1 10.0.0.2'\n\toption secret_file '{key}'\n");
-        var routerha = new RouterHaUbus(path, Path.Combine(_dir, "ctl.sock"),
+        var routerha = new RouterHaUbus(path,
             new Dictionary<string, string> { ["ROUTERHA_KEY_DIR"] = Path.GetDirectoryName(key)! });
         var uci = new RpcdUciStandIn("routerha", path, () => { });
         using var web = new LuciHarness((obj, method, args) => obj switch

@@ -40,7 +40,7 @@ public sealed class LuciHarness : IDisposable
     /// <summary>A harness for one lab router: `routerha` calls go to its daemon, `uci` calls to its config file.</summary>
     public static LuciHarness For(RouterHaNode node, Action? afterApply = null)
     {
-        var routerha = new RouterHaUbus(node.ConfigPath, node.ControlSocket);
+        var routerha = new RouterHaUbus(node.ConfigPath);
         var uci = new RpcdUciStandIn("routerha", node.ConfigPath, afterApply ?? (() => node.RunVerb("reload")));
         return new LuciHarness((obj, method, args) => obj switch
         {

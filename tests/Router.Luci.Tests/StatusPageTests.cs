@@ -126,7 +126,7 @@ public sealed class StatusPageTests(Chromium chromium)
         var config = Path.Combine(dir, "routerha");
         var socket = Path.Combine(dir, "ctl.sock");
         File.WriteAllText(config, $"config global\n\toption control_socket '{socket}'\n");
-        var routerha = new RouterHaUbus(config, socket);
+        var routerha = new RouterHaUbus(config);
         using var web = new LuciHarness((obj, method, args) => obj == "routerha" ? routerha.Call(method, args) : new JsonArray(4));
         var page = await chromium.OpenAsync(web.Page("routerha/status"));
         await Expect(page.Locator(".routerha-down")).ToContainTextAsync("routerha does not answer");
