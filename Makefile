@@ -30,6 +30,8 @@ LAB_PKGS   += conntrackd
 LAB_PKGS   += openvpn
 # The D-Bus lab: dbus-daemon for a private system bus, busctl (systemd) as the client, setpriv (util-linux) to call as nobody.
 LAB_PKGS   += dbus systemd util-linux
+# The LuCI app's tests: Debian's chromium, driven headless by Playwright's bundled node driver (no browser download); a font for readable screenshots.
+LAB_PKGS   += chromium fonts-dejavu-core
 
 # QEMU router images (toolchain/image/): emulators, depmod and cpio for the builder; the kernels and busybox
 # come as .deb downloads into build/image/debs (arm64 ones need the arm64 apt architecture, which build.sh adds).

@@ -83,5 +83,32 @@ EOF_FILES
   echo "$out $(stat -c %s "$out") bytes (installed $installed_size bytes)"
 }
 
+# build/ipk/luci-app-routerha_<version>_all.ipk: luci-app/ laid out as luci.mk installs it (htdocs/ under /www,
+# root/ under /), the same for every target.
+luci_ipk() {
+  local app=luci-app stage=build/ipk/.stage-luci installed_size out
+  rm -rf "$stage"
+  mkdir -p "$stage/data/www" "$stage/control"
+  if [ -d "$app/htdocs" ]; then cp -R "$app/htdocs/." "$stage/data/www/"; fi
+  cp -R "$app/root/." "$stage/data/"
+  find "$stage/data" -type d -exec chmod 0755 {} +
+  find "$stage/data" -type f -exec chmod 0644 {} +
+
+  installed_size=$(find "$stage/data" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+  sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" "$app/ipk/control.in" > "$stage/control/control"
+  chmod 0644 "$stage/control/control"
+  install -m 0755 "$app/ipk/postinst" "$stage/control/"
+  echo 2.0 > "$stage/debian-binary"
+  pack "$stage/data" "$stage/data.tar.gz"
+  pack "$stage/control" "$stage/control.tar.gz"
+  touch -d "@$epoch" "$stage/debian-binary" "$stage/data.tar.gz" "$stage/control.tar.gz"
+  out=build/ipk/luci-app-routerha_${version}_all.ipk
+  tar --format=gnu --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -C "$stage" \
+    -cf - ./debian-binary ./data.tar.gz ./control.tar.gz | gzip -9n > "$out"
+  rm -rf "$stage"
+  echo "$out $(stat -c %s "$out") bytes (installed $installed_size bytes)"
+}
+
 for arch in "${archs[@]}"; do ipk_for "$arch"; done
 rm -f "$data_gz"
+luci_ipk

@@ -22,6 +22,7 @@ root_projects=(
   tests/Router.Integrations.Tests  # conntrackd in a namespace of its own; ping probes open raw ICMP sockets
   tests/Router.Linux.Tests         # veth pairs between namespaces; raw VRRP and AF_PACKET sockets
   tests/Router.Lab.Tests           # routers, keepalived, dnsmasq, OpenVPN in namespaces
+  tests/Router.Luci.Tests          # luci-app-routerha in headless chromium against a routerha pair
   tests/Router.Package.Tests       # the ipk's binary chrooted into a musl root, in the namespace lab
   tests/Router.Vm.Tests            # QEMU machines from `make image`
 )

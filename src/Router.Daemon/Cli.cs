@@ -30,6 +30,7 @@ public static class Cli
                                          (--peer: the other router's LAN address; docs/setup-omr.md)
           genkey [FILE]                  a new random peer secret: printed, or written to a new FILE (mode 0600)
           boot-guard [-c FILE]           at boot, before the network: network.X.auto=0 on every fenced openwrt_wan
+          rpcd list | rpcd call METHOD   the rpcd plugin behind `ubus call routerha` (LuCI): JSON arguments on stdin
           version                        print the version
         -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)
         -s SOCKET  control socket (default: control_socket from the config, else /var/run/routerha.sock)
@@ -46,6 +47,7 @@ public static class Cli
         if (verb == "dhcp-script") return Leases.DhcpScriptCommand.Run(args[1..]);
         if (verb == "import-keepalived") return ImportKeepalived(args[1..]);
         if (verb == "setup") return SetupCommand.Run(args[1..], Console.Out, Console.Error);
+        if (verb == "rpcd") return Rpcd.RpcdCommand.Run(args[1..]);
         var opts = Options.Parse(args[1..], out var error);
         if (error is not null) return UsageError(error);
         try

@@ -87,7 +87,7 @@ public sealed class MuslRootLabTests
         await lab.A.WaitForStateAsync("MASTER", TimeSpan.FromSeconds(10), cts.Token);
 
         var list = JsonDocument.Parse(lab.Root.Check("/usr/libexec/rpcd/routerha", "list")).RootElement;
-        Assert.Equal(["status", "switchover", "maintenance"], list.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["status", "leases", "switchover", "maintenance", "genkey"], list.EnumerateObject().Select(p => p.Name));
 
         var status = JsonDocument.Parse(Rpcd(lab.Root, "status", "{}")).RootElement;
         var lan = status.GetProperty("instances").EnumerateArray().Single();

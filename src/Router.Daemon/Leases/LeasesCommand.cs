@@ -17,13 +17,30 @@ internal static class LeasesCommand
     public static int Run(string? configPath, bool json)
     {
         var path = ConfigFile.ResolvePath(configPath);
+        var rows = Rows(path, p => Console.Error.WriteLine($"routerha: {p}"), out var dbPath, out var error);
+        if (rows is null)
+        {
+            Console.Error.WriteLine($"routerha: {error}");
+            return 1;
+        }
+        Console.Write(json
+            ? JsonSerializer.Serialize(rows, LeaseJson.Default.ListLeaseRow) + "\n"
+            : Text(rows, dbPath!));
+        return 0;
+    }
+
+    /// <summary>Every row of the store named by the config at path (the rpcd verb shares it); null and why when there is none.</summary>
+    public static List<LeaseRow>? Rows(string path, Action<ConfigError> problem, out string? dbPath, out string? error)
+    {
+        error = null;
         var problems = new List<ConfigError>();
         var settings = LeaseSettings.Read(path, problems);
-        foreach (var p in problems) Console.Error.WriteLine($"routerha: {p}");
+        foreach (var p in problems) problem(p);
+        dbPath = settings.DbPath;
         if (settings.DbPath is null)
         {
-            Console.Error.WriteLine($"routerha: no 'config leases' section in {path}: leases are not kept");
-            return 1;
+            error = $"no 'config leases' section in {path}: leases are not kept";
+            return null;
         }
         IReadOnlyList<LeaseRecord> rows;
         try
@@ -33,15 +50,11 @@ internal static class LeasesCommand
         }
         catch (Exception e) when (e is LeaseStoreException or Microsoft.Data.Sqlite.SqliteException or DllNotFoundException)
         {
-            Console.Error.WriteLine($"routerha: {e.Message}");
-            return 1;
+            error = e.Message;
+            return null;
         }
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var listing = rows.Select(r => LeaseRow.Of(r, now)).ToList();
-        Console.Write(json
-            ? JsonSerializer.Serialize(listing, LeaseJson.Default.ListLeaseRow) + "\n"
-            : Text(listing, settings.DbPath));
-        return 0;
+        return rows.Select(r => LeaseRow.Of(r, now)).ToList();
     }
 
     private static string Text(List<LeaseRow> rows, string path)
