@@ -40,55 +40,56 @@ internal static class RpcdArguments
     /// <summary>rpcd sends a few dozen bytes; anything near this is not a ubus call.</summary>
     public const int MaxBytes = 16 * 1024;
 
-    /// <summary>The object on stdin, checked against the method's signature; null and the reason when refused.</summary>
-    public static JsonElement? Parse(RpcdMethod method, ReadOnlySpan<byte> input, out string? error)
+    /// <summary>Whether the object on stdin fits the method's signature; if not, why. One pass of the reader that
+    /// the control client already carries (a JsonDocument would cost the binary its own code).</summary>
+    public static bool Check(RpcdMethod method, ReadOnlySpan<byte> input, out string? error)
     {
         error = null;
         if (input.Length > MaxBytes)
         {
             error = $"{method.Name}: arguments larger than {MaxBytes} bytes";
-            return null;
+            return false;
         }
-        JsonDocument doc;
+        var reader = new Utf8JsonReader(input, new JsonReaderOptions { MaxDepth = 4 });
         try
         {
-            doc = JsonDocument.Parse(input.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
+            if (!reader.Read()) throw new JsonException();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = $"{method.Name}: the arguments must be a JSON object, not {Words(reader.TokenType)}";
+                return false;
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var raw = reader.GetString()!;
+                var name = Router.Core.Text.SafeText.Clean(raw, 40)!;
+                if (!seen.Add(raw))
+                {
+                    error = $"{method.Name}: argument '{name}' given twice";
+                    return false;
+                }
+                var declared = method.Arguments.FirstOrDefault(a => a.Name == raw);
+                if (declared.Name is null)
+                {
+                    error = $"{method.Name}: unknown argument '{name}' ({Takes(method)})";
+                    return false;
+                }
+                reader.Read();
+                if (!Fits(reader.TokenType, declared.Type))
+                {
+                    error = $"{method.Name}: '{name}' must be {Words(declared.Type)}, not {Words(reader.TokenType)}";
+                    return false;
+                }
+            }
+            // Anything after the object (a second value, garbage) makes the reader throw here.
+            if (reader.Read()) throw new JsonException();
+            return true;
         }
         catch (JsonException)
         {
             error = $"{method.Name}: the arguments are not a JSON object (send {{}} for none)";
-            return null;
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                error = $"{method.Name}: the arguments must be a JSON object, not {Words(root.ValueKind)}";
-                return null;
-            }
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var p in root.EnumerateObject())
-            {
-                var name = Router.Core.Text.SafeText.Clean(p.Name, 40)!;
-                if (!seen.Add(p.Name))
-                {
-                    error = $"{method.Name}: argument '{name}' given twice";
-                    return null;
-                }
-                var declared = method.Arguments.FirstOrDefault(a => a.Name == p.Name);
-                if (declared.Name is null)
-                {
-                    error = $"{method.Name}: unknown argument '{name}' ({Takes(method)})";
-                    return null;
-                }
-                if (!Fits(p.Value.ValueKind, declared.Type))
-                {
-                    error = $"{method.Name}: '{name}' must be {Words(declared.Type)}, not {Words(p.Value.ValueKind)}";
-                    return null;
-                }
-            }
-            return root.Clone();
+            return false;
         }
     }
 
@@ -96,10 +97,10 @@ internal static class RpcdArguments
         ? "it takes no arguments"
         : "it takes " + string.Join(", ", method.Arguments.Select(a => $"'{a.Name}' ({Words(a.Type)})"));
 
-    private static bool Fits(JsonValueKind kind, RpcdType type) => type switch
+    private static bool Fits(JsonTokenType token, RpcdType type) => type switch
     {
-        RpcdType.String => kind == JsonValueKind.String,
-        RpcdType.Bool => kind is JsonValueKind.True or JsonValueKind.False,
+        RpcdType.String => token == JsonTokenType.String,
+        RpcdType.Bool => token is JsonTokenType.True or JsonTokenType.False,
         _ => false,
     };
 
@@ -110,14 +111,14 @@ internal static class RpcdArguments
         _ => type.ToString(),
     };
 
-    private static string Words(JsonValueKind kind) => kind switch
+    private static string Words(JsonTokenType token) => token switch
     {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
         _ => "nothing",
     };
 }

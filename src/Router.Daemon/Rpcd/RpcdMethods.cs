@@ -46,16 +46,16 @@ internal static class RpcdMethods
         var m = All.FirstOrDefault(x => x.Name == method);
         if (m is null)
             return Answer.Error($"unknown method '{Router.Core.Text.SafeText.Clean(method, 40)}' (known: {string.Join(", ", All.Select(x => x.Name))})");
-        if (RpcdArguments.Parse(m, input, out var error) is not { } args) return Answer.Error(error!);
+        if (!RpcdArguments.Check(m, input, out var error)) return Answer.Error(error!);
         try
         {
             return m.Name switch
             {
                 "status" => Status(context),
                 "leases" => Leases(context),
-                "switchover" => Switchover(args.Deserialize(RpcdJson.Default.SwitchoverArgs)!, context),
-                "maintenance" => Maintenance(args.Deserialize(RpcdJson.Default.MaintenanceArgs)!, context),
-                "genkey" => Genkey(args.Deserialize(RpcdJson.Default.GenkeyArgs)!, context),
+                "switchover" => Switchover(JsonSerializer.Deserialize(input, RpcdJson.Default.SwitchoverArgs)!, context),
+                "maintenance" => Maintenance(JsonSerializer.Deserialize(input, RpcdJson.Default.MaintenanceArgs)!, context),
+                "genkey" => Genkey(JsonSerializer.Deserialize(input, RpcdJson.Default.GenkeyArgs)!, context),
                 _ => Answer.Error($"unknown method '{m.Name}'"),
             };
         }
@@ -148,9 +148,6 @@ internal static class RpcdMethods
     /// <summary>One JSON object per answer, written by the JSON writer: control characters in any text are escaped.</summary>
     internal static class Answer
     {
-        // Quotes and non-ASCII letters stay readable in `ubus call` output; control characters are still escaped, and
-        // LuCI puts the text into the page as text, never as HTML.
-        private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         public static string Error(string message) => Write(w =>
         {
@@ -161,7 +158,7 @@ internal static class RpcdMethods
         public static string Write(Action<Utf8JsonWriter> body)
         {
             using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer, Options))
+            using (var w = new Utf8JsonWriter(buffer))
             {
                 w.WriteStartObject();
                 body(w);
