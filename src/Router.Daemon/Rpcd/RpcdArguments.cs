@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Router.Daemon.Rpcd;
 
@@ -14,21 +13,8 @@ internal enum RpcdType
 /// <summary>One ubus method of the `routerha` object and the arguments it takes (all optional to ubus).</summary>
 internal sealed record RpcdMethod(string Name, IReadOnlyList<(string Name, RpcdType Type)> Arguments);
 
-internal sealed record SwitchoverArgs(string? Instance = null);
-
-internal sealed record MaintenanceArgs(bool? On = null);
-
-internal sealed record GenkeyArgs(string? File = null);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
-[JsonSerializable(typeof(SwitchoverArgs))]
-[JsonSerializable(typeof(MaintenanceArgs))]
-[JsonSerializable(typeof(GenkeyArgs))]
-internal sealed partial class RpcdJson : JsonSerializerContext
-{
-}
+/// <summary>The arguments of one call, read by name (each method takes at most one of them).</summary>
+internal sealed record RpcdValues(string? Instance = null, bool? On = null, string? File = null);
 
 /// <summary>
 /// The arguments of a call as rpcd hands them over on stdin: one JSON object, bounded in size, with only the
@@ -41,14 +27,16 @@ internal static class RpcdArguments
     public const int MaxBytes = 16 * 1024;
 
     /// <summary>Whether the object on stdin fits the method's signature; if not, why. One pass of the reader that
-    /// the control client already carries (a JsonDocument would cost the binary its own code).</summary>
-    public static bool Check(RpcdMethod method, ReadOnlySpan<byte> input, out string? error)
+    /// the control client already carries, which also reads the values (a JsonDocument or a serializer context would
+    /// cost the binary its own code).</summary>
+    public static RpcdValues? Check(RpcdMethod method, ReadOnlySpan<byte> input, out string? error)
     {
         error = null;
+        var values = new RpcdValues();
         if (input.Length > MaxBytes)
         {
             error = $"{method.Name}: arguments larger than {MaxBytes} bytes";
-            return false;
+            return null;
         }
         var reader = new Utf8JsonReader(input, new JsonReaderOptions { MaxDepth = 4 });
         try
@@ -57,7 +45,7 @@ internal static class RpcdArguments
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 error = $"{method.Name}: the arguments must be a JSON object, not {Words(reader.TokenType)}";
-                return false;
+                return null;
             }
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -67,29 +55,36 @@ internal static class RpcdArguments
                 if (!seen.Add(raw))
                 {
                     error = $"{method.Name}: argument '{name}' given twice";
-                    return false;
+                    return null;
                 }
                 var declared = method.Arguments.FirstOrDefault(a => a.Name == raw);
                 if (declared.Name is null)
                 {
                     error = $"{method.Name}: unknown argument '{name}' ({Takes(method)})";
-                    return false;
+                    return null;
                 }
                 reader.Read();
                 if (!Fits(reader.TokenType, declared.Type))
                 {
                     error = $"{method.Name}: '{name}' must be {Words(declared.Type)}, not {Words(reader.TokenType)}";
-                    return false;
+                    return null;
                 }
+                values = raw switch
+                {
+                    "instance" => values with { Instance = reader.GetString() },
+                    "on" => values with { On = reader.GetBoolean() },
+                    "file" => values with { File = reader.GetString() },
+                    _ => values,
+                };
             }
             // Anything after the object (a second value, garbage) makes the reader throw here.
             if (reader.Read()) throw new JsonException();
-            return true;
+            return values;
         }
         catch (JsonException)
         {
             error = $"{method.Name}: the arguments are not a JSON object (send {{}} for none)";
-            return false;
+            return null;
         }
     }
 
