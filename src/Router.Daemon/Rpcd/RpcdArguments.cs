@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Router.Daemon.Rpcd;
 
@@ -14,21 +13,8 @@ internal enum RpcdType
 /// <summary>One ubus method of the `routerha` object and the arguments it takes (all optional to ubus).</summary>
 internal sealed record RpcdMethod(string Name, IReadOnlyList<(string Name, RpcdType Type)> Arguments);
 
-internal sealed record SwitchoverArgs(string? Instance = null);
-
-internal sealed record MaintenanceArgs(bool? On = null);
-
-internal sealed record GenkeyArgs(string? File = null);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
-[JsonSerializable(typeof(SwitchoverArgs))]
-[JsonSerializable(typeof(MaintenanceArgs))]
-[JsonSerializable(typeof(GenkeyArgs))]
-internal sealed partial class RpcdJson : JsonSerializerContext
-{
-}
+/// <summary>The arguments of one call, read by name (each method takes at most one of them).</summary>
+internal sealed record RpcdValues(string? Instance = null, bool? On = null, string? File = null);
 
 /// <summary>
 /// The arguments of a call as rpcd hands them over on stdin: one JSON object, bounded in size, with only the
@@ -40,55 +26,65 @@ internal static class RpcdArguments
     /// <summary>rpcd sends a few dozen bytes; anything near this is not a ubus call.</summary>
     public const int MaxBytes = 16 * 1024;
 
-    /// <summary>The object on stdin, checked against the method's signature; null and the reason when refused.</summary>
-    public static JsonElement? Parse(RpcdMethod method, ReadOnlySpan<byte> input, out string? error)
+    /// <summary>Whether the object on stdin fits the method's signature; if not, why. One pass of the reader that
+    /// the control client already carries, which also reads the values (a JsonDocument or a serializer context would
+    /// cost the binary its own code).</summary>
+    public static RpcdValues? Check(RpcdMethod method, ReadOnlySpan<byte> input, out string? error)
     {
         error = null;
+        var values = new RpcdValues();
         if (input.Length > MaxBytes)
         {
             error = $"{method.Name}: arguments larger than {MaxBytes} bytes";
             return null;
         }
-        JsonDocument doc;
+        var reader = new Utf8JsonReader(input, new JsonReaderOptions { MaxDepth = 4 });
         try
         {
-            doc = JsonDocument.Parse(input.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException)
-        {
-            error = $"{method.Name}: the arguments are not a JSON object (send {{}} for none)";
-            return null;
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (!reader.Read()) throw new JsonException();
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
-                error = $"{method.Name}: the arguments must be a JSON object, not {Words(root.ValueKind)}";
+                error = $"{method.Name}: the arguments must be a JSON object, not {Words(reader.TokenType)}";
                 return null;
             }
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var p in root.EnumerateObject())
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = Router.Core.Text.SafeText.Clean(p.Name, 40)!;
-                if (!seen.Add(p.Name))
+                var raw = reader.GetString()!;
+                var name = Router.Core.Text.SafeText.Clean(raw, 40)!;
+                if (!seen.Add(raw))
                 {
                     error = $"{method.Name}: argument '{name}' given twice";
                     return null;
                 }
-                var declared = method.Arguments.FirstOrDefault(a => a.Name == p.Name);
+                var declared = method.Arguments.FirstOrDefault(a => a.Name == raw);
                 if (declared.Name is null)
                 {
                     error = $"{method.Name}: unknown argument '{name}' ({Takes(method)})";
                     return null;
                 }
-                if (!Fits(p.Value.ValueKind, declared.Type))
+                reader.Read();
+                if (!Fits(reader.TokenType, declared.Type))
                 {
-                    error = $"{method.Name}: '{name}' must be {Words(declared.Type)}, not {Words(p.Value.ValueKind)}";
+                    error = $"{method.Name}: '{name}' must be {Words(declared.Type)}, not {Words(reader.TokenType)}";
                     return null;
                 }
+                values = raw switch
+                {
+                    "instance" => values with { Instance = reader.GetString() },
+                    "on" => values with { On = reader.GetBoolean() },
+                    "file" => values with { File = reader.GetString() },
+                    _ => values,
+                };
             }
-            return root.Clone();
+            // Anything after the object (a second value, garbage) makes the reader throw here.
+            if (reader.Read()) throw new JsonException();
+            return values;
+        }
+        catch (JsonException)
+        {
+            error = $"{method.Name}: the arguments are not a JSON object (send {{}} for none)";
+            return null;
         }
     }
 
@@ -96,10 +92,10 @@ internal static class RpcdArguments
         ? "it takes no arguments"
         : "it takes " + string.Join(", ", method.Arguments.Select(a => $"'{a.Name}' ({Words(a.Type)})"));
 
-    private static bool Fits(JsonValueKind kind, RpcdType type) => type switch
+    private static bool Fits(JsonTokenType token, RpcdType type) => type switch
     {
-        RpcdType.String => kind == JsonValueKind.String,
-        RpcdType.Bool => kind is JsonValueKind.True or JsonValueKind.False,
+        RpcdType.String => token == JsonTokenType.String,
+        RpcdType.Bool => token is JsonTokenType.True or JsonTokenType.False,
         _ => false,
     };
 
@@ -110,14 +106,14 @@ internal static class RpcdArguments
         _ => type.ToString(),
     };
 
-    private static string Words(JsonValueKind kind) => kind switch
+    private static string Words(JsonTokenType token) => token switch
     {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
         _ => "nothing",
     };
 }

@@ -46,16 +46,16 @@ internal static class RpcdMethods
         var m = All.FirstOrDefault(x => x.Name == method);
         if (m is null)
             return Answer.Error($"unknown method '{Router.Core.Text.SafeText.Clean(method, 40)}' (known: {string.Join(", ", All.Select(x => x.Name))})");
-        if (RpcdArguments.Parse(m, input, out var error) is not { } args) return Answer.Error(error!);
+        if (RpcdArguments.Check(m, input, out var error) is not { } args) return Answer.Error(error!);
         try
         {
             return m.Name switch
             {
                 "status" => Status(context),
                 "leases" => Leases(context),
-                "switchover" => Switchover(args.Deserialize(RpcdJson.Default.SwitchoverArgs)!, context),
-                "maintenance" => Maintenance(args.Deserialize(RpcdJson.Default.MaintenanceArgs)!, context),
-                "genkey" => Genkey(args.Deserialize(RpcdJson.Default.GenkeyArgs)!, context),
+                "switchover" => Switchover(args, context),
+                "maintenance" => Maintenance(args, context),
+                "genkey" => Genkey(args, context),
                 _ => Answer.Error($"unknown method '{m.Name}'"),
             };
         }
@@ -88,7 +88,7 @@ internal static class RpcdMethods
 
     /// <summary>No instance: every instance this router is master of. A named one must be configured: an empty or odd
     /// name is a mistake of the caller, never "all".</summary>
-    private static string Switchover(SwitchoverArgs args, RpcdContext context)
+    private static string Switchover(RpcdValues args, RpcdContext context)
     {
         if (args.Instance is { } name)
         {
@@ -103,13 +103,13 @@ internal static class RpcdMethods
         return Command(context.Send(new ControlRequest("switchover", Instance: args.Instance), CommandTimeout));
     }
 
-    private static string Maintenance(MaintenanceArgs args, RpcdContext context)
+    private static string Maintenance(RpcdValues args, RpcdContext context)
     {
         if (args.On is not { } on) return Answer.Error("maintenance: needs {\"on\": true} or {\"on\": false}");
         return Command(context.Send(new ControlRequest("maintenance", On: on), CommandTimeout));
     }
 
-    private static string Genkey(GenkeyArgs args, RpcdContext context)
+    private static string Genkey(RpcdValues args, RpcdContext context)
     {
         if (RpcdKeyFile.Resolve(args.File, context.KeyDirectory, out var error) is not { } file) return Answer.Error(error!);
         if (RpcdKeyFile.Write(file) is { } failed) return Answer.Error(failed);
@@ -148,9 +148,6 @@ internal static class RpcdMethods
     /// <summary>One JSON object per answer, written by the JSON writer: control characters in any text are escaped.</summary>
     internal static class Answer
     {
-        // Quotes and non-ASCII letters stay readable in `ubus call` output; control characters are still escaped, and
-        // LuCI puts the text into the page as text, never as HTML.
-        private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         public static string Error(string message) => Write(w =>
         {
@@ -161,7 +158,7 @@ internal static class RpcdMethods
         public static string Write(Action<Utf8JsonWriter> body)
         {
             using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer, Options))
+            using (var w = new Utf8JsonWriter(buffer))
             {
                 w.WriteStartObject();
                 body(w);
