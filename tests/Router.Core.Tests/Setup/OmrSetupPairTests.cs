@@ -43,9 +43,7 @@ public class OmrSetupPairTests
         Assert.NotEqual(UciTree.Value(UciTree.Named(da, "global", "main"), "node_name"), UciTree.Value(UciTree.Named(db, "global", "main"), "node_name"));
     }
 
-    // Needs helper A's omr_vpn / omr_proxy / omr_vps_api kinds and openwrt_dnsmasq's `list section` in the loader
-    // (branch h-a-actions): remove the Skip once that is merged.
-    [Fact(Skip = "needs the omr_* action kinds of branch h-a-actions in ConfigLoader")]
+    [Fact]
     public void BothFilesPassTheRealConfigLoaderAndPairThere()
     {
         var (a, b) = Pair();
