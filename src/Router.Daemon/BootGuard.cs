@@ -4,11 +4,11 @@ using Router.Integrations.Actions;
 namespace Router.Daemon;
 
 /// <summary>
-/// `routerha boot-guard`, run by /etc/init.d/routerha-boot before netifd (START 15 &lt; 20): persists
-/// `network.X.auto=0` for every fenced openwrt_wan interface, so a rebooting former MASTER does not raise its WAN
-/// before the election (netifd raises every `auto 1` interface long before routerha starts). The MASTER plan sets it
-/// back to 1. A config that does not load changes nothing: the daemon would not start either, and nothing would
-/// ever raise the WAN again.
+/// `routerha boot-guard`, run by /etc/init.d/routerha-boot before dnsmasq and netifd (START 15 &lt; 19, 20): persists
+/// `network.X.auto=0` for every fenced openwrt_wan interface and `dhcp.S.ignore=1` for every openwrt_dnsmasq section,
+/// so a rebooting former MASTER neither raises its WAN nor serves DHCP before the election (netifd and dnsmasq start
+/// long before routerha). The MASTER plan turns both back on. A config that does not load changes nothing: the daemon
+/// would not start either, and nothing would ever raise the WAN again.
 /// </summary>
 public static class BootGuard
 {
@@ -29,17 +29,23 @@ public static class BootGuard
             return 0;
         }
         var interfaces = WanBootGuard.Interfaces(config.Actions);
-        if (interfaces.Count == 0)
+        var sections = WanBootGuard.DhcpSections(config.Actions);
+        if (interfaces.Count == 0 && sections.Count == 0)
         {
-            Console.WriteLine("routerha boot-guard: no fenced openwrt_wan action: nothing to do");
+            Console.WriteLine("routerha boot-guard: no fenced openwrt_wan and no openwrt_dnsmasq action: nothing to do");
             return 0;
         }
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var changed = WanBootGuard.ApplyAsync(interfaces, new OpenWrtSystem(runner, "/etc/init.d"), cts.Token).GetAwaiter().GetResult();
-            Console.WriteLine($"routerha boot-guard: auto=0 on {string.Join(", ", interfaces)} " +
-                              (changed ? "(committed): up only once this router is elected MASTER" : "(already)"));
+            var changed = WanBootGuard.ApplyAsync(interfaces, sections, new OpenWrtSystem(runner, "/etc/init.d"), cts.Token).GetAwaiter().GetResult();
+            var what = string.Join("; ", new[]
+            {
+                interfaces.Count > 0 ? $"network auto=0 on {string.Join(", ", interfaces)}" : null,
+                sections.Count > 0 ? $"dhcp ignore=1 on {string.Join(", ", sections)}" : null,
+            }.OfType<string>());
+            Console.WriteLine($"routerha boot-guard: {what} " +
+                              (changed ? "(committed): on only once this router is elected MASTER" : "(already)"));
             return 0;
         }
         catch (Exception e) when (e is ActionFailedException or OperationCanceledException)

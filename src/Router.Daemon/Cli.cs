@@ -29,7 +29,7 @@ public static class Cli
                                          write /etc/config/routerha for an OpenMPTCProuter pair from this router's UCI
                                          (--peer: the other router's LAN address; docs/setup-omr.md)
           genkey [FILE]                  a new random peer secret: printed, or written to a new FILE (mode 0600)
-          boot-guard [-c FILE]           at boot, before the network: network.X.auto=0 on every fenced openwrt_wan
+          boot-guard [-c FILE]           at boot, before dnsmasq and the network: fenced WAN auto=0, DHCP ignore=1
           rpcd list | rpcd call METHOD   the rpcd plugin behind `ubus call routerha` (LuCI): JSON arguments on stdin
           version                        print the version
         -c FILE    config file (default /etc/config/routerha, or $ROUTERHA_CONFIG)

@@ -37,7 +37,7 @@ public sealed class OmrPairScenarioTests(ITestOutputHelper output)
     private static bool TunnelOrProxyUp(RouterLog log, int from) =>
         log.Lines.Skip(from).Any(l => (l.StartsWith("tunnel: ", StringComparison.Ordinal) || l.StartsWith("proxy: ", StringComparison.Ordinal)) && l.Contains(" client up", StringComparison.Ordinal));
 
-    [Fact(Skip = "not yet run green with the OMR kinds and enforcement merged (issue 13, next session): un-skip after a run on a fresh image")]
+    [Fact]
     public async Task OmrStandInWorld_BackupReboot_WanNeverUpWhileMasterHasIt()
     {
         using var rig = new VmRig(output.WriteLine);
@@ -65,7 +65,7 @@ public sealed class OmrPairScenarioTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(Skip = "not yet run green with the OMR kinds and enforcement merged (issue 13, next session): un-skip after a run on a fresh image")]
+    [Fact]
     public async Task OmrStandInWorld_CronOnBackup_DhcpNeverAnsweredByTwoAndTunnelNeverEnabled()
     {
         using var rig = new VmRig(output.WriteLine);
@@ -93,6 +93,7 @@ public sealed class OmrPairScenarioTests(ITestOutputHelper output)
                 Assert.True(observer.Now - since < TimeSpan.FromMinutes(3), "10 cron rounds took over 3 minutes");
             }
             var logB = await RouterVm.LogAsync(b);
+            output.WriteLine("B's dnsmasq: " + (await b.Console.RunAsync("cat /var/run/dnsmasq.pid; ps w | grep [d]nsmasq; tail -5 /var/log/dnsmasq.log", TimeSpan.FromSeconds(30))).Output);
             output.WriteLine($"10 cron rounds on the BACKUP, {leases} DHCP exchanges of the client, {observer.Replies.Count(r => r.At >= since)} server replies seen on the LAN");
             Assert.True(logB.IndexOf("omr-schedule: dnsmasq not running", from) >= 0, logB.ToString());
             Assert.True(await OmrWorld.SucceedsAsync(b, "/etc/init.d/dnsmasq running"));
@@ -105,7 +106,7 @@ public sealed class OmrPairScenarioTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(Skip = "not yet run green with the OMR kinds and enforcement merged (issue 13, next session): un-skip after a run on a fresh image")]
+    [Fact]
     public async Task OmrStandInWorld_FailoverAndFailback_ClientsKeepAddressesWhileRenewing()
     {
         using var rig = new VmRig(output.WriteLine);

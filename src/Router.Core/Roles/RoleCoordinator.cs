@@ -42,7 +42,7 @@ public sealed record RoleCoordinatorSettings
 /// the gate opens or closes, and demotes or restores the plan's role. So no per-turn tick is needed, and the
 /// queries (<see cref="Plan"/>, <see cref="Verdict"/>, ...) change nothing.
 /// </remarks>
-public sealed class RoleCoordinator
+public sealed partial class RoleCoordinator
 {
     private readonly RoleCoordinatorSettings _settings;
     private readonly PlanRunner? _plan;
@@ -320,39 +320,6 @@ public sealed class RoleCoordinator
         Settle(now, commands);
         _enforcer.OnTimer(now, commands);
         return commands;
-    }
-
-    /// <summary>Continuous enforcement as `status` shows it.</summary>
-    public EnforcementStatus Enforcement => _enforcer.Status;
-
-    /// <summary>An enforcement check (<paramref name="drift"/>: what differs) or correction ended.</summary>
-    public IReadOnlyList<RoleCommand> OnEnforcementResult(long ticket, bool ok, IReadOnlyList<string> drift, string? error, TimeSpan now)
-    {
-        var commands = new List<RoleCommand>();
-        if (!_enforcer.OnResult(ticket, ok, drift, error, now, a => CorrectionBlocked(a, now), commands)) return commands;
-        Settle(now, commands);
-        return commands;
-    }
-
-    /// <summary>A reload's `enforce_interval` (zero: off, which cancels the work in flight).</summary>
-    public IReadOnlyList<RoleCommand> SetEnforceInterval(TimeSpan interval, TimeSpan now)
-    {
-        var commands = new List<RoleCommand>();
-        _enforcer.SetInterval(interval, now, commands);
-        Settle(now, commands);
-        return commands;
-    }
-
-    /// <summary>Why a drifted action may not be run again now; null when it may. Stopping is always safe. Starting a
-    /// fenced action must not bypass the fence: only a MASTER whose plan started every fenced action (the gate was
-    /// open then) and whose gate is still open now may start one again; otherwise the drift is only reported.</summary>
-    private string? CorrectionBlocked(ActionSpec action, TimeSpan now)
-    {
-        if (_plan?.Target != RoleTarget.Master || !action.Fenced) return null;
-        if (_role != RoleTarget.Master || _demoted) return "this router is not MASTER for the fence";
-        if (_tunnel != TunnelStatus.Up) return $"the plan did not start every fenced action (fenced actions {_tunnel})";
-        if (Verdict(now) is { Gate: not TunnelGate.Allowed } v) return $"the fence does not allow it now ({v.Reason})";
-        return null;
     }
 
     private void UpdateRole(string reason, TimeSpan now, List<RoleCommand> commands)

@@ -5,9 +5,15 @@ public sealed record PlanStep(string Name, StepPhase Phase, ActionDirection Dire
 
 /// <summary>
 /// Orders the configured actions into the plan for a target. MASTER: ascending order, with the fence check
-/// right before the first fenced action (WAN up, fence check, tunnel up, DHCP up). Any other target: the fenced
-/// actions first (the peer may be waiting for our tunnel to stop), then the rest in reverse order.
+/// right before the first fenced action (WAN up, fence check, tunnel up, DHCP up). Any other target: DHCP first, then
+/// the fenced actions (the peer may be waiting for our tunnel to stop), then the rest in reverse order.
 /// </summary>
+/// <remarks>
+/// DHCP goes first because the peer's MASTER plan starts its own DHCP only after the fence check, which waits for our
+/// Released, sent once the fenced actions have stopped: so ours never serves beside the new master's. Two
+/// authoritative servers at once NAK each other's clients, and a NAK makes a client drop its address. The price is
+/// the time a DHCP stop takes (a dnsmasq restart) before the tunnel is released.
+/// </remarks>
 public static class RolePlan
 {
     public const string FenceStepName = "fence";
@@ -32,8 +38,9 @@ public static class RolePlan
             return steps;
         }
         ordered.Reverse();
-        steps.AddRange(ordered.Where(a => a.Fenced).Select(a => Step(a, ActionDirection.Stop)));
-        steps.AddRange(ordered.Where(a => !a.Fenced).Select(a => Step(a, ActionDirection.Stop)));
+        steps.AddRange(ordered.Where(a => a.Phase == StepPhase.Dhcp).Select(a => Step(a, ActionDirection.Stop)));
+        steps.AddRange(ordered.Where(a => a.Fenced && a.Phase != StepPhase.Dhcp).Select(a => Step(a, ActionDirection.Stop)));
+        steps.AddRange(ordered.Where(a => !a.Fenced && a.Phase != StepPhase.Dhcp).Select(a => Step(a, ActionDirection.Stop)));
         return steps;
     }
 

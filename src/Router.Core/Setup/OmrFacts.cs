@@ -26,12 +26,6 @@ public sealed record OmrFacts
 /// <summary>Reads <see cref="OmrFacts"/> from a UciTree. Problems name file:line and what to do.</summary>
 public static class OmrFactsReader
 {
-    /// <summary>The tunnels openmptcprouter.settings.vpn may name that routerha's omr_vpn drives.</summary>
-    public static readonly string[] Tunnels = ["glorytun_tcp", "glorytun_udp", "dsvpn", "mlvpn", "ubond", "openvpn"];
-
-    /// <summary>The proxies openmptcprouter.settings.proxy may name that routerha's omr_proxy drives (shadowsocks = -libev).</summary>
-    public static readonly string[] Proxies = ["shadowsocks", "shadowsocks-rust", "v2ray", "xray"];
-
     /// <summary>Interfaces that are never a WAN: the LAN, loopback, and OMR's own tunnel interfaces (over the VPN).</summary>
     private static readonly string[] NotWan = ["lan", "loopback", "omrvpn", "omr6in4"];
 
@@ -63,8 +57,8 @@ public static class OmrFactsReader
                                                        "and no firewall zone 'wan' lists one; set up the WANs in OMR's wizard first"));
 
         var settings = UciTree.Named(omr, "settings", "settings");
-        var vpn = Setting(omr.Path, settings, "vpn", Tunnels, errors);
-        var proxy = Setting(omr.Path, settings, "proxy", Proxies, errors);
+        var vpn = Setting(omr.Path, settings, "vpn", OmrNames.Tunnels, errors);
+        var proxy = Setting(omr.Path, settings, "proxy", OmrNames.Proxies, errors);
         var servers = UciTree.OfType(omr, "server").Select(s => s.Name).OfType<string>().Distinct().ToList();
 
         var dhcp = DhcpSection(tree.Dhcp, errors);
@@ -169,7 +163,7 @@ public static class OmrFactsReader
     private static string? Setting(string path, UciSection? settings, string option, string[] known, List<ConfigError> errors)
     {
         var o = UciTree.Get(settings, option);
-        if (o is null || o.Value is "" or "none") return null;
+        if (o is null || OmrNames.IsNone(o.Value)) return null;
         if (known.Contains(o.Value)) return o.Value;
         errors.Add(new ConfigError(path, o.Line,
             $"openmptcprouter.settings.{option} is '{o.Value}', which routerha cannot drive (it knows {string.Join(", ", known)}): " +

@@ -29,8 +29,9 @@ public class OmrActionConfigTests
         Assert.Equal(((string?)null, (string?)null, 0), (c.Actions[3].Vpn, c.Actions[2].Proxy, c.Actions[1].Servers.Count));
         var specs = c.Actions.Select(a => a.ToSpec()).ToList();
         Assert.Equal(["fence", "wan", "vpn", "proxy", "api", "dhcp"], RolePlan.For(RoleTarget.Master, specs).Select(s => s.Name));
-        // Leaving MASTER: the fenced ones first, tunnel side first, the WAN last of them, DHCP after.
-        Assert.Equal(["api", "proxy", "vpn", "wan", "dhcp"], RolePlan.For(RoleTarget.Backup, specs).Select(s => s.Name));
+        // Leaving MASTER: DHCP first (before the peer may start its own), then the fenced ones, tunnel side first,
+        // the WAN last of them.
+        Assert.Equal(["dhcp", "api", "proxy", "vpn", "wan"], RolePlan.For(RoleTarget.Backup, specs).Select(s => s.Name));
     }
 
     [Fact]

@@ -24,9 +24,9 @@ public class OmrExampleTests
         Assert.Equal([ActionKind.OpenWrtWan, ActionKind.OmrVpn, ActionKind.OmrProxy, ActionKind.OmrVpsApi, ActionKind.OpenWrtDnsmasq], c.Actions.Select(a => a.Kind));
         var specs = c.Actions.Select(a => a.ToSpec()).ToList();
         // The WAN is fenced by default on OMR (both routers carry the same WAN address): it waits the fence, and
-        // leaving MASTER stops it right after the tunnel, before anything unfenced.
+        // leaving MASTER stops it right after the tunnel (DHCP goes first of all, before the peer may start its own).
         Assert.Equal(["fence", "wan", "vpn", "proxy", "vps_api", "dhcp"], RolePlan.For(RoleTarget.Master, specs).Select(s => s.Name));
-        Assert.Equal(["vps_api", "proxy", "vpn", "wan", "dhcp"], RolePlan.For(RoleTarget.Backup, specs).Select(s => s.Name));
+        Assert.Equal(["dhcp", "vps_api", "proxy", "vpn", "wan"], RolePlan.For(RoleTarget.Backup, specs).Select(s => s.Name));
         Assert.Equal([(TrackKind.Link, -20), (TrackKind.Ping, -50)], c.Tracks.Select(t => (t.Kind, t.Settings.Weight)));
     }
 }

@@ -1,3 +1,4 @@
+using Router.Core.Fencing;
 using Router.Core.Roles;
 
 namespace Router.Core.Tests.Roles;
@@ -108,6 +109,30 @@ public class EnforcementTests
         var later = Work(c.OnTimer(S(15))).Single(w => w.Action == "vpn");
         Assert.Single(Notes(c.OnEnforcementResult(later.Ticket, true, ["glorytun running"], null, S(15.1)), NoteLevel.Warn));
         Assert.Equal((2L, 3L), (Of(c, "vpn").Episodes, Of(c, "vpn").Corrections));
+    }
+
+    [Fact]
+    public void ABackupWhoseTunnelCameBackIsNotReleasedForThePeerUntilACheckFindsItStoppedAgain()
+    {
+        var c = BootedBackup();
+        Assert.Equal(TunnelStatus.Released, c.Tunnel);
+        var round = Work(c.OnTimer(S(5)));
+        var vpn = round.Single(w => w.Action == "vpn");
+        c.OnEnforcementResult(round.Single(w => w.Action == "dhcp").Ticket, true, [], null, S(5.05));
+
+        // The cron restarted the tunnel: the peer must not start its own while ours runs.
+        var correction = Work(c.OnEnforcementResult(vpn.Ticket, true, ["glorytun running"], null, S(5.1))).Single();
+        Assert.Equal(TunnelStatus.Stopping, c.Tunnel);
+        // The stop ran, but only a check that finds it stopped releases it again.
+        var recheck = Work(c.OnEnforcementResult(correction.Ticket, true, [], null, S(5.2))).Single();
+        Assert.Equal(TunnelStatus.Stopping, c.Tunnel);
+        c.OnEnforcementResult(recheck.Ticket, true, [], null, S(5.3));
+        Assert.Equal(TunnelStatus.Released, c.Tunnel);
+
+        // DHCP is not fenced: its drift leaves the tunnel's word alone.
+        var dhcp = Work(c.OnTimer(S(10))).Single(w => w.Action == "dhcp");
+        c.OnEnforcementResult(dhcp.Ticket, true, ["dnsmasq serves lan"], null, S(10.1));
+        Assert.Equal(TunnelStatus.Released, c.Tunnel);
     }
 
     [Fact]

@@ -25,10 +25,14 @@ public class FencedStatusTests
         Assert.Equal(["wan start", "vpn start", "dhcp start"], Complete(a, a.OnTimer(S(10.1)), S(10.1)));
         Assert.Equal(TunnelStatus.Up, a.Tunnel);
 
-        // Stop plan: fenced first (tunnel, then WAN), then DHCP. Each result is fed by hand.
+        // Stop plan: DHCP, then the fenced ones (tunnel, then WAN). Each result is fed by hand.
         var leave = a.OnVrrpRole(RoleTarget.Backup, 150, "higher priority advert", S(20));
-        var vpn = Assert.Single(leave.OfType<RunStep>());
-        Assert.Equal(("vpn", TunnelStatus.Stopping), (vpn.Start.Step.Name, Told(leave)));
+        var dhcp = Assert.Single(leave.OfType<RunStep>());
+        Assert.Equal("dhcp", dhcp.Start.Step.Name);
+        Assert.NotEqual(TunnelStatus.Released, a.Tunnel);
+        var afterDhcp = a.OnStepResult(dhcp.Start.Ticket, true, null, S(20.05));
+        var vpn = Assert.Single(afterDhcp.OfType<RunStep>());
+        Assert.Equal(("vpn", TunnelStatus.Stopping), (vpn.Start.Step.Name, a.Tunnel));
         var afterVpn = a.OnStepResult(vpn.Start.Ticket, true, null, S(20.1));
         var wan = Assert.Single(afterVpn.OfType<RunStep>());
         Assert.Equal("wan", wan.Start.Step.Name);
@@ -36,7 +40,7 @@ public class FencedStatusTests
         Assert.NotEqual(TunnelStatus.Released, Told(afterVpn) ?? TunnelStatus.Stopping);
         var afterWan = a.OnStepResult(wan.Start.Ticket, true, null, S(20.2));
         Assert.Equal((TunnelStatus.Released, TunnelStatus.Released), (a.Tunnel, Told(afterWan)));
-        Assert.Equal("dhcp", Assert.Single(afterWan.OfType<RunStep>()).Start.Step.Name);
+        Assert.Empty(afterWan.OfType<RunStep>()); // DHCP had stopped before: the peer's own never serves beside it
     }
 
     [Fact]
@@ -44,8 +48,10 @@ public class FencedStatusTests
     {
         var a = NewRouter("10.0.0.2", 150, agentTimeout: null);
         var boot = a.Boot(S(0));
-        var vpn = Assert.Single(boot.OfType<RunStep>());
-        Assert.Equal(TunnelStatus.Stopping, Told(boot));
+        var dhcp = Assert.Single(boot.OfType<RunStep>());
+        Assert.Equal(("dhcp", TunnelStatus.Stopping), (dhcp.Start.Step.Name, Told(boot)));
+        var vpn = Assert.Single(a.OnStepResult(dhcp.Start.Ticket, true, null, S(0.05)).OfType<RunStep>());
+        Assert.Equal(("vpn", TunnelStatus.Stopping), (vpn.Start.Step.Name, a.Tunnel));
         var afterVpn = a.OnStepResult(vpn.Start.Ticket, true, null, S(0.1));
         Assert.Equal(TunnelStatus.Stopping, a.Tunnel);
         var wan = Assert.Single(afterVpn.OfType<RunStep>());
@@ -58,8 +64,10 @@ public class FencedStatusTests
     public void AFailedWanStopIsNeverReleased()
     {
         var a = NewRouter("10.0.0.2", 150, agentTimeout: null);
-        var vpn = Assert.Single(a.Boot(S(0)).OfType<RunStep>());
+        var dhcp = Assert.Single(a.Boot(S(0)).OfType<RunStep>());
+        var vpn = Assert.Single(a.OnStepResult(dhcp.Start.Ticket, true, null, S(0.05)).OfType<RunStep>());
         var wan = Assert.Single(a.OnStepResult(vpn.Start.Ticket, true, null, S(0.1)).OfType<RunStep>());
+        Assert.Equal("wan", wan.Start.Step.Name);
         a.OnStepResult(wan.Start.Ticket, false, "ubus: timeout", S(0.2));
         Assert.Equal(TunnelStatus.Stopping, a.Tunnel);
     }
@@ -78,9 +86,11 @@ public class FencedStatusTests
         Assert.Equal(["wan start", "vpn start", "dhcp start"],
             Complete(a, a.OnFenceMessage("lan", bReply.OfType<SendFenceState>().Last().Payload, S(1)), S(1)));
 
-        // Switchover: A leaves MASTER and B takes it. A's tunnel stops at once, its WAN stop hangs for a while.
+        // Switchover: A leaves MASTER and B takes it. A's DHCP and tunnel stop at once, its WAN stop hangs for a while.
         var aLeave = a.OnVrrpRole(RoleTarget.Backup, 150, "switchover", S(5));
-        var vpn = Assert.Single(aLeave.OfType<RunStep>());
+        var dhcp = Assert.Single(aLeave.OfType<RunStep>());
+        Assert.Equal("dhcp", dhcp.Start.Step.Name);
+        var vpn = Assert.Single(a.OnStepResult(dhcp.Start.Ticket, true, null, S(5)).OfType<RunStep>());
         var bMaster = b.OnVrrpRole(RoleTarget.Master, 100, "switchover", S(5));
         Assert.Empty(Complete(b, bMaster, S(5)));
         var wanStopping = a.OnStepResult(vpn.Start.Ticket, true, null, S(5.1));

@@ -45,11 +45,12 @@ public class PlanRunnerTests
     [InlineData(RoleTarget.Backup)]
     [InlineData(RoleTarget.Fault)]
     [InlineData(RoleTarget.Stopped)]
-    public void LeavingMasterStopsTheTunnelFirstThenTheRestInReverse(RoleTarget target)
+    public void LeavingMasterStopsDhcpFirstThenTheTunnelThenTheRestInReverse(RoleTarget target)
     {
         var runner = Omr();
         var order = RunToEnd(runner, runner.Transition(target, "election", T0), T0);
-        Assert.Equal(["tunnel stop", "dhcp stop", "wan stop"], order);
+        // DHCP before the tunnel's Released: the peer's DHCP never serves beside ours.
+        Assert.Equal(["dhcp stop", "tunnel stop", "wan stop"], order);
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public class PlanRunnerTests
         var first = Started(runner.Boot(T0));
         Assert.Equal(RoleTarget.Backup, first.Target);
         Assert.Equal("boot", first.Reason);
-        Assert.Equal(("tunnel", ActionDirection.Stop), (first.Step.Name, first.Step.Direction));
+        Assert.Equal(("dhcp", ActionDirection.Stop), (first.Step.Name, first.Step.Direction));
     }
 
     [Fact]
@@ -138,14 +139,14 @@ public class PlanRunnerTests
         var commands = runner.Transition(RoleTarget.Backup, "higher priority peer", At(2));
         Assert.Equal(new CancelStep(fence.Ticket, "fence", "superseded by BACKUP"), commands[0]);
         var stop = Started(commands);
-        Assert.Equal(("tunnel", ActionDirection.Stop), (stop.Step.Name, stop.Step.Direction));
+        Assert.Equal(("dhcp", ActionDirection.Stop), (stop.Step.Name, stop.Step.Direction));
 
         // The fencing logic answering late for the old plan changes nothing.
         Assert.Empty(runner.StepFinished(fence.Ticket, true, null, At(3)));
         Assert.Equal(1, runner.Status.StaleResults);
         Assert.Equal(RoleTarget.Backup, runner.Status.Target);
-        Assert.Equal("tunnel", runner.Status.CurrentStep);
-        Assert.Equal(StepOutcome.Running, runner.Step("tunnel")!.Outcome);
+        Assert.Equal("dhcp", runner.Status.CurrentStep);
+        Assert.Equal(StepOutcome.Running, runner.Step("dhcp")!.Outcome);
         Assert.Equal(RoleTarget.Backup, runner.Step("wan")!.Target);
     }
 

@@ -28,7 +28,7 @@ public sealed class WanBootGuardTests : IDisposable
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         _sys.PowerOff();
-        Assert.True(await WanBootGuard.ApplyAsync(WanBootGuard.Interfaces(actions), sys, cts.Token));
+        Assert.True(await WanBootGuard.ApplyAsync(WanBootGuard.Interfaces(actions), [], sys, cts.Token));
         _sys.Boot();
         Assert.Equal((false, false, true), (_sys.IsUp("wan1"), _sys.IsUp("wan2"), _sys.IsUp("wan3")));
         Assert.Empty(await Drift(wan, RoleTarget.Backup));
@@ -37,7 +37,32 @@ public sealed class WanBootGuardTests : IDisposable
         Assert.True(_sys.IsUp("wan1") && _sys.IsUp("wan2"));
         // Already guarded: a second run writes nothing (no flash write at every boot of a BACKUP).
         await Run(wan, RoleTarget.Backup);
-        Assert.False(await WanBootGuard.ApplyAsync(WanBootGuard.Interfaces(actions), sys, cts.Token));
+        Assert.False(await WanBootGuard.ApplyAsync(WanBootGuard.Interfaces(actions), [], sys, cts.Token));
+    }
+
+    [Fact]
+    public async Task BootGuardStandInARebootingMasterDoesNotServeDhcpAtBootThoughItsForceIsCommitted()
+    {
+        using var box = new StandIns().Uci().Ubus().Service("dnsmasq")
+            .Config("network", "lan=interface").Config("dhcp", "lan=dhcp", "lan.interface=lan");
+        box.Reboot();
+        ActionConfig[] actions = [new() { Name = "dhcp", Kind = ActionKind.OpenWrtDnsmasq, Order = 40, Sections = ["lan"], Services = ["dnsmasq"] }];
+        Assert.Equal(["lan"], WanBootGuard.DhcpSections(actions));
+        var sys = new OpenWrtSystem(new CommandRunner(box.BinDir), box.InitDir);
+        var dhcp = ActionFactory.Create(actions[0], new ActionEnvironment(sys.Runner, () => throw new InvalidOperationException()) { InitDir = box.InitDir });
+        await Run(dhcp, RoleTarget.Master);
+        Assert.Equal(("0", "1", true), (box.Committed("dhcp.lan.ignore") ?? "0", box.Committed("dhcp.lan.force"), box.ServesDhcp));
+
+        // Rebooted while the peer took over: force=1 skips dhcp_check, so without the guard dnsmasq would serve at once.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        box.PowerOff();
+        Assert.True(await WanBootGuard.ApplyAsync([], WanBootGuard.DhcpSections(actions), sys, cts.Token));
+        box.Boot();
+        Assert.Equal((true, false), (box.IsRunning("dnsmasq"), box.ServesDhcp));
+
+        // Elected: the MASTER plan serves again.
+        await Run(dhcp, RoleTarget.Master);
+        Assert.True(box.ServesDhcp);
     }
 
     public void Dispose() => _sys.Dispose();

@@ -1,7 +1,8 @@
 #!/bin/sh /etc/rc.common
-# routerha boot guard: before netifd (network is START=20) raises every 'auto 1' interface, persist
-# network.X.auto=0 on each fenced openwrt_wan interface, so a rebooting former MASTER never brings its
-# WAN up while the peer holds it. routerha's MASTER plan sets auto=1 and brings the WAN up once elected.
+# routerha boot guard: before dnsmasq (START=19) and netifd (START=20) raise DHCP and every 'auto 1'
+# interface, persist network.X.auto=0 on each fenced openwrt_wan interface and dhcp.S.ignore=1 on each
+# openwrt_dnsmasq section, so a rebooting former MASTER never brings its WAN up or serves DHCP while the
+# peer does. routerha's MASTER plan turns both back on once elected.
 # Not a procd service: it runs once at boot and leaves nothing running.
 
 START=15

@@ -9,7 +9,7 @@ omr_client() {  # NAME: sets CLIENT_INIT CLIENT_FLAG CLIENT_ON, or fails for an 
 	mlvpn) CLIENT_INIT=mlvpn CLIENT_FLAG=mlvpn.general.enable CLIENT_ON=1 ;;
 	ubond) CLIENT_INIT=ubond CLIENT_FLAG=ubond.general.enable CLIENT_ON=1 ;;
 	openvpn) CLIENT_INIT=openvpn CLIENT_FLAG=openvpn.omr.enabled CLIENT_ON=1 ;;
-	shadowsocks-libev) CLIENT_INIT=shadowsocks-libev CLIENT_FLAG=shadowsocks-libev.sss0.disabled CLIENT_ON=0 ;;
+	shadowsocks | shadowsocks-libev) CLIENT_INIT=shadowsocks-libev CLIENT_FLAG=shadowsocks-libev.sss0.disabled CLIENT_ON=0 ;;
 	shadowsocks-rust) CLIENT_INIT=shadowsocks-rust CLIENT_FLAG=shadowsocks-rust.sss0.disabled CLIENT_ON=0 ;;
 	v2ray) CLIENT_INIT=v2ray CLIENT_FLAG=v2ray.main.enabled CLIENT_ON=1 ;;
 	xray) CLIENT_INIT=xray CLIENT_FLAG=xray.main.enabled CLIENT_ON=1 ;;
