@@ -34,6 +34,9 @@ public sealed class TunnelFence
     private ulong _generation = 1;
     private ulong _masterGeneration;
     private FenceState? _peer;
+    // The peer said goodbye (it is stopping) with Released as its last word: its tunnel is down and stays down, since
+    // only a new run can start it again, and that run's own fence waits for ours.
+    private bool _peerLeftReleased;
     private TimeSpan? _episodeStart;
     private bool _stateDue = true;
 
@@ -117,13 +120,16 @@ public sealed class TunnelFence
     public void OnPathUp(string path, TimeSpan now)
     {
         _pathsUp.Add(path);
+        _peerLeftReleased = false;
         OnHeard(path, now);
     }
 
-    /// <summary>A path's connection went away (reset, goodbye, silence): the peer may be gone.</summary>
-    public void OnPathDown(string path, TimeSpan now)
+    /// <summary>A path's connection went away (reset, goodbye, silence): the peer may be gone.
+    /// <paramref name="peerStopping"/>: it said goodbye because it is stopping.</summary>
+    public void OnPathDown(string path, TimeSpan now, bool peerStopping = false)
     {
         _pathsUp.Remove(path);
+        if (peerStopping && _peer?.Tunnel == TunnelStatus.Released) _peerLeftReleased = true;
         // Lost on every path: whatever it said about its role may be from a run that has ended (a restart
         // reconnects before its first state arrives). Its tunnel status still counts, on the safe side.
         if (_pathsUp.Count == 0) _peerRoleStale = true;
@@ -169,6 +175,7 @@ public sealed class TunnelFence
             return false;
         }
         Counters.PeerStatesReceived++;
+        _peerLeftReleased = false;
         // Reply when the peer changed (it needs our acknowledgement) or has not seen our latest state. A state that
         // only acknowledges ours gets no reply, so the exchange ends.
         var changed = _peer is null || state.BootId != _peer.BootId || state.Generation != _peer.Generation;
@@ -201,6 +208,10 @@ public sealed class TunnelFence
             return new FenceVerdict(TunnelGate.Wait,
                 $"peer {peer.Address} is also MASTER with higher rank (priority {peer.Priority} vs {_priority}): stepping down",
                 true, true, silenceEnds);
+        // A peer that stopped before it could acknowledge us (it handed over while we were still listening after our
+        // start) would otherwise hold the gate for the whole silence window.
+        if (_peerLeftReleased)
+            return new FenceVerdict(TunnelGate.Allowed, "peer stopped with its tunnel released", false, false, null);
         if (peer.SeenBootId != BootId || peer.SeenGeneration < _masterGeneration)
             return Wait("waiting for the peer to acknowledge that we are MASTER", silenceEnds);
         if (peer.Tunnel != TunnelStatus.Released)

@@ -194,12 +194,13 @@ public sealed partial class RoleCoordinator
         return commands;
     }
 
-    public IReadOnlyList<RoleCommand> OnPathDown(string path, TimeSpan now)
+    /// <param name="peerStopping">The peer said goodbye because it is stopping.</param>
+    public IReadOnlyList<RoleCommand> OnPathDown(string path, TimeSpan now, bool peerStopping = false)
     {
         var commands = new List<RoleCommand>();
         if (_fence is null) return commands;
         _pathsUp.Remove(path);
-        _fence.OnPathDown(path, now);
+        _fence.OnPathDown(path, now, peerStopping);
         Settle(now, commands);
         return commands;
     }

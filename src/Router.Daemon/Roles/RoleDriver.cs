@@ -48,7 +48,7 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
                 Execute(coordinator.OnPathUp(u.Path, now));
                 break;
             case PeerPathDown d:
-                Execute(coordinator.OnPathDown(d.Path, now));
+                Execute(coordinator.OnPathDown(d.Path, now, d.Cause == PeerDownCause.PeerStopped));
                 break;
             case PeerHeartbeat h:
                 Execute(coordinator.OnHeard(h.Path, now));

@@ -69,6 +69,56 @@ public class FenceTests
     }
 
     [Fact]
+    public void APeerThatStoppedWithItsTunnelReleasedOpensTheGateWithoutAcknowledgingUs()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+
+        // A hands over and stops while B is still listening after its start: Released, then goodbye on every path.
+        a.SetLocal(FenceRole.Backup, 150, TunnelStatus.Released, S(1));
+        Exchange(a, b, S(1));
+        b.OnPathDown("lan", S(1.1), peerStopping: true);
+
+        // B becomes MASTER by its own timer later; nobody is left to acknowledge it, and no one needs to.
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(8));
+        var v = b.Advance(S(8));
+        Assert.Equal((TunnelGate.Allowed, "peer stopped with its tunnel released"), (v.Gate, v.Reason));
+
+        // A comes back: its new run has to answer for itself again.
+        b.OnPathUp("lan", S(20));
+        Assert.Equal(TunnelGate.Wait, b.Advance(S(20)).Gate);
+    }
+
+    [Fact]
+    public void APeerThatStoppedOrVanishedWithoutReleasingKeepsTheGateClosedForTheWindow()
+    {
+        var a = Fence(1, AddrA, 150);
+        var b = Fence(2, AddrB, 100);
+        a.SetLocal(FenceRole.Master, 150, TunnelStatus.Up, S(0));
+        Exchange(a, b, S(0));
+        a.SetLocal(FenceRole.Backup, 150, TunnelStatus.Stopping, S(1));
+        Exchange(a, b, S(1));
+
+        // Its tunnel stop never finished before it said goodbye.
+        b.OnPathDown("lan", S(1.1), peerStopping: true);
+        b.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(8));
+        var stopping = b.Advance(S(8));
+        Assert.Equal((TunnelGate.Wait, S(1) + Window), (stopping.Gate, stopping.RecheckAt));
+
+        // Released, but the connection just broke (a crash, a cable): no goodbye, so no word that it stays released.
+        var c = Fence(3, AddrB, 100);
+        a.SetLocal(FenceRole.Backup, 150, TunnelStatus.Released, S(9));
+        Exchange(a, c, S(9));
+        c.OnPathDown("lan", S(9.1));
+        c.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(12));
+        Assert.Equal(TunnelStatus.Released, c.Peer!.Tunnel);
+        var broken = c.Advance(S(12));
+        Assert.Equal((TunnelGate.Wait, S(9) + Window), (broken.Gate, broken.RecheckAt));
+    }
+
+    [Fact]
     public void AReleasedSaidBeforeThePeerKnewWeAreMasterDoesNotCount()
     {
         var a = Fence(1, AddrA, 100);
