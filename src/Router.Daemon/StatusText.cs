@@ -26,7 +26,7 @@ internal static class StatusText
             var c = i.Counters;
             Line(sb, $"  adverts sent {c.AdvertsSent}, received {c.AdvertsReceived}; became master {c.BecameMaster}x; conflicts {c.MasterConflicts}; VIPs restored {c.VipsRestored}; peer takeovers {c.PeerTakeovers}" +
                           (c.UnknownMasterAdverts > 0 ? $"; ignored {c.UnknownMasterAdverts} adverts from unknown masters (last {C(c.UnknownMasterLast)})" : "") +
-                          (c.Drops.Count > 0 ? "; dropped " + string.Join(", ", c.Drops.Select(d => $"{C(d.Key)}={d.Value}")) : ""));
+                          (c.Drops.Count > 0 ? "; dropped " + Dropped(c.Drops) : ""));
             if (i.LastError is not null) Line(sb, $"  last error: {C(i.LastError)}");
             foreach (var t in i.Transitions.TakeLast(3))
                 Line(sb, $"  {t.At.ToLocalTime():yyyy-MM-dd HH:mm:ss.fff} {C(t.From)} -> {C(t.To)}: {C(t.Reason)}");
@@ -60,7 +60,7 @@ internal static class StatusText
         foreach (var p in s.Peers ?? [])
             Line(sb, $"peer path {C(p.Path)}: {(p.Up ? $"up to {C(p.PeerNode)} ({C(p.Remote)})" : "down")}" +
                           (p.LastHeardAgoMs is { } ago ? $", heard {ago:0} ms ago" : "") + (p.LastError is null ? "" : $", {C(p.LastError)}") +
-                          (p.Refusals is { Count: > 0 } refused ? $"; refused {string.Join(", ", refused.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{C(kv.Key)} {kv.Value}"))}" : ""));
+                          (p.Refusals is { Count: > 0 } refused ? $"; refused {Refused(refused)}" : ""));
         if (s.Leases is { } l)
             Line(sb, $"leases: {l.Active} active" +
                 (l.Pending > 0 ? $", {l.Pending} not yet written" : "") + (l.BadRows > 0 ? $", {l.BadRows} bad row(s) skipped" : "") +
@@ -78,6 +78,25 @@ internal static class StatusText
     }
 
     private static string? C(string? text) => SafeText.Clean(text);
+
+    /// <summary>"reason=n, ..." in the report's order (a loop: see <see cref="Refused"/>).</summary>
+    private static string Dropped(IReadOnlyDictionary<string, long> drops)
+    {
+        var parts = new List<string>(drops.Count);
+        foreach (var (reason, n) in drops) parts.Add($"{C(reason)}={n}");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>"kind n, ..." by kind. A sorted list, not LINQ over the KeyValuePair struct (binary size:
+    /// toolchain/README.md, "Size options").</summary>
+    private static string Refused(IReadOnlyDictionary<string, long> refused)
+    {
+        var kinds = new List<string>(refused.Keys);
+        kinds.Sort(StringComparer.Ordinal);
+        var parts = new List<string>(kinds.Count);
+        foreach (var kind in kinds) parts.Add($"{C(kind)} {refused[kind]}");
+        return string.Join(", ", parts);
+    }
 
     private static string DriftText(DriftInfo d) => d.State switch
     {

@@ -42,10 +42,24 @@ public static class LinuxNetwork
     {
         using var control = new RtNetlinkControl();
         var addresses = control.Dump(link.Index, family);
-        var candidates = family == AddressFamily.InterNetwork
-            ? addresses.Where(a => (a.Flags & RtNetlink.IFA_F_SECONDARY) == 0)
-            : addresses.Where(a => a.Prefix.Address.IsIPv6LinkLocal).OrderBy(a => (a.Flags & IFA_F_TENTATIVE) != 0);
-        var chosen = candidates.Select(a => a.Prefix.Address).FirstOrDefault()
+        // A loop, not LINQ over the RtAddress struct (binary size: toolchain/README.md, "Size options").
+        IPAddress? chosen = null, tentative = null;
+        foreach (var a in addresses)
+        {
+            var candidate = family == AddressFamily.InterNetwork
+                ? (a.Flags & RtNetlink.IFA_F_SECONDARY) == 0
+                : a.Prefix.Address.IsIPv6LinkLocal;
+            if (!candidate) continue;
+            // IPv6: the first link-local that finished DAD, else the first still tentative.
+            if (family != AddressFamily.InterNetwork && (a.Flags & IFA_F_TENTATIVE) != 0)
+            {
+                tentative ??= a.Prefix.Address;
+                continue;
+            }
+            chosen = a.Prefix.Address;
+            break;
+        }
+        chosen ??= tentative
             ?? throw new InvalidOperationException(family == AddressFamily.InterNetwork
                 ? $"{link.Name} has no IPv4 address to send VRRP adverts from"
                 : $"{link.Name} has no IPv6 link-local address to send VRRP adverts from");

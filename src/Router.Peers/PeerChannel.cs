@@ -101,12 +101,24 @@ public sealed class PeerChannel : IPeerChannel
                 list.Add(new PeerPathStatus(p.Config.Name, s is not null, Clean(s?.PeerNodeId ?? p.PeerNodeId), Clean(s?.PeerSoftwareVersion),
                     s?.Remote, s?.Outbound ?? false, heard == 0 ? null : _o.Clock.GetElapsedTime(heard), p.LastError)
                 {
-                    Refusals = Enum.GetValues<PeerRefusal>().Where(k => Interlocked.Read(ref p.RefusalCounts[(int)k]) > 0)
-                        .ToDictionary(k => k, k => Interlocked.Read(ref p.RefusalCounts[(int)k])),
+                    Refusals = Refusals(p.RefusalCounts),
                 });
             }
         }
         return list;
+    }
+
+    /// <summary>The kinds refused at least once, with their counts. A loop, not LINQ over the enum (binary size:
+    /// toolchain/README.md, "Size options").</summary>
+    private static Dictionary<PeerRefusal, long> Refusals(long[] counts)
+    {
+        var refusals = new Dictionary<PeerRefusal, long>();
+        foreach (var kind in Enum.GetValues<PeerRefusal>())
+        {
+            var n = Interlocked.Read(ref counts[(int)kind]);
+            if (n > 0) refusals[kind] = n;
+        }
+        return refusals;
     }
 
     /// <summary>Says goodbye on every connection (the peer reports PeerStopped), stops listening and connecting.

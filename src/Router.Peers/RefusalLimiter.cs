@@ -25,8 +25,13 @@ internal sealed class RefusalLimiter(TimeSpan period, int maxSources = 256)
         }
         if (!_sources.ContainsKey(key) && _sources.Count >= maxSources)
         {
-            foreach (var old in _sources.Where(kv => now - kv.Value.Since >= period).Select(kv => kv.Key).ToList())
-                _sources.Remove(old);
+            // A loop, not LINQ over the value-tuple pairs (binary size: toolchain/README.md, "Size options").
+            var ended = new List<IPAddress>();
+            foreach (var (address, entry) in _sources)
+            {
+                if (now - entry.Since >= period) ended.Add(address);
+            }
+            foreach (var old in ended) _sources.Remove(old);
             if (_sources.Count >= maxSources)
             {
                 held = 0;

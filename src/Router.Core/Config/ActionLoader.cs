@@ -13,6 +13,18 @@ internal static partial class ActionLoader
 
     public static readonly string[] CommonOptions = ["kind", "order", "timeout", "retries", "retry_delay", "fenced"];
 
+    /// <summary>The kinds whose options include this one. A loop, not LINQ over the KeyValuePair struct
+    /// (binary size: toolchain/README.md, "Size options").</summary>
+    internal static List<string> KindsTaking(Dictionary<string, string[]> kindOptions, string option)
+    {
+        var kinds = new List<string>();
+        foreach (var (kind, options) in kindOptions)
+        {
+            if (options.Contains(option)) kinds.Add(kind);
+        }
+        return kinds;
+    }
+
     /// <summary>Options that only make sense for some kinds.</summary>
     private static readonly Dictionary<string, string[]> KindOptions = new()
     {
@@ -165,7 +177,7 @@ internal static partial class ActionLoader
         foreach (var o in r.Section.Options)
         {
             if (CommonOptions.Contains(o.Name) || KindOptions[kind].Contains(o.Name)) continue;
-            var owners = KindOptions.Where(k => k.Value.Contains(o.Name)).Select(k => k.Key).ToList();
+            var owners = KindsTaking(KindOptions, o.Name);
             if (owners.Count > 0)
                 r.Error(o.Line, $"option '{o.Name}' does not apply to kind '{kind}' (it is for {string.Join(", ", owners)})");
         }

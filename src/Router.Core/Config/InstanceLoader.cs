@@ -51,7 +51,7 @@ internal static class InstanceLoader
             Preempt = r.Bool("preempt", true),
             PreemptDelay = r.Seconds("preempt_delay", TimeSpan.Zero, 0, 1000),
             Accept = accept,
-            VirtualAddresses = vips.Select(p => p.Address).ToList(),
+            VirtualAddresses = IpPrefix.Addresses(vips),
             AuthType = authType,
             AuthData = authData,
             UnicastPeers = peers,
@@ -163,7 +163,7 @@ internal static class InstanceLoader
                 r.Error(o.Line, $"vip '{o.Value}' is {FamilyName(p.Family)} but the first vip '{firstOption!.Value}' (line {firstOption.Line}) is {FamilyName(family.Value)}: one instance carries one address family (add a second instance)");
                 continue;
             }
-            if (prefixes.Any(x => x.Address.Equals(p.Address)))
+            if (IpPrefix.AnyWithAddress(prefixes, p.Address))
             {
                 r.Error(o.Line, $"vip {p.Address} is listed twice");
                 continue;
@@ -183,8 +183,15 @@ internal static class InstanceLoader
             var vip = vips[i];
             // Link-local addresses are valid on every link; they need no matching prefix.
             if (vip.Address.IsIPv6LinkLocal) continue;
-            var sameFamily = deviceAddresses.Where(a => a.Family == vip.Family).ToList();
-            if (sameFamily.Any(a => a.Contains(vip.Address))) continue;
+            var sameFamily = new List<IpPrefix>();
+            var inside = false;
+            foreach (var a in deviceAddresses)
+            {
+                if (a.Family != vip.Family) continue;
+                sameFamily.Add(a);
+                inside |= a.Contains(vip.Address);
+            }
+            if (inside) continue;
             r.Error(options[i].Line, sameFamily.Count == 0
                 ? $"vip {vip.Address} is outside every subnet of {device}: it has no {FamilyName(vip.Family)} address"
                 : $"vip {vip.Address} is outside the subnets of {device} ({string.Join(", ", sameFamily)})");

@@ -23,14 +23,14 @@ public static class PeerSecretRule
         var s = secret.Trim();
         if (s.Length >= MinimumHexDigits && s.All(char.IsAsciiHexDigit))
         {
-            var digits = s.Select(char.ToLowerInvariant).Distinct().Count();
+            var digits = s.ToLowerInvariant().ToHashSet().Count;
             return digits >= MinimumDistinctHexDigits
                 ? null
                 : $"the secret is {s.Length} hex digits but only {digits} different ones: it does not look random; {Advice}";
         }
         if (s.Length < MinimumLength)
             return $"the secret is {s.Length} characters, at least {MinimumLength} are required; {Advice}";
-        var distinct = s.Distinct().Count();
+        var distinct = s.ToHashSet().Count;
         return distinct >= MinimumDistinct
             ? null
             : $"the secret has only {distinct} different characters (at least {MinimumDistinct}): it does not look random; {Advice}";

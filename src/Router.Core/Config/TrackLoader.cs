@@ -43,7 +43,7 @@ internal static class TrackLoader
             foreach (var o in s.Options)
             {
                 if (CommonOptions.Contains(o.Name) || KindOptions[kind].Contains(o.Name)) continue;
-                var owners = KindOptions.Where(k => k.Value.Contains(o.Name)).Select(k => k.Key);
+                var owners = ActionLoader.KindsTaking(KindOptions, o.Name);
                 r.Error(o.Line, $"option '{o.Name}' does not apply to kind '{kind}' (it is for {string.Join(", ", owners)})");
             }
             result.Add(LoadOne(r, kind, instanceNames));

@@ -250,9 +250,16 @@ public sealed class TunnelFence
 
     // Names only: the reason is logged and published each time it changes, so an age in it ("1.2 s ago") would make
     // every heartbeat a new reason. How long ago each path was heard is in status (last_heard_ms).
-    private string HeardPaths(TimeSpan now) => string.Join(", ", _lastHeard
-        .Where(p => _heardOn.Contains(p.Key) && now - p.Value < _settings.SilenceWindow)
-        .Select(p => p.Key));
+    private string HeardPaths(TimeSpan now)
+    {
+        // A loop, not LINQ over the KeyValuePair struct (binary size: toolchain/README.md, "Size options").
+        var heard = new List<string>();
+        foreach (var (path, last) in _lastHeard)
+        {
+            if (_heardOn.Contains(path) && now - last < _settings.SilenceWindow) heard.Add(path);
+        }
+        return string.Join(", ", heard);
+    }
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -25,7 +25,7 @@ public static class KeepalivedImporter
         var instanceNames = new Dictionary<string, string>();
         string Unique(string wanted)
         {
-            var clean = new string(wanted.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
+            var clean = Text.SafeText.Map(wanted, c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
             if (clean.Length == 0) clean = "imported";
             var name = clean;
             for (var i = 2; !names.Add(name); i++) name = $"{clean}_{i}";

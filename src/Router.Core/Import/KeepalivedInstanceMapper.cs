@@ -169,7 +169,7 @@ internal static class KeepalivedInstanceMapper
                 continue;
             }
             if (!VipOptions(e, device ?? ResolveInterface(instance), notes)) continue;
-            if (seen.Any(p => p.Address.Equals(prefix.Address)))
+            if (IpPrefix.AnyWithAddress(seen, prefix.Address))
             {
                 notes.Add(Note(e, $"virtual_ipaddress {e.Keyword} is listed twice; written once", false));
                 continue;

@@ -125,7 +125,7 @@ public static class DhcpScriptParser
 
     private static string Printable(string s)
     {
-        var clean = new string(s.Select(c => char.IsControl(c) ? '?' : c).Take(80).ToArray());
+        var clean = Text.SafeText.Map(s.Length > 80 ? s[..80] : s, c => char.IsControl(c) ? '?' : c);
         return s.Length > 80 ? clean + "..." : clean;
     }
 }

@@ -22,6 +22,35 @@ public readonly record struct IpPrefix(IPAddress Address, int PrefixLength)
         return true;
     }
 
+    // Loops for what callers would otherwise write with LINQ: every LINQ operator over a struct compiles its own
+    // iterator family into the NativeAOT binary (toolchain/README.md, "Size options").
+
+    /// <summary>Whether one of the prefixes carries this address (any prefix length).</summary>
+    public static bool AnyWithAddress(IReadOnlyList<IpPrefix> prefixes, IPAddress address)
+    {
+        foreach (var p in prefixes)
+        {
+            if (p.Address.Equals(address)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The addresses of the prefixes, in order.</summary>
+    public static List<IPAddress> Addresses(IReadOnlyList<IpPrefix> prefixes)
+    {
+        var list = new List<IPAddress>(prefixes.Count);
+        foreach (var p in prefixes) list.Add(p.Address);
+        return list;
+    }
+
+    /// <summary>The prefixes as text (ADDR/LEN), in order.</summary>
+    public static List<string> Strings(IReadOnlyList<IpPrefix> prefixes)
+    {
+        var list = new List<string>(prefixes.Count);
+        foreach (var p in prefixes) list.Add(p.ToString());
+        return list;
+    }
+
     /// <summary>True when <paramref name="other"/> lies in this prefix's network.</summary>
     public bool Contains(IPAddress other)
     {

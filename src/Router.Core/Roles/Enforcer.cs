@@ -87,10 +87,21 @@ public sealed class Enforcer
         _nextRound = now + Interval;
         foreach (var a in _actions)
         {
-            if (_busy.Values.Any(b => b.Action == a.Name)) continue;
+            if (Busy(a.Name)) continue;
             _entries[a.Name].CorrectedThisRound = false;
             Check(a, now, commands);
         }
+    }
+
+    /// <summary>Whether the action has work in flight. A loop, not LINQ over the value tuples (binary size:
+    /// toolchain/README.md, "Size options").</summary>
+    private bool Busy(string action)
+    {
+        foreach (var (name, _) in _busy.Values)
+        {
+            if (name == action) return true;
+        }
+        return false;
     }
 
     /// <summary>A check (<paramref name="drift"/>: what differs, empty when in state) or a correction ended; ok false with

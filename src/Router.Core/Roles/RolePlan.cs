@@ -20,8 +20,8 @@ public static class RolePlan
 
     public static IReadOnlyList<PlanStep> For(RoleTarget target, IReadOnlyList<ActionSpec> actions, TimeSpan? fenceTimeout = null)
     {
-        // Stable sort: equal orders keep the file order.
-        var ordered = actions.Select((a, i) => (a, i)).OrderBy(x => x.a.Order).ThenBy(x => x.i).Select(x => x.a).ToList();
+        // OrderBy is a stable sort: equal orders keep the file order.
+        var ordered = actions.OrderBy(a => a.Order).ToList();
         var steps = new List<PlanStep>();
         if (target == RoleTarget.Master)
         {

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Router.Core.Config;
 using Router.Core.Fencing;
+using Router.Core.Net;
 using Router.Daemon.Health;
 using Router.Daemon.Instances;
 using Router.Daemon.Leases;
@@ -72,7 +73,7 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
             IsMaster: m.State == Router.Core.Vrrp.VrrpState.Master,
             AdvertIntervalMs: m.MasterAdvertInterval.TotalMilliseconds,
             MasterDownIntervalMs: Math.Round(m.MasterDownInterval.TotalMilliseconds, 3),
-            Vips: rt.Config.VirtualPrefixes.Select(v => v.ToString()).ToList(),
+            Vips: IpPrefix.Strings(rt.Config.VirtualPrefixes),
             VipsPresent: rt.Link is not null && rt.VipsPresent,
             Maintenance: m.Maintenance,
             Unicast: !rt.IsMulticast,
@@ -86,7 +87,9 @@ internal sealed class StatusBuilder(TimeProvider clock, long startTimestamp)
 
     private static Dictionary<string, long> Drops(InstanceRuntime rt)
     {
-        var drops = rt.Drops.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value);
+        // A loop, not LINQ over the KeyValuePair struct (binary size: toolchain/README.md, "Size options").
+        var drops = new Dictionary<string, long>();
+        foreach (var (reason, n) in rt.Drops) drops[reason.ToString()] = n;
         if (rt.ShedPackets > 0) drops["Overload"] = rt.ShedPackets;
         return drops;
     }

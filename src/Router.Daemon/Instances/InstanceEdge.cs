@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Router.Core.Net;
 using Router.Core.Vrrp;
 using Router.Integrations.Logging;
 
@@ -76,7 +77,7 @@ internal sealed class InstanceEdge(DaemonPorts ports, Log log)
         try
         {
             var present = ports.Network.GetAddresses(link.Index, rt.Settings.Family);
-            SetPresent(rt, rt.Config.VirtualPrefixes.Select(v => v.Address).Where(a => present.Any(p => p.Address.Equals(a))));
+            SetPresent(rt, IpPrefix.Addresses(rt.Config.VirtualPrefixes).Where(a => IpPrefix.AnyWithAddress(present, a)));
         }
         catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
         {
@@ -106,5 +107,5 @@ internal sealed class InstanceEdge(DaemonPorts ports, Log log)
         return true;
     }
 
-    private static bool IsVip(InstanceRuntime rt, IPAddress address) => rt.Config.VirtualPrefixes.Any(v => v.Address.Equals(address));
+    private static bool IsVip(InstanceRuntime rt, IPAddress address) => IpPrefix.AnyWithAddress(rt.Config.VirtualPrefixes, address);
 }

@@ -40,7 +40,18 @@ internal sealed class InstanceRuntime : IDisposable
     public bool Stopping { get; set; }
     /// <summary>The VIPs the kernel has on the link, kept from netlink events (one dump when the link is (re)learnt).</summary>
     public HashSet<IPAddress> PresentVips { get; } = [];
-    public bool VipsPresent => Config.VirtualPrefixes.All(v => PresentVips.Contains(v.Address));
+    public bool VipsPresent
+    {
+        get
+        {
+            // A loop, not LINQ's All over the IpPrefix struct (binary size: toolchain/README.md, "Size options").
+            foreach (var v in Config.VirtualPrefixes)
+            {
+                if (!PresentVips.Contains(v.Address)) return false;
+            }
+            return true;
+        }
+    }
     public string? LastError { get; set; }
     /// <summary>FAULT because of the interface (down or missing), as opposed to maintenance etc.</summary>
     public string? LinkFaultReason { get; set; }

@@ -1,3 +1,4 @@
+using Router.Core.Net;
 using Router.Core.Roles;
 using Router.Core.Vrrp;
 using Router.Daemon.Instances;
@@ -20,7 +21,7 @@ internal static class ViewBuilder
             instances.All.Where(r => !r.Stopping).Select(r => new InstanceView(
                 r.Name, r.Settings.Vrid, r.Config.Interface, StateNames.Of(r.Machine.State), r.Machine.EffectivePriority,
                 r.Machine.MasterAddress?.ToString(), r.Machine.State == VrrpState.Master && r.Link is not null && r.VipsPresent,
-                r.Config.VirtualPrefixes.Select(v => v.ToString()).ToList())
+                IpPrefix.Strings(r.Config.VirtualPrefixes))
             { ConfiguredPriority = r.Settings.Priority }).ToList())
         {
             LeaseCount = leases.Count,

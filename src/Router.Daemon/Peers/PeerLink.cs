@@ -94,7 +94,15 @@ internal sealed class PeerLink(PeerConfig config, Log log, ObserverHub hub)
 
     public IReadOnlyList<PeerPathView>? PathsStatus() => Channel?.Status().Select(p => new PeerPathView(p.Path, p.Up, SafeText.Clean(p.PeerNodeId),
         p.Remote?.ToString(), p.LastHeardAgo?.TotalMilliseconds, SafeText.Clean(p.LastError),
-        p.Refusals.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value))).ToList();
+        ByName(p.Refusals))).ToList();
+
+    /// <summary>A loop, not LINQ over the KeyValuePair struct (binary size: toolchain/README.md, "Size options").</summary>
+    private static Dictionary<string, long> ByName(IReadOnlyDictionary<PeerRefusal, long> refusals)
+    {
+        var named = new Dictionary<string, long>();
+        foreach (var (kind, n) in refusals) named[kind.ToString()] = n;
+        return named;
+    }
 
     /// <summary>Every configured path, down too when the channel could not start.</summary>
     public List<PeerLinkView> Links()

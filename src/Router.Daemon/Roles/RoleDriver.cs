@@ -100,8 +100,16 @@ internal sealed class RoleDriver(RoleCoordinator coordinator, IStepRunner? runne
         return new FenceStatus(v.Gate.ToString(), v.Reason, fence.Peer?.Role.ToString(), fence.Peer?.Tunnel.ToString(),
             fence.Peer?.Priority, c.DualMasterEpisodes, c.DualMasterTotal.TotalMilliseconds, c.DualMasterLongest.TotalMilliseconds,
             fence.DualMasterSince is not null, c.PeerStatesReceived, c.PeerStatesDuplicate, c.PeerStatesRejected,
-            fence.LastHeard.ToDictionary(kv => kv.Key, kv => Math.Round((now - kv.Value).TotalMilliseconds)),
+            LastHeardAgoMs(fence.LastHeard, now),
             peer?.Refusals() ?? new Dictionary<string, long>());
+    }
+
+    /// <summary>A loop, not LINQ over the KeyValuePair struct (binary size: toolchain/README.md, "Size options").</summary>
+    private static Dictionary<string, double> LastHeardAgoMs(IReadOnlyDictionary<string, TimeSpan> lastHeard, TimeSpan now)
+    {
+        var ago = new Dictionary<string, double>();
+        foreach (var (path, heard) in lastHeard) ago[path] = Math.Round((now - heard).TotalMilliseconds);
+        return ago;
     }
 
     public FenceAgentInfo? FenceAgentInfo(TimeSpan now)

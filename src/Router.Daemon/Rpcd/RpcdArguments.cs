@@ -11,7 +11,11 @@ internal enum RpcdType
 }
 
 /// <summary>One ubus method of the `routerha` object and the arguments it takes (all optional to ubus).</summary>
-internal sealed record RpcdMethod(string Name, IReadOnlyList<(string Name, RpcdType Type)> Arguments);
+internal sealed record RpcdMethod(string Name, IReadOnlyList<RpcdArgument> Arguments);
+
+/// <summary>One argument of a method. A class, not a value tuple: LINQ over a struct compiles its own iterator
+/// family into the binary (toolchain/README.md, "Size options").</summary>
+internal sealed record RpcdArgument(string Name, RpcdType Type);
 
 /// <summary>The arguments of one call, read by name (each method takes at most one of them).</summary>
 internal sealed record RpcdValues(string? Instance = null, bool? On = null, string? File = null);
@@ -58,7 +62,7 @@ internal static class RpcdArguments
                     return null;
                 }
                 var declared = method.Arguments.FirstOrDefault(a => a.Name == raw);
-                if (declared.Name is null)
+                if (declared is null)
                 {
                     error = $"{method.Name}: unknown argument '{name}' ({Takes(method)})";
                     return null;

@@ -18,9 +18,9 @@ internal static class RpcdMethods
     [
         new("status", []),
         new("leases", []),
-        new("switchover", [("instance", RpcdType.String)]),
-        new("maintenance", [("on", RpcdType.Bool)]),
-        new("genkey", [("file", RpcdType.String)]),
+        new("switchover", [new("instance", RpcdType.String)]),
+        new("maintenance", [new("on", RpcdType.Bool)]),
+        new("genkey", [new("file", RpcdType.String)]),
     ];
 
     /// <summary>`list`: each method with a sample value per argument, from which rpcd builds the ubus policy.</summary>

@@ -74,7 +74,19 @@ public sealed class ActionExecutor(IReadOnlyDictionary<string, IRoleAction> acti
         }
     }
 
-    public IReadOnlyCollection<string> DriftChecked => actions.Where(a => a.Value is IDriftCheckedAction).Select(a => a.Key).ToList();
+    public IReadOnlyCollection<string> DriftChecked
+    {
+        get
+        {
+            // A loop, not LINQ over the KeyValuePair struct (binary size: toolchain/README.md, "Size options").
+            var names = new List<string>();
+            foreach (var (name, action) in actions)
+            {
+                if (action is IDriftCheckedAction) names.Add(name);
+            }
+            return names;
+        }
+    }
 
     public void Enforce(EnforcementWork work)
     {

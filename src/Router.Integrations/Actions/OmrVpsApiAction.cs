@@ -22,7 +22,7 @@ public sealed class OmrVpsApiAction(IReadOnlyList<string> servers, OpenWrtSystem
         var sections = await sys.SectionsAsync(Config, cancellationToken);
         var names = servers.Count > 0 ? servers : sections.Where(s => s.Type == "server").Select(s => s.Name).ToList();
         foreach (var name in names)
-            if (!sections.Contains((name, "server")))
+            if (!sections.Contains(new UciSectionName(name, "server")))
                 throw new ActionFailedException($"{Config}.{name} is not a 'config server' section of /etc/config/{Config}");
         return [.. names.Select(n => UciSwitch.Disabled(Config, n))];
     }

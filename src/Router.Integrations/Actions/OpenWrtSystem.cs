@@ -23,11 +23,11 @@ public sealed class OpenWrtSystem(CommandRunner runner, string initDir)
 
     /// <summary>The sections of one config as `uci -q show` names them (`@type[0]` for anonymous ones), with their
     /// types; empty when the config does not exist.</summary>
-    public async Task<IReadOnlyList<(string Name, string Type)>> SectionsAsync(string config, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UciSectionName>> SectionsAsync(string config, CancellationToken cancellationToken)
     {
         var r = await runner.RunAsync(["uci", "-q", "show", config], null, cancellationToken);
         if (r.ExitCode != 0) return [];
-        var sections = new List<(string, string)>();
+        var sections = new List<UciSectionName>();
         foreach (var line in r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             // "config.section=type" (a section) vs "config.section.option='value'" (an option).
@@ -35,7 +35,7 @@ public sealed class OpenWrtSystem(CommandRunner runner, string initDir)
             if (eq < 0 || !line.StartsWith(config + ".", StringComparison.Ordinal)) continue;
             var name = line[(config.Length + 1)..eq];
             if (name.Contains('.')) continue;
-            sections.Add((name, line[(eq + 1)..].Trim('\'')));
+            sections.Add(new UciSectionName(name, line[(eq + 1)..].Trim('\'')));
         }
         return sections;
     }
@@ -51,3 +51,7 @@ public sealed class OpenWrtSystem(CommandRunner runner, string initDir)
 
     private string InitScript(string service) => Path.Combine(initDir, service);
 }
+
+/// <summary>A section of a UCI config: its name as `uci show` prints it, and its type. A record class, not a value
+/// tuple: LINQ over a struct compiles its own iterator family into the binary (toolchain/README.md, "Size options").</summary>
+public sealed record UciSectionName(string Name, string Type);

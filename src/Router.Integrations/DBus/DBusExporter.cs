@@ -246,8 +246,15 @@ public sealed class DBusExporter : IRouterObserver, IPathMethodHandler
             return;
         }
         var name = reader.ReadString();
-        var found = properties.FirstOrDefault(p => p.Key == name);
-        if (found.Value is null)
+        // A loop, not LINQ over the KeyValuePair struct (binary size: toolchain/README.md, "Size options").
+        DBusValue? value = null;
+        foreach (var (key, v) in properties)
+        {
+            if (key != name) continue;
+            value = v;
+            break;
+        }
+        if (value is null)
         {
             context.ReplyError(DBusNames.ErrorUnknownProperty, $"no property {SafeText.Clean(name)} on {objectInterface}");
             return;
@@ -255,7 +262,7 @@ public sealed class DBusExporter : IRouterObserver, IPathMethodHandler
         var writer = context.CreateReplyWriter("v");
         try
         {
-            found.Value.WriteVariant(ref writer);
+            value.WriteVariant(ref writer);
             context.Reply(writer.CreateMessage());
         }
         finally

@@ -26,5 +26,5 @@ public sealed class MqttTopics(string prefix, string nodeId, string discoveryPre
 
     /// <summary>A host name as a topic level and HA id: anything outside [A-Za-z0-9_-] becomes '_'.</summary>
     public static string SafeId(string name) =>
-        new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_').ToArray());
+        Router.Core.Text.SafeText.Map(name, c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
 }

@@ -33,8 +33,13 @@ public sealed class SdNotify : IDisposable
     }
 
     /// <summary>One datagram "K=V\nK=V" (sd_notify's state string: no trailing newline needed, none added).</summary>
-    public static string Format(params (string Key, string Value)[] assignments) =>
-        string.Join('\n', assignments.Select(a => $"{a.Key}={a.Value.ReplaceLineEndings(" ")}"));
+    public static string Format(params (string Key, string Value)[] assignments)
+    {
+        // A loop, not LINQ over the value tuples (binary size: toolchain/README.md, "Size options").
+        var lines = new string[assignments.Length];
+        for (var i = 0; i < assignments.Length; i++) lines[i] = $"{assignments[i].Key}={assignments[i].Value.ReplaceLineEndings(" ")}";
+        return string.Join('\n', lines);
+    }
 
     /// <summary>Sends one state string; null on success, else why not.</summary>
     public string? Send(string state)

@@ -22,11 +22,21 @@ internal sealed partial class RtNetlinkControl : INetworkControl
         var errno = Run(request, replies, $"RTM_GETLINK {name}");
         if (errno == Libc.ENODEV) return null;
         Throw(errno, $"RTM_GETLINK {name}");
-        return replies.Where(r => r.Type == RtNetlink.RTM_NEWLINK).Select(r => RtMessages.ParseLink(r.Payload)).FirstOrDefault(l => l is not null);
+        // Loops, not LINQ, over these structs: each LINQ operator over a value type compiles its own iterator family
+        // into the binary (toolchain/README.md, "Size options").
+        foreach (var r in replies)
+        {
+            if (r.Type == RtNetlink.RTM_NEWLINK && RtMessages.ParseLink(r.Payload) is { } link) return link;
+        }
+        return null;
     }
 
     public IReadOnlyList<IpPrefix> GetAddresses(int interfaceIndex, AddressFamily family)
-        => Dump(interfaceIndex, family).Select(a => a.Prefix).ToList();
+    {
+        var prefixes = new List<IpPrefix>();
+        foreach (var a in Dump(interfaceIndex, family)) prefixes.Add(a.Prefix);
+        return prefixes;
+    }
 
     /// <summary>Addresses in kernel order (primaries before secondaries), with their IFA_F_* flags.</summary>
     internal List<RtAddress> Dump(int interfaceIndex, AddressFamily family)
