@@ -39,7 +39,7 @@ public sealed class HandoverTests
     }
 
     [Fact]
-    public void SigtermHandsOverRunsTheStopPlanTunnelFirstAndEnds()
+    public void SigtermHandsOverRunsTheStopPlanDhcpAndTunnelFirstAndEnds()
     {
         using var pair = new TestPair();
         pair.StartAndElect();
@@ -49,7 +49,7 @@ public sealed class HandoverTests
         Assert.False(pair.A.HasVip());
         Assert.True(pair.B.HasVip());
         var stops = pair.A.Steps.Started.Skip(before).Select(s => $"{s.Name} {s.Direction}").ToList();
-        Assert.Equal(["vpn Stop", "dhcp Stop", "wan Stop"], stops);
+        Assert.Equal(["dhcp Stop", "vpn Stop", "wan Stop"], stops);
         pair.RunUntil(() => pair.B.Steps.History("vpn").EndsWith("start", StringComparison.Ordinal), TimeSpan.FromSeconds(15), "B's tunnel start");
         // B's tunnel started only after A's stopped (the fence saw A release it).
         var aVpnStop = pair.A.Steps.Started.Last(s => s.Name == "vpn").At;

@@ -10,9 +10,9 @@ public sealed class RolePlanTests
     {
         using var pair = new TestPair();
         pair.StartAndElect();
-        // Both boot into BACKUP first (a rebooted former master must not find its tunnel up): fenced actions stop first.
-        Assert.Equal(["vpn Stop", "dhcp Stop", "wan Stop"], pair.B.Steps.Started.Select(s => $"{s.Name} {s.Direction}"));
-        Assert.Equal(["vpn Stop", "dhcp Stop", "wan Stop", "wan Start", "vpn Start", "dhcp Start"],
+        // Both boot into BACKUP first (a rebooted former master must not find its tunnel up): DHCP, then the fenced actions.
+        Assert.Equal(["dhcp Stop", "vpn Stop", "wan Stop"], pair.B.Steps.Started.Select(s => $"{s.Name} {s.Direction}"));
+        Assert.Equal(["dhcp Stop", "vpn Stop", "wan Stop", "wan Start", "vpn Start", "dhcp Start"],
             pair.A.Steps.Started.Select(s => $"{s.Name} {s.Direction}"));
         var role = pair.A.Status().Role!;
         Assert.True(role.Finished);

@@ -58,14 +58,14 @@ public sealed class WatchdogTests
         // Within the first master-down interval, so no election overtakes the boot plan.
         pair.RunFor(TimeSpan.FromSeconds(2.5));
 
-        Assert.Equal([("vpn", ActionDirection.Stop)], pair.A.Steps.Started.Select(s => (s.Name, s.Direction)));
+        Assert.Equal([("dhcp", ActionDirection.Stop), ("vpn", ActionDirection.Stop)], pair.A.Steps.Started.Select(s => (s.Name, s.Direction)));
         Assert.DoesNotContain(watchdog.Calls, c => c.What == "ready");
         // The boot plan waits on the tunnel's stop; the loop itself is alive and says so.
         Assert.Contains(watchdog.Calls, c => c.What == "ping");
 
         pair.A.Steps.Finish("vpn");
         pair.RunFor(TimeSpan.FromSeconds(0.1));
-        Assert.Equal(["vpn Stop", "dhcp Stop", "wan Stop"], pair.A.Steps.Started.Take(3).Select(s => $"{s.Name} {s.Direction}"));
+        Assert.Equal(["dhcp Stop", "vpn Stop", "wan Stop"], pair.A.Steps.Started.Take(3).Select(s => $"{s.Name} {s.Direction}"));
         Assert.Contains(watchdog.Calls, c => c.What == "ready");
         Assert.DoesNotContain(pair.A.Steps.Started, s => s.Direction == ActionDirection.Start && s.At < watchdog.Calls.First(c => c.What == "ready").At);
     }

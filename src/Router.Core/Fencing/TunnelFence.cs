@@ -208,15 +208,15 @@ public sealed class TunnelFence
             return new FenceVerdict(TunnelGate.Wait,
                 $"peer {peer.Address} is also MASTER with higher rank (priority {peer.Priority} vs {_priority}): stepping down",
                 true, true, silenceEnds);
+        var acknowledged = peer.SeenBootId == BootId && peer.SeenGeneration >= _masterGeneration;
         // A peer that stopped before it could acknowledge us (it handed over while we were still listening after our
-        // start) would otherwise hold the gate for the whole silence window.
-        if (_peerLeftReleased)
-            return new FenceVerdict(TunnelGate.Allowed, "peer stopped with its tunnel released", false, false, null);
-        if (peer.SeenBootId != BootId || peer.SeenGeneration < _masterGeneration)
+        // start) would otherwise hold the gate for the whole silence window; its last word was Released.
+        if (!acknowledged && !_peerLeftReleased)
             return Wait("waiting for the peer to acknowledge that we are MASTER", silenceEnds);
         if (peer.Tunnel != TunnelStatus.Released)
             return Wait($"peer's tunnel is {peer.Tunnel.ToString().ToLowerInvariant()}", silenceEnds);
-        return new FenceVerdict(TunnelGate.Allowed, "peer confirmed its tunnel is released", false, false, null);
+        return new FenceVerdict(TunnelGate.Allowed,
+            acknowledged ? "peer confirmed its tunnel is released" : "peer stopped with its tunnel released", false, false, null);
     }
 
     private bool PeerOutranks(FenceState peer) => VrrpTiming.AdvertWins(peer.Priority, peer.Address, _priority, _address);
