@@ -11,13 +11,7 @@ public sealed class CommandActionTests : IDisposable
     private readonly StandIns _sys = new();
     private readonly CommandRunner _runner = new("/usr/bin:/bin");
 
-    private string Script(string name, string body)
-    {
-        var path = Path.Combine(_sys.Root, name);
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
-    }
+    private string Script(string name, string body) => _sys.Script(name, body);
 
     private static StartStep Step(long ticket, string name, RoleTarget target, double timeoutSeconds = 10) => new(ticket, 1,
         new PlanStep(name, StepPhase.Service, target == RoleTarget.Master ? ActionDirection.Start : ActionDirection.Stop,

@@ -11,13 +11,7 @@ public sealed class DriftCheckTests : IDisposable
     private readonly StandIns _sys = new();
     private readonly CommandRunner _runner = new("/usr/bin:/bin");
 
-    private string Script(string name, string body)
-    {
-        var path = Path.Combine(_sys.Root, name);
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
-    }
+    private string Script(string name, string body) => _sys.Script(name, body);
 
     /// <summary>A "service" whose state is a flag file: start creates it, stop removes it, check exits 0 while it exists.</summary>
     private (string Start, string Stop, string Check, string Flag) FlagService(string? log = null)

@@ -132,6 +132,15 @@ internal sealed class StandIns : IDisposable
         return this;
     }
 
+    /// <summary>An executable sh script in <see cref="Root"/>; returns its path.</summary>
+    public string Script(string name, string body)
+    {
+        var path = Path.Combine(Root, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
     /// <summary>The committed value (what survives a reboot); null when absent.</summary>
     public string? Committed(string key)
     {

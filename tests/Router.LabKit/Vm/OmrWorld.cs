@@ -92,19 +92,9 @@ public static partial class OmrWorld
         """;
 
     /// <summary>A LAN client without an address: it gets one by DHCP (busybox udhcpc), on demand.</summary>
-    public static VmSpec DhcpClient(VmArch arch, int lanPort) =>
-        new("client", arch, [new VmNic("52:54:00:00:01:64", lanPort)], new Dictionary<string, string>
-        {
-            ["/etc/vm.conf"] = """
-                VM_NAME=client
-                VM_LAN_MAC=52:54:00:00:01:64
-                VM_LAN_ADDR=
-                VM_START=
+    public static VmSpec DhcpClient(VmArch arch, int lanPort) => RouterVm.Client(arch, lanPort, lanAddress: null);
 
-                """,
-        });
-
-    public const string ClientMac = "52:54:00:00:01:64";
+    public const string ClientMac = RouterVm.ClientMac;
 
     /// <summary>
     /// One DHCP exchange of the client (discover/request, busybox udhcpc, address not configured): the address it

@@ -87,13 +87,16 @@ public static partial class RouterVm
 
         """;
 
-    public static VmSpec Client(VmArch arch, int lanPort) =>
-        new("client", arch, [new VmNic("52:54:00:00:01:64", lanPort)], new Dictionary<string, string>
+    public const string ClientMac = "52:54:00:00:01:64";
+
+    /// <summary>A LAN client; <paramref name="lanAddress"/> null: none, it asks for one by DHCP.</summary>
+    public static VmSpec Client(VmArch arch, int lanPort, string? lanAddress = "10.0.0.100/24") =>
+        new("client", arch, [new VmNic(ClientMac, lanPort)], new Dictionary<string, string>
         {
-            ["/etc/vm.conf"] = """
+            ["/etc/vm.conf"] = $"""
                 VM_NAME=client
-                VM_LAN_MAC=52:54:00:00:01:64
-                VM_LAN_ADDR=10.0.0.100/24
+                VM_LAN_MAC={ClientMac}
+                VM_LAN_ADDR={lanAddress}
                 VM_START=
 
                 """,
