@@ -60,7 +60,10 @@ public sealed class OmrStandInWorldTests(ITestOutputHelper output)
             await RouterVm.WaitLogAsync(r, l => l.IndexOf("tunnel: glorytun client up", from) >= 0, 3 * Cron + TimeSpan.FromSeconds(10), "cron restarting the enabled tunnel");
 
             // Switched off with the WAN down, it stays stopped round after round (the VPS cannot answer) ...
-            await r.Console.CheckAsync("ubus call network.interface.wan down; uci set glorytun.vpn.enable=0; uci commit glorytun; /etc/init.d/glorytun stop");
+            // Cron is paused for the switch: a round under way could have asked the VPS while the WAN was still up, and its
+            // answer would switch the tunnel on again (the race a real box has too; here it would only make the test flaky).
+            await r.Console.CheckAsync("/etc/init.d/omr-schedule stop; ubus call network.interface.wan down; uci set glorytun.vpn.enable=0; " +
+                "uci commit glorytun; /etc/init.d/glorytun stop; /etc/init.d/omr-schedule start");
             var quiet = (await RouterVm.LogAsync(r)).Lines.Count;
             var rounds = OmrWorld.CronRoundsDone(await RouterVm.LogAsync(r));
             var log = await OmrWorld.WaitCronRoundsAsync(r, rounds + 3, 4 * Cron + TimeSpan.FromSeconds(20));
