@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Router.Core.Config;
 using Router.Core.Fencing;
+using Router.Core.Leases;
 using Router.Core.Roles;
 using Router.Core.Vrrp;
 using Router.Daemon.Control;
@@ -42,6 +43,7 @@ internal sealed class RouterDaemon
     private readonly HealthDriver? _health;
     private readonly StatusBuilder _status;
     private readonly WatchdogDriver? _watchdog;
+    private DhcpEventSpool? _spool;
     private RouterConfig _config;
     private bool _stopping;
     private TimeSpan? _stopDeadline;
@@ -189,6 +191,9 @@ internal sealed class RouterDaemon
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         listening?.Invoke();
+        using var spool = _spool = _leases.HasStore
+            ? DhcpEventSpool.Open(DhcpEventSpool.PathFor(_config.Global.ControlSocket), _log, e => Post(new LeaseSpooled(e)))
+            : null;
         Start();
         while (!Finished) Turn(_events.Take(UntilNextDeadline()));
         if (!_roles.Coordinator.PlanFinished)
@@ -311,6 +316,9 @@ internal sealed class RouterDaemon
             case ControlArrived c:
                 c.Reply.TrySetResult(OnControl(c.Request));
                 break;
+            case LeaseSpooled l:
+                OnSpooled(l.Environ);
+                break;
             case SignalArrived { Signal: PosixSignal.SIGHUP }:
                 var (ok, message) = Reload();
                 if (ok) _log.Info(message); else _log.Error(message);
@@ -428,9 +436,22 @@ internal sealed class RouterDaemon
     {
         if (!_stopping) _watchdog?.Stopping();
         _stopping = true;
+        // Events still in the spool are stored before the exit; later ones find no spool and store themselves.
+        foreach (var e in _spool?.Close() ?? []) OnSpooled(e);
         // The stop plan is the last word: a check queued behind it would only hold up the exit.
         _roles.SetEnforceInterval(TimeSpan.Zero, Now);
         _instances.StopAll("daemon stopping", handover: true);
+    }
+
+    /// <summary>A hotplug lease event, stored as `routerha dhcp-script` would have had it stored; no one waits for an answer.</summary>
+    private void OnSpooled(byte[] environ)
+    {
+        var (spooled, error) = HotplugLeaseEvent.Parse(environ, DhcpScriptCommand.ReadHostname());
+        if (error is not null) _log.Warn($"dhcp event spool: {error}: dropped");
+        if (spooled is null) return;
+        var response = _leases.OnLease(new ControlRequest("lease", Args: spooled.Args, Env: spooled.Env), Now);
+        _roles.OnLeaseSync(Now);
+        if (!response.Ok) _log.Warn($"dhcp event {string.Join(' ', spooled.Args[..3])} not stored: {response.Error}");
     }
 
     private void PublishIfChanged()

@@ -52,9 +52,10 @@ internal static class LeaseSchema
 
     public static int Latest => Migrations.Length;
 
-    public static int VersionOf(SqliteConnection db)
+    public static int VersionOf(SqliteConnection db, SqliteTransaction? tx = null)
     {
         using var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = "PRAGMA user_version";
         return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -69,11 +70,15 @@ internal static class LeaseSchema
     /// <summary>Applies the missing steps, each in its own transaction with its version bump.</summary>
     public static void Migrate(SqliteConnection db, string path)
     {
-        var version = VersionOf(db);
-        RefuseNewer(version, path);
-        for (var v = version; v < Latest; v++)
+        RefuseNewer(VersionOf(db), path);
+        while (true)
         {
-            using var tx = db.BeginTransaction();
+            // The version is read again under the write lock (BEGIN IMMEDIATE): processes that open a new store at the
+            // same moment (a burst of dhcp-script calls) would otherwise all run the same step, and all but one fail.
+            using var tx = db.BeginTransaction(deferred: false);
+            var v = VersionOf(db, tx);
+            RefuseNewer(v, path);
+            if (v >= Latest) return;
             using var cmd = db.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = Migrations[v] + $"\nPRAGMA user_version = {v + 1};";

@@ -75,7 +75,7 @@ public sealed class LeaseTests
     [InlineData("laptop", new[] { "add", "02:00:00:00:00:44", "192.168.1.145", "laptop" })]
     public void TheRoutersOwnNameIsNotTakenAsTheClientsHostname(string host, string[] expected)
     {
-        Assert.Equal(expected, Leases.DhcpScriptCommand.WithoutOwnHostname(["add", "02:00:00:00:00:44", "192.168.1.145", host], "router-a"));
+        Assert.Equal(expected, Router.Core.Leases.HotplugLeaseEvent.WithoutOwnHostname(["add", "02:00:00:00:00:44", "192.168.1.145", host], "router-a"));
     }
 
     [Fact]

@@ -112,6 +112,52 @@ public sealed class DhcpLab : IDisposable
         return Dnsmasq;
     }
 
+    /// <summary>The spool the daemon reads OpenWrt's hotplug events from (beside its control socket).</summary>
+    public string Spool => Path.Combine(Dir, "routerha.dhcp-events");
+
+    /// <summary>Where the hotplug handler's `routerha dhcp-script` calls are recorded, one line each.</summary>
+    public string VerbCalls => Path.Combine(Dir, "verb-calls");
+
+    /// <summary>
+    /// dnsmasq as OpenWrt runs it: its own lease file (read at start, when it calls its script with "old" for every
+    /// lease) and OpenWrt's dhcp-script.sh with procd's hotplug dispatch behind it, STAND-IN (omr-facts.md "dnsmasq
+    /// hotplug"): every event becomes ACTION/MACADDR/IPADDR/HOSTNAME, and each file of the hotplug directory is sourced
+    /// by its own `sh -c` in the background, unordered, output discarded. The directory holds the package's handler
+    /// (hotplugHandler, its text) with its paths moved into the lab; its `/usr/sbin/routerha` records the call and runs
+    /// the real verb.
+    /// </summary>
+    public LabProcess StartOpenWrtDnsmasq(string hotplugHandler, string leaseFile)
+    {
+        var hotplug = Path.Combine(Dir, "hotplug.d", "dhcp");
+        Directory.CreateDirectory(hotplug);
+        WriteScript("routerha-verb", $"#!/bin/sh\necho \"$*\" >> {VerbCalls}\nexec {_bin} dhcp-script -c {ConfigPath} \"$@\"\n");
+        File.WriteAllText(Path.Combine(hotplug, "50-routerha"), hotplugHandler
+            .Replace("/usr/sbin/routerha dhcp-script", Script("routerha-verb"), StringComparison.Ordinal)
+            .Replace("/usr/sbin/routerha", Script("routerha-verb"), StringComparison.Ordinal)
+            .Replace("/var/run/routerha.dhcp-events", Spool, StringComparison.Ordinal));
+        WriteScript("openwrt-dhcp-script", $$"""
+            #!/bin/sh
+            case "$1" in
+            add) ACTION=add ;;
+            del) ACTION=remove ;;
+            old) ACTION=update ;;
+            *) exit 0 ;;
+            esac
+            export ACTION MACADDR=$2 IPADDR=$3 HOSTNAME=$4
+            for f in {{hotplug}}/*; do
+            	setsid sh -c ". '$f'" < /dev/null > /dev/null 2>&1 &
+            done
+            exit 0
+
+            """);
+        Dnsmasq = Own(LabProcess.Start(Router, "dnsmasq", [
+            "--no-daemon", "--conf-file=/dev/null", "--port=0", "--interface=br0", "--bind-interfaces",
+            "--dhcp-range=192.168.88.100,192.168.88.250,255.255.255.0,1h", "--dhcp-authoritative", "--no-ping",
+            $"--dhcp-leasefile={leaseFile}", $"--dhcp-script={Script("openwrt-dhcp-script")}", $"--pid-file={Dir}/dnsmasq.pid",
+            "--log-dhcp", "--log-facility=-"]));
+        return Dnsmasq;
+    }
+
     /// <summary>udhcpc in the foreground, renewing on SIGUSR1. requestIp asks for that address.</summary>
     public LabProcess StartClient(int i, string hostname, string? requestIp = null)
     {

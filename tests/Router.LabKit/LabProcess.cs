@@ -78,6 +78,9 @@ public sealed class LabProcess : IDisposable
 
     public void SendTerm() => Native.Kill(Pid, Native.SIGTERM);
 
+    /// <summary>SIGHUP (dnsmasq: re-read files, call the script with "old" for every lease).</summary>
+    public void SendHangup() => Native.Kill(Pid, 1);
+
     /// <summary>Waits for exit up to the timeout; returns the exit code, or null if it is still running.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)
     {

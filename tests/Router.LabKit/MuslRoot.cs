@@ -72,12 +72,17 @@ public sealed class MuslRoot : IDisposable
             .Where(f => Path.GetFileName(f) is var n && (n.StartsWith("ld-linux", StringComparison.Ordinal) || n.StartsWith("libc.so.6", StringComparison.Ordinal)))
             .ToList();
 
-    /// <summary>Runs a program inside the root (chroot) from the host's network namespace.</summary>
-    public CommandResult Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    /// <summary>
+    /// Runs a program inside the root (chroot) from the host's network namespace. With proc, a procfs is mounted at
+    /// the root's /proc in a mount namespace of the command's own, which goes away with it.
+    /// </summary>
+    public CommandResult Run(string file, IEnumerable<string> args, IDictionary<string, string>? env = null, bool proc = false)
     {
         IEnumerable<string> argv = ["-i", .. (env ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key}={kv.Value}"),
             "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "chroot", Dir, file, .. args];
-        return Shell.Run("env", argv, TimeSpan.FromSeconds(20));
+        if (!proc) return Shell.Run("env", argv, TimeSpan.FromSeconds(20));
+        Directory.CreateDirectory(PathOf("/proc"));
+        return Shell.Run("unshare", ["--mount", "--propagation", "private", $"--mount-proc={PathOf("/proc")}", "env", .. argv], TimeSpan.FromSeconds(20));
     }
 
     public CommandResult Run(string file, params string[] args) => Run(file, (IEnumerable<string>)args);

@@ -1,3 +1,4 @@
+using Router.Core.Leases;
 using Router.LabKit;
 
 namespace Router.Package.Tests;
@@ -19,9 +20,11 @@ public sealed class HotplugTests : IDisposable
             "0755");
     }
 
-    private string[] Event(Dictionary<string, string> env)
+    private const string Spool = "/var/run/routerha.dhcp-events";
+
+    private string[] Event(Dictionary<string, string> env, bool proc = false)
     {
-        var r = _root.Run("/bin/sh", ["-c", "( . /etc/hotplug.d/dhcp/50-routerha )"], env);
+        var r = _root.Run("/bin/sh", ["-c", "( . /etc/hotplug.d/dhcp/50-routerha )"], env, proc);
         Assert.True(r.Ok, $"hotplug script failed ({r.ExitCode}): {r.StdErr}");
         var calls = _root.PathOf("/tmp/calls");
         return File.Exists(calls) ? File.ReadAllLines(calls) : [];
@@ -71,6 +74,38 @@ public sealed class HotplugTests : IDisposable
     {
         File.Delete(_root.PathOf("/usr/sbin/routerha"));
         Assert.Empty(Event(new() { ["ACTION"] = "add", ["MACADDR"] = "02:00:00:00:00:03", ["IPADDR"] = "192.168.1.4" }));
+    }
+
+    private static readonly Dictionary<string, string> Laptop = new()
+    {
+        ["ACTION"] = "update", ["MACADDR"] = "02:00:00:00:88:51", ["IPADDR"] = "192.168.1.124", ["HOSTNAME"] = "laptop",
+        ["DNSMASQ_LEASE_EXPIRES"] = "1795306711", ["DNSMASQ_INTERFACE"] = "br-lan",
+    };
+
+    [Fact]
+    public void WhileTheDaemonsSpoolExistsAnEventIsAFileTheDaemonReadsAndNoRouterhaProcessStarts()
+    {
+        Directory.CreateDirectory(_root.PathOf(Spool));
+        Assert.Empty(Event(Laptop, proc: true));
+        var file = Assert.Single(Directory.GetFiles(_root.PathOf(Spool)));
+        Assert.False(Path.GetFileName(file).StartsWith('.'), $"{file} left under its dot name");
+        // What the daemon makes of it: the same call the verb would have sent.
+        var (parsed, error) = HotplugLeaseEvent.Parse(File.ReadAllBytes(file), ownHostname: "router-a");
+        Assert.Null(error);
+        Assert.Equal(["old", "02:00:00:00:88:51", "192.168.1.124", "laptop"], parsed!.Args);
+        Assert.Equal("1795306711", parsed.Env["DNSMASQ_LEASE_EXPIRES"]);
+        Assert.Equal("br-lan", parsed.Env["DNSMASQ_INTERFACE"]);
+        Assert.DoesNotContain("PATH", parsed.Env.Keys);
+    }
+
+    [Fact]
+    public void AnEventWhoseEnvironmentCannotBeReadIsStoredByRouterhaAndLeavesNothingInTheSpool()
+    {
+        // No /proc in this root: the handler cannot copy its environment, so the verb stores the event.
+        Directory.CreateDirectory(_root.PathOf(Spool));
+        var calls = Event(Laptop);
+        Assert.Equal("argv [dhcp-script] [old] [02:00:00:00:88:51] [192.168.1.124] [laptop]", calls[0]);
+        Assert.Empty(Directory.GetFiles(_root.PathOf(Spool)));
     }
 
     public void Dispose() => _root.Dispose();

@@ -30,6 +30,31 @@ public class StoreRecoveryTests : StoreFixture
     }
 
     [Fact]
+    public void ManyProcessesCreatingTheStoreAtOnceAllOpenIt()
+    {
+        // As a burst of dhcp-script calls does on a fresh install: each opens the new file and creates the schema.
+        const int Openers = 16;
+        using var start = new Barrier(Openers);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var threads = Enumerable.Range(0, Openers).Select(_ => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                using var store = Open();
+            }
+            catch (Exception e) when (e is LeaseStoreException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                failures.Enqueue(e.Message);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(failures);
+        Assert.Equal(3L, Scalar("PRAGMA user_version"));
+    }
+
+    [Fact]
     public void ADatabaseFromANewerRouterhaIsRefusedAndLeftUntouched()
     {
         Sql(V1 + "PRAGMA user_version = 99;");

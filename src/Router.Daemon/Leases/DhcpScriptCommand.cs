@@ -27,7 +27,7 @@ internal static class DhcpScriptCommand
             else if (args[i] is "-s" or "--socket" && i + 1 < args.Length) socket = args[++i];
             else break;
         }
-        var rest = WithoutOwnHostname(args[i..], ReadHostname());
+        var rest = HotplugLeaseEvent.WithoutOwnHostname(args[i..], ReadHostname());
         var env = DnsmasqEnvironment();
         var now = DateTimeOffset.UtcNow;
         var call = DhcpScriptParser.Parse(rest, env, now);
@@ -132,16 +132,7 @@ internal static class DhcpScriptCommand
         return 0;
     }
 
-    /// <summary>
-    /// dnsmasq on OpenWrt can pass the router's own name as a client's HOSTNAME (openwrt/openwrt issue 11982): stored,
-    /// it would be served to the peer and named in its lease file as a client. Dropped here, so the known name stays.
-    /// </summary>
-    internal static string[] WithoutOwnHostname(string[] args, string? own) =>
-        args is [_, _, _, var host] && own is { Length: > 0 } && string.Equals(host, own, StringComparison.OrdinalIgnoreCase)
-            ? args[..3]
-            : args;
-
-    private static string? ReadHostname()
+    internal static string? ReadHostname()
     {
         try { return File.ReadAllText("/proc/sys/kernel/hostname").Trim(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }

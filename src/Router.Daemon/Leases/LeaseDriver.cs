@@ -38,6 +38,9 @@ internal sealed class LeaseDriver(LeaseBook? book, LeasesConfig? config, Log log
 
     public bool Connected => _sync?.Connected == true;
 
+    /// <summary>False when leases are not configured or the store did not open: events then have nowhere to go.</summary>
+    public bool HasStore => book is not null;
+
     /// <summary>False while a connected peer is still sending what we lack.</summary>
     public bool CaughtUp => _sync is not { Connected: true, CaughtUp: false };
 

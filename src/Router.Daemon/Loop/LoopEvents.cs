@@ -26,6 +26,9 @@ internal sealed record StepDone(Router.Integrations.Actions.StepResult Result) :
 /// <summary>An enforcement check or correction ended (from the ActionExecutor's thread).</summary>
 internal sealed record EnforcementDone(Router.Integrations.Actions.EnforcementResult Result) : LoopEvent;
 
+/// <summary>A lease event the hotplug handler left in the spool: its environment, NUL-separated.</summary>
+internal sealed record LeaseSpooled(byte[] Environ) : LoopEvent;
+
 /// <summary>A health probe answered.</summary>
 internal sealed record ProbeDone(string Track, long Ticket, Router.Integrations.Health.ProbeResult Result) : LoopEvent;
 
