@@ -43,7 +43,6 @@ internal sealed class RouterDaemon
     private readonly HealthDriver? _health;
     private readonly StatusBuilder _status;
     private readonly WatchdogDriver? _watchdog;
-    private DhcpEventSpool? _spool;
     private RouterConfig _config;
     private bool _stopping;
     private TimeSpan? _stopDeadline;
@@ -191,11 +190,14 @@ internal sealed class RouterDaemon
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         listening?.Invoke();
-        using var spool = _spool = _leases.HasStore
+        using var spool = _leases.HasStore
             ? DhcpEventSpool.Open(DhcpEventSpool.PathFor(_config.Global.ControlSocket), _log, e => Post(new LeaseSpooled(e)))
             : null;
         Start();
         while (!Finished) Turn(_events.Take(UntilNextDeadline()));
+        // The spool stays open through the stop plan (its DHCP restart brings events); what is still in it is stored
+        // now (written when the store closes, sent to the peer after the next start), later events find no spool.
+        foreach (var e in spool?.Close() ?? []) OnSpooled(e);
         if (!_roles.Coordinator.PlanFinished)
             _log.Error($"stop plan still running after {StopPlanLimit.TotalSeconds:0} s ({_roles.Coordinator.Plan?.CurrentStep}): exiting anyway");
         Stop();
@@ -436,8 +438,6 @@ internal sealed class RouterDaemon
     {
         if (!_stopping) _watchdog?.Stopping();
         _stopping = true;
-        // Events still in the spool are stored before the exit; later ones find no spool and store themselves.
-        foreach (var e in _spool?.Close() ?? []) OnSpooled(e);
         // The stop plan is the last word: a check queued behind it would only hold up the exit.
         _roles.SetEnforceInterval(TimeSpan.Zero, Now);
         _instances.StopAll("daemon stopping", handover: true);
