@@ -1,3 +1,4 @@
+using Router.LabKit;
 using Router.Integrations.Logging;
 using Router.Integrations.Notify;
 
@@ -18,9 +19,7 @@ public sealed class NotifyTests : IDisposable
     private string Script(string name, string body)
     {
         var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
+        return ExecutableFile.Write(path, "#!/bin/sh\n" + body + "\n");
     }
 
     [Fact]

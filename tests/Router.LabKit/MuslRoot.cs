@@ -60,10 +60,7 @@ public sealed class MuslRoot : IDisposable
 
     public void WriteFile(string inside, string text, string mode = "0644")
     {
-        var p = PathOf(inside);
-        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-        File.WriteAllText(p, text);
-        Shell.Check("chmod", mode, p);
+        ExecutableFile.Write(PathOf(inside), text, mode);
     }
 
     /// <summary>Every file of the root that belongs to glibc (its loader or libc.so.6); empty for a musl-only root.</summary>

@@ -1,3 +1,4 @@
+using Router.LabKit;
 namespace Router.Integrations.Tests.Actions;
 
 /// <summary>
@@ -136,9 +137,7 @@ internal sealed class StandIns : IDisposable
     public string Script(string name, string body)
     {
         var path = Path.Combine(Root, name);
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
+        return ExecutableFile.Write(path, "#!/bin/sh\n" + body + "\n");
     }
 
     /// <summary>The committed value (what survives a reboot); null when absent.</summary>
@@ -214,8 +213,7 @@ internal sealed class StandIns : IDisposable
     private StandIns Write(string path, string recordedAs, string then)
     {
         // The runner's PATH holds only the stand-ins; their own shell code needs the system's tools too.
-        File.WriteAllText(path, $"#!/bin/sh\nPATH=\"$PATH:/usr/bin:/bin\"\n[ -n \"$ROUTERHA_STANDIN_QUIET\" ] || echo \"{recordedAs} $*\" >> '{LogPath}'\n{then}\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ExecutableFile.Write(path, $"#!/bin/sh\nPATH=\"$PATH:/usr/bin:/bin\"\n[ -n \"$ROUTERHA_STANDIN_QUIET\" ] || echo \"{recordedAs} $*\" >> '{LogPath}'\n{then}\n");
         return this;
     }
 

@@ -15,9 +15,7 @@ public sealed class ProbeTests : IDisposable
     private string Script(string name, string body)
     {
         var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
+        return Router.LabKit.ExecutableFile.Write(path, "#!/bin/sh\n" + body + "\n");
     }
 
     [Fact]
@@ -77,8 +75,7 @@ public sealed class ProbeTests : IDisposable
         // A copy of sleep under a name no other process has.
         var name = "rha" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5));
         var binary = Path.Combine(_dir, name);
-        File.Copy("/bin/sleep", binary);
-        File.SetUnixFileMode(binary, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        Router.LabKit.ExecutableFile.Copy("/bin/sleep", binary, "0500");
         var probe = ProcessProbe.ByName(name);
         Assert.Equal((false, $"no process named {name}"), Result(await probe.RunAsync(Timeout, CancellationToken.None)));
         using var p = Process.Start(binary, "30");

@@ -1,3 +1,4 @@
+using Router.LabKit;
 using Router.Integrations.Actions;
 using Router.Integrations.Supervision;
 
@@ -35,8 +36,7 @@ public sealed class ProcdWatchdogTests : IDisposable
             echo '{ "name": "routerha", "instance": "main", "mode": 1, "timeout": 4 }'
             """;
         var path = Path.Combine(bin, "ubus");
-        File.WriteAllText(path, script + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ExecutableFile.Write(path, script + "\n");
         return new CommandRunner($"{bin}:/usr/bin:/bin");
     }
 
