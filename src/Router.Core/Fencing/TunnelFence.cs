@@ -203,7 +203,9 @@ public sealed class TunnelFence
         if (silent)
             return new FenceVerdict(TunnelGate.Allowed, $"peer silent on every path for {Seconds(_settings.SilenceWindow)}", false, false, null);
         if (_peer is not { } peer)
-            return Wait($"peer heard on {HeardPaths(now)} but has not reported its tunnel state", silenceEnds);
+            return Wait(HeardPaths(now) is { Length: > 0 } heard
+                ? $"peer heard on {heard} but has not reported its tunnel state"
+                : "peer not heard yet on any path", silenceEnds);
         if (peer.Role == FenceRole.Master && PeerOutranks(peer) && PeerAlive(now))
             return new FenceVerdict(TunnelGate.Wait,
                 $"peer {peer.Address} is also MASTER with higher rank (priority {peer.Priority} vs {_priority}): stepping down",

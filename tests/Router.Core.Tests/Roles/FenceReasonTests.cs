@@ -61,6 +61,17 @@ public class FenceReasonTests
     }
 
     [Fact]
+    public void AMasterThatHasNotHeardThePeerYetSaysSoRatherThanNamingNoPath()
+    {
+        var fence = new TunnelFence(new FenceSettings { Paths = ["lan", "wan"], SilenceWindow = S(10), PeerAliveWindow = S(3) },
+            7, IPAddress.Parse("10.0.0.2"), 150, TimeSpan.Zero);
+        var c = new RoleCoordinator(new RoleCoordinatorSettings { Actions = Omr }, fence, 150);
+        c.Boot(S(0));
+        var notes = FenceNotes(c.OnVrrpRole(RoleTarget.Master, 150, "election", S(0.2)));
+        Assert.Equal(["fence: Wait (peer not heard yet on any path)"], notes);
+    }
+
+    [Fact]
     public void ARealChangeStillGivesANewReasonOnce()
     {
         var (c, notes) = HeldAtTheFence();
