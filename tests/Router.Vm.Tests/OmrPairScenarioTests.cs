@@ -103,6 +103,9 @@ public sealed class OmrPairScenarioTests(ITestOutputHelper output)
             Assert.Equal("0", await OmrWorld.UciGetAsync(b, "glorytun.vpn.enable"));
             Assert.True(logB.Wan.All(w => w.Line < from || w.State != "up"), logB.ToString());
             Assert.Equal("MASTER", (await RouterVm.LogAsync(a)).State);
+            // Back to back exchanges, each a lease event through the hotplug handler: the 256 MB routers keep their memory.
+            Assert.Equal(0, await OmrWorld.OomKillsAsync(a));
+            Assert.Equal(0, await OmrWorld.OomKillsAsync(b));
         });
     }
 

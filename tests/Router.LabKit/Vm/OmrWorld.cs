@@ -103,31 +103,15 @@ public static partial class OmrWorld
     /// </summary>
     public static async Task<(string Address, string Server)?> LeaseAsync(VmMachine client, string? requested = null)
     {
-        await PaceAsync(client);
         var (code, output) = await client.Console.RunAsync(
             $"udhcpc -i lan -n -q -f -s /bin/true -t 3 -T 3 -A 1{(requested is null ? "" : $" -r {requested}")} 2>&1", TimeSpan.FromSeconds(30));
         var m = LeaseRegex().Match(output);
         return code == 0 && m.Success ? (m.Groups[1].Value, m.Groups[2].Value) : null;
     }
 
-    private static readonly Dictionary<VmMachine, DateTime> LastExchange = [];
-
-    /// <summary>
-    /// At most one exchange per <see cref="ExchangeSpacing"/> per client: each one makes the serving dnsmasq hand an
-    /// event to routerha, and procd runs every hotplug call in a process of its own, in parallel (hotplug-dispatch.c).
-    /// Back to back (3-4 a second), under emulation those processes piled up until the 256 MB router ran out of memory
-    /// and the kernel killed its daemon. A client asking every second is still far chattier than a real one.
-    /// </summary>
-    public static readonly TimeSpan ExchangeSpacing = TimeSpan.FromSeconds(1);
-
-    private static async Task PaceAsync(VmMachine client)
-    {
-        DateTime last;
-        lock (LastExchange) LastExchange.TryGetValue(client, out last);
-        var wait = last + ExchangeSpacing - DateTime.UtcNow;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
-        lock (LastExchange) LastExchange[client] = DateTime.UtcNow;
-    }
+    /// <summary>How many times the router's kernel killed a process for want of memory (its log, `dmesg`).</summary>
+    public static async Task<int> OomKillsAsync(VmMachine vm) =>
+        int.Parse((await vm.Console.CheckAsync("dmesg | grep -c 'Out of memory' || true")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"lease of (\S+) obtained from (\S+),")]
     private static partial Regex LeaseRegex();
