@@ -120,9 +120,9 @@ public sealed class DhcpLab : IDisposable
 
     /// <summary>
     /// dnsmasq as OpenWrt runs it: its own lease file (read at start, when it calls its script with "old" for every
-    /// lease) and OpenWrt's dhcp-script.sh with procd's hotplug dispatch behind it, STAND-IN (omr-facts.md "dnsmasq
-    /// hotplug"): every event becomes ACTION/MACADDR/IPADDR/HOSTNAME, and each file of the hotplug directory is sourced
-    /// by its own `sh -c` in the background, unordered, output discarded. The directory holds the package's handler
+    /// lease) and OpenWrt's dhcp-script.sh with procd's hotplug dispatch behind it, the router image's STAND-IN
+    /// (omr-facts.md "dnsmasq hotplug"): every event becomes ACTION/MACADDR/IPADDR/HOSTNAME, and each file of the hotplug
+    /// directory is sourced by its own `sh -c` in the background, unordered, output discarded. The directory holds the package's handler
     /// (hotplugHandler, its text) with its paths moved into the lab; its `/usr/sbin/routerha` records the call and runs
     /// the real verb.
     /// </summary>
@@ -135,21 +135,9 @@ public sealed class DhcpLab : IDisposable
             .Replace("/usr/sbin/routerha dhcp-script", Script("routerha-verb"), StringComparison.Ordinal)
             .Replace("/usr/sbin/routerha", Script("routerha-verb"), StringComparison.Ordinal)
             .Replace("/var/run/routerha.dhcp-events", Spool, StringComparison.Ordinal));
-        WriteScript("openwrt-dhcp-script", $$"""
-            #!/bin/sh
-            case "$1" in
-            add) ACTION=add ;;
-            del) ACTION=remove ;;
-            old) ACTION=update ;;
-            *) exit 0 ;;
-            esac
-            export ACTION MACADDR=$2 IPADDR=$3 HOSTNAME=$4
-            for f in {{hotplug}}/*; do
-            	setsid sh -c ". '$f'" < /dev/null > /dev/null 2>&1 &
-            done
-            exit 0
-
-            """);
+        // The router image's stand-in, its hotplug directory moved into the lab.
+        var standIn = File.ReadAllText(Path.Combine(RouterHaBinary.RepoRoot, "toolchain", "image", "rootfs", "usr", "lib", "dnsmasq", "dhcp-script.sh"));
+        WriteScript("openwrt-dhcp-script", standIn.Replace("/etc/hotplug.d/dhcp", hotplug, StringComparison.Ordinal));
         Dnsmasq = Own(LabProcess.Start(Router, "dnsmasq", [
             "--no-daemon", "--conf-file=/dev/null", "--port=0", "--interface=br0", "--bind-interfaces",
             "--dhcp-range=192.168.88.100,192.168.88.250,255.255.255.0,1h", "--dhcp-authoritative", "--no-ping",
