@@ -174,7 +174,7 @@ public class FenceTests
         a.SetLocal(FenceRole.Master, 100, TunnelStatus.Released, S(9));
         var v = a.Advance(S(10));
         Assert.Equal(TunnelGate.Wait, v.Gate);
-        Assert.Contains("has not reported", a.Advance(S(5)).Reason);
+        Assert.Equal("peer not heard yet on any path", a.Advance(S(5)).Reason);
         Assert.Equal(S(5) + Window, v.RecheckAt);
         Assert.Equal(TunnelGate.Allowed, a.Advance(S(20)).Gate);
     }
