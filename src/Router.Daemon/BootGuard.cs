@@ -28,8 +28,8 @@ public static class BootGuard
             Console.WriteLine($"routerha boot-guard: disabled in {path} (option enabled '0'): nothing to do");
             return 0;
         }
-        var interfaces = WanBootGuard.Interfaces(config.Actions);
-        var sections = WanBootGuard.DhcpSections(config.Actions);
+        var interfaces = BootGuardSwitches.Interfaces(config.Actions);
+        var sections = BootGuardSwitches.DhcpSections(config.Actions);
         if (interfaces.Count == 0 && sections.Count == 0)
         {
             Console.WriteLine("routerha boot-guard: no fenced openwrt_wan and no openwrt_dnsmasq action: nothing to do");
@@ -38,7 +38,7 @@ public static class BootGuard
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var changed = WanBootGuard.ApplyAsync(interfaces, sections, new OpenWrtSystem(runner, "/etc/init.d"), cts.Token).GetAwaiter().GetResult();
+            var changed = BootGuardSwitches.ApplyAsync(interfaces, sections, new OpenWrtSystem(runner, "/etc/init.d"), cts.Token).GetAwaiter().GetResult();
             var what = string.Join("; ", new[]
             {
                 interfaces.Count > 0 ? $"network auto=0 on {string.Join(", ", interfaces)}" : null,

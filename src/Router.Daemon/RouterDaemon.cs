@@ -446,7 +446,7 @@ internal sealed class RouterDaemon
     /// <summary>A hotplug lease event, stored as `routerha dhcp-script` would have had it stored; no one waits for an answer.</summary>
     private void OnSpooled(byte[] environ)
     {
-        var (spooled, error) = HotplugLeaseEvent.Parse(environ, DhcpScriptCommand.ReadHostname());
+        var (spooled, error) = HotplugLeaseEvent.Parse(environ, NodeIdentity.KernelHostname());
         if (error is not null) _log.Warn($"dhcp event spool: {error}: dropped");
         if (spooled is null) return;
         var response = _leases.OnLease(new ControlRequest("lease", Args: spooled.Args, Env: spooled.Env), Now);

@@ -27,7 +27,7 @@ internal static class DhcpScriptCommand
             else if (args[i] is "-s" or "--socket" && i + 1 < args.Length) socket = args[++i];
             else break;
         }
-        var rest = HotplugLeaseEvent.WithoutOwnHostname(args[i..], ReadHostname());
+        var rest = HotplugLeaseEvent.WithoutOwnHostname(args[i..], NodeIdentity.KernelHostname());
         var env = DnsmasqEnvironment();
         var now = DateTimeOffset.UtcNow;
         var call = DhcpScriptParser.Parse(rest, env, now);
@@ -130,12 +130,6 @@ internal static class DhcpScriptCommand
             Say($"lease store {path} cannot be opened for writing: {e.Message}{(answered ? " (its leases were served read-only)" : "; dnsmasq starts without them")}");
         }
         return 0;
-    }
-
-    internal static string? ReadHostname()
-    {
-        try { return File.ReadAllText("/proc/sys/kernel/hostname").Trim(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     private static void Say(string line) => Console.Error.WriteLine($"routerha: {line}");

@@ -8,7 +8,7 @@ namespace Router.Integrations.Actions;
 /// openwrt_dnsmasq action, so a former MASTER's dnsmasq (its `force 1` still committed, which skips dhcp_check) does
 /// not serve beside the current one. Both committed; routerha's MASTER plan turns them back on once elected.
 /// </summary>
-public static class WanBootGuard
+public static class BootGuardSwitches
 {
     public static IReadOnlyList<string> Interfaces(IEnumerable<ActionConfig> actions) =>
         [.. actions.Where(a => a.Kind == ActionKind.OpenWrtWan && a.Fenced).SelectMany(a => a.Interfaces).Distinct()];
